@@ -1,0 +1,30 @@
+# tieline — quick start: `make run`, `make test`. Needs only Python >= 3.11.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test bench venv clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+## make run: validate data/, build the graph, write output/graph.html and output/graph.graphml
+run: $(STAMP)
+	$(BIN)/tieline build
+
+## make test: the whole suite (browser tests need /usr/bin/chromium; CI installs it)
+test: $(STAMP)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make bench: generate synthetic fact sets and print the benchmark table
+bench: $(STAMP)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) output/*.html output/*.graphml output/*.gexf output/*.json output/csv bench/data .pytest_cache

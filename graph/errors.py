@@ -1,0 +1,86 @@
+"""tieline's exceptions: one base class; data errors carry file, line and column.
+
+The library raises these; only ``cli.py`` turns them into messages and exit codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = [
+    "TielineError",
+    "DataError",
+    "DataErrors",
+    "EntityNotFound",
+    "AmbiguousEntity",
+    "OutputError",
+    "GraphTooLarge",
+]
+
+
+class TielineError(Exception):
+    """Base class of every error tieline raises on purpose."""
+
+
+@dataclass(frozen=True, order=True)
+class DataError(TielineError):
+    """One problem in the data, located at ``path:line:column`` (1-based; 0 = unknown)."""
+
+    path: str
+    line: int = 0
+    column: int = 0
+    message: str = field(default="", compare=False)
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line:
+            where += f":{self.line}"
+            if self.column:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+class DataErrors(TielineError):
+    """Every problem found in a data folder, sorted by file and line."""
+
+    def __init__(self, errors: list[DataError]):
+        self.errors = sorted(set(errors))
+        super().__init__(f"{len(self.errors)} problem(s) in the data")
+
+    def __str__(self) -> str:
+        return "\n".join(str(e) for e in self.errors)
+
+
+class EntityNotFound(TielineError):
+    """A name given on the command line matches no entity."""
+
+    def __init__(self, query: str, candidates: list[tuple[str, str]]):
+        self.query = query
+        self.candidates = candidates  # (id, name) pairs, best first
+        super().__init__(f"no entity matches {query!r}")
+
+
+class AmbiguousEntity(TielineError):
+    """A name given on the command line matches several entities."""
+
+    def __init__(self, query: str, candidates: list[tuple[str, str]]):
+        self.query = query
+        self.candidates = candidates
+        super().__init__(f"{query!r} matches {len(candidates)} entities")
+
+
+class OutputError(TielineError):
+    """An output file could not be written."""
+
+
+class GraphTooLarge(TielineError):
+    """A graph has more nodes than a renderer is allowed to draw."""
+
+    def __init__(self, nodes: int, limit: int):
+        self.nodes = nodes
+        self.limit = limit
+        super().__init__(
+            f"the graph has {nodes} nodes, more than the limit of {limit} for a readable page; "
+            f"narrow it with --focus ENTITY --depth N, --type or --relation, "
+            f"or raise the limit with --max-nodes"
+        )

@@ -1,0 +1,472 @@
+"""The HTML explorer: one self-contained page that draws the graph with vis-network.
+
+The page works offline and from ``file://``: vis-network (``graph/vendor/``), the stylesheet
+and the explorer script (``graph/templates/``) are inlined, and a Content-Security-Policy
+with ``default-src 'none'`` forbids any request at all. Data from the fact base is embedded
+once as JSON in ``<script type="application/json">`` blocks (``<``, ``>``, ``&``, U+2028 and
+U+2029 escaped) and put on the page only as text (``textContent``, ``createElement``).
+Executable scripts are allowed by their SHA-256 hash, so an injected inline handler such as
+``onerror=`` could not run even if some text ever reached the page as markup.
+
+Layout: node positions are computed here, seeded (same graph, same picture) and rounded.
+Graphs of up to ``PHYSICS_NODE_LIMIT`` nodes are then settled by vis-network's physics in the
+browser (deterministic from those positions) and physics is switched off once stable; larger
+graphs are drawn at the precomputed positions with physics off, so that ``DEFAULT_MAX_NODES``
+nodes are interactive within seconds.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+import random
+import re
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from graph.errors import GraphTooLarge
+
+__all__ = ["DEFAULT_MAX_NODES", "PHYSICS_NODE_LIMIT", "render"]
+
+DEFAULT_MAX_NODES = 1500
+"""More nodes than this and ``render`` raises ``GraphTooLarge``: the page would not be readable."""
+
+PHYSICS_NODE_LIMIT = 300
+"""Up to this many nodes the browser settles the layout with physics; above, physics is off."""
+
+LAYOUT_SEED = 20250402
+"""Seed of the precomputed layout (and of vis-network's ``layout.randomSeed``)."""
+
+_HERE = Path(__file__).resolve().parent.parent
+_TEMPLATES = _HERE / "templates"
+_VENDOR = _HERE / "vendor"
+_TEMPLATE_NAME = "explorer.html"
+_CSP_PLACEHOLDER = "__TIELINE_SCRIPT_HASHES__"
+
+_ACCENT = "#1f2328"
+_EDGE_GREY = "#9aa3ad"
+_FALLBACK_COLOR = "#8c8c8c"
+_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
+# vis-network shapes whose size option applies (the label is drawn below the shape)
+_SHAPES = frozenset(
+    {"dot", "square", "triangle", "triangleDown", "diamond", "star", "hexagon",
+     "ellipse", "box", "circle", "database", "text"}
+)
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
+                 "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_JSON_ESCAPE_RE = re.compile("[<>&\u2028\u2029]")
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SCRIPT_RE = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+
+
+def render(G: nx.MultiDiGraph, *, max_nodes: int = DEFAULT_MAX_NODES) -> bytes:
+    """Return the explorer page for ``G`` as UTF-8 bytes; the same graph gives the same bytes.
+
+    Raises ``GraphTooLarge`` when ``G`` has more than ``max_nodes`` nodes.
+    """
+    if G.number_of_nodes() > max_nodes:
+        raise GraphTooLarge(G.number_of_nodes(), max_nodes)
+    physics = G.number_of_nodes() <= PHYSICS_NODE_LIMIT
+    positions = layout_positions(G)
+    selection = _selection(G)
+    nodes = _vis_nodes(G, positions, selection)
+    edges = _vis_edges(G, selection)
+    html = _render_with_pyvis(G, nodes, edges, _vis_options(physics, G.number_of_edges()))
+    return _with_script_hashes(html).encode("utf-8", errors="backslashreplace")
+
+
+def script_json(value: Any) -> str:
+    """Return ``value`` as JSON that is safe inside a ``<script>`` element.
+
+    ``<``, ``>``, ``&``, U+2028 and U+2029 become ``\\uXXXX`` escapes, so no string can close the
+    element or open a comment; a ``str`` is taken to be JSON already and re-encoded.
+    """
+    if isinstance(value, str):
+        value = json.loads(value)
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      allow_nan=False)
+    return _JSON_ESCAPE_RE.sub(lambda m: _JSON_ESCAPES[m.group()], text)
+
+
+def layout_positions(G: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
+    """Return seeded, rounded positions (pixels) from a force-directed layout of ``G``.
+
+    Fruchterman-Reingold with grid-bucketed repulsion, in pure Python (no numpy): about
+    linear per iteration, deterministic for a given graph (nodes in id order, fixed seed).
+    """
+    ids = sorted(G.nodes)
+    n = len(ids)
+    if n == 0:
+        return {}
+    index = {node: i for i, node in enumerate(ids)}
+    pairs = sorted({(min(index[u], index[v]), max(index[u], index[v]))
+                    for u, v in G.edges() if u != v})
+    rng = random.Random(LAYOUT_SEED)
+    side = math.sqrt(n) * 1.2
+    xs = [rng.uniform(0.0, side) for _ in range(n)]
+    ys = [rng.uniform(0.0, side) for _ in range(n)]
+    iterations = 90 if n <= PHYSICS_NODE_LIMIT else 60
+    temperature = side / 8
+    for step in range(iterations):
+        dx, dy = _repulsion(xs, ys)
+        _add_attraction(xs, ys, pairs, dx, dy)
+        _add_gravity(xs, ys, dx, dy, strength=0.6 / math.sqrt(n))
+        limit = temperature * (1.0 - step / iterations) + 0.01
+        for i in range(n):
+            length = math.sqrt(dx[i] * dx[i] + dy[i] * dy[i])
+            if length > limit:
+                dx[i] *= limit / length
+                dy[i] *= limit / length
+            xs[i] += dx[i]
+            ys[i] += dy[i]
+    return _scaled(ids, xs, ys, unit=110.0)
+
+
+# ---------------------------------------------------------------- layout helpers
+
+
+def _repulsion(xs: list[float], ys: list[float]) -> tuple[list[float], list[float]]:
+    """Return repulsive displacements k²/d between nodes closer than two units (k = 1)."""
+    n = len(xs)
+    dx = [0.0] * n
+    dy = [0.0] * n
+    cell = 2.0
+    grid: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for i in range(n):
+        grid[(math.floor(xs[i] / cell), math.floor(ys[i] / cell))].append(i)
+    reach = cell * cell
+    for (cx, cy), members in grid.items():
+        for ox, oy in ((0, 0), (1, 0), (1, 1), (0, 1), (-1, 1)):
+            others = members if (ox, oy) == (0, 0) else grid.get((cx + ox, cy + oy))
+            if not others:
+                continue
+            for a, i in enumerate(members):
+                xi, yi = xs[i], ys[i]
+                for j in (others[a + 1:] if others is members else others):
+                    ddx = xi - xs[j]
+                    ddy = yi - ys[j]
+                    d2 = ddx * ddx + ddy * ddy
+                    if d2 >= reach:
+                        continue
+                    if d2 < 1e-6:
+                        ddx, ddy, d2 = 0.01 * ((i - j) % 7 + 1), 0.01, 1e-4
+                    force = 1.0 / d2
+                    dx[i] += ddx * force
+                    dy[i] += ddy * force
+                    dx[j] -= ddx * force
+                    dy[j] -= ddy * force
+    return dx, dy
+
+
+def _add_attraction(xs: list[float], ys: list[float], pairs: list[tuple[int, int]],
+                    dx: list[float], dy: list[float]) -> None:
+    """Add spring displacements d²/k along every linked pair."""
+    for i, j in pairs:
+        ddx = xs[i] - xs[j]
+        ddy = ys[i] - ys[j]
+        d = math.sqrt(ddx * ddx + ddy * ddy)
+        dx[i] -= ddx * d
+        dy[i] -= ddy * d
+        dx[j] += ddx * d
+        dy[j] += ddy * d
+
+
+def _add_gravity(xs: list[float], ys: list[float], dx: list[float], dy: list[float],
+                 *, strength: float) -> None:
+    """Pull every node towards the centroid, keeping components and loners close."""
+    n = len(xs)
+    cx = sum(xs) / n
+    cy = sum(ys) / n
+    for i in range(n):
+        dx[i] -= (xs[i] - cx) * strength
+        dy[i] -= (ys[i] - cy) * strength
+
+
+def _scaled(ids: list[str], xs: list[float], ys: list[float], *,
+            unit: float) -> dict[str, tuple[int, int]]:
+    """Return positions centred on the origin, in pixels, rounded to integers."""
+    cx = sum(xs) / len(xs)
+    cy = sum(ys) / len(ys)
+    return {node: (round((x - cx) * unit), round((y - cy) * unit))
+            for node, x, y in zip(ids, xs, ys)}
+
+
+# ---------------------------------------------------------------- vis data
+
+
+def _selection(G: nx.MultiDiGraph) -> dict[str, set[str]]:
+    """Return the highlighted focus nodes, path nodes and path edges present in ``G``."""
+    raw = G.graph.get("selection") or {}
+    return {
+        "focus": {n for n in raw.get("focus") or () if n in G},
+        "path": {n for n in raw.get("path") or () if n in G},
+        "path_edges": {str(e) for e in raw.get("path_edges") or ()},
+    }
+
+
+def _type_style(G: nx.MultiDiGraph, type_id: str) -> tuple[str, str]:
+    """Return the (colour, vis shape) of an entity type, with safe fallbacks."""
+    spec = (G.graph.get("entity_types") or {}).get(type_id) or {}
+    color = spec.get("color")
+    shape = spec.get("shape")
+    return (color if isinstance(color, str) and _COLOR_RE.match(color) else _FALLBACK_COLOR,
+            shape if shape in _SHAPES else "dot")
+
+
+def _node_size(degree: int) -> float:
+    """Return the drawn size of a node with ``degree`` facts: grows with the square root."""
+    return round(min(12.0 + 4.0 * math.sqrt(degree), 48.0), 1)
+
+
+def _vis_nodes(G: nx.MultiDiGraph, positions: dict[str, tuple[int, int]],
+               selection: dict[str, set[str]]) -> list[dict[str, Any]]:
+    """Return vis-network node option dicts, in id order (built by pyvis's ``Node``)."""
+    from pyvis.node import Node
+
+    nodes = []
+    for node in sorted(G.nodes):
+        attrs = G.nodes[node]
+        color, shape = _type_style(G, attrs.get("type"))
+        x, y = positions[node]
+        options: dict[str, Any] = {"color": color, "size": _node_size(G.degree(node)),
+                                   "x": x, "y": y}
+        if node in selection["focus"] or node in selection["path"]:
+            options["borderWidth"] = 4
+            options["color"] = {"background": color, "border": _ACCENT,
+                                "highlight": {"background": color, "border": _ACCENT}}
+            options["font"] = {"size": 16}
+        # label is drawn on the canvas as text; no `title` (vis would parse it as HTML)
+        nodes.append(Node(node, shape, label=str(attrs.get("name") or node), **options).options)
+    return nodes
+
+
+def _vis_edges(G: nx.MultiDiGraph, selection: dict[str, set[str]]) -> list[dict[str, Any]]:
+    """Return vis-network edge option dicts, in fact-id order (built by pyvis's ``Edge``).
+
+    Directed relations get an arrowhead (pyvis adds ``arrows: to``), symmetric ones none;
+    parallel facts between one pair of entities are curved apart.
+    """
+    from pyvis.edge import Edge
+
+    facts = sorted(G.edges(keys=True, data=True), key=lambda e: str(e[2]))
+    bends = _edge_bends(facts)
+    edges = []
+    for u, v, key, attrs in facts:
+        options: dict[str, Any] = {"id": str(key), "label": str(attrs.get("label") or "")}
+        if key in bends:
+            options["smooth"] = bends[key]
+        if str(key) in selection["path_edges"]:
+            options["color"] = {"color": _ACCENT, "highlight": _ACCENT}
+            options["width"] = 4
+        edges.append(Edge(u, v, directed=not attrs.get("symmetric"), **options).options)
+    return edges
+
+
+def _edge_bends(facts: list[tuple[str, str, Any, dict]]) -> dict[Any, dict[str, Any]]:
+    """Return vis ``smooth`` options that fan out parallel facts between the same two nodes."""
+    by_pair: dict[tuple[str, str], list[tuple[str, str, Any]]] = defaultdict(list)
+    for u, v, key, _ in facts:
+        by_pair[(min(u, v), max(u, v))].append((u, v, key))
+    bends: dict[Any, dict[str, Any]] = {}
+    for (low, _high), group in by_pair.items():
+        if len(group) < 2:
+            continue
+        offsets = ([0] if len(group) % 2 else []) + [
+            s * k for k in range(1, len(group)) for s in (1, -1)]
+        for (u, _v, key), offset in zip(group, offsets):
+            if offset == 0:
+                continue
+            clockwise = (offset > 0) == (u == low)
+            bends[key] = {"enabled": True, "type": "curvedCW" if clockwise else "curvedCCW",
+                          "roundness": round(0.2 * abs(offset), 2)}
+    return bends
+
+
+def _vis_options(physics: bool, edge_count: int) -> dict[str, Any]:
+    """Return the vis-network options (constants only: no data strings)."""
+    big = not physics
+    return {
+        "autoResize": True,
+        "layout": {"randomSeed": LAYOUT_SEED % 1000, "improvedLayout": False},
+        "physics": {
+            "enabled": physics,
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {"gravitationalConstant": -80, "centralGravity": 0.01,
+                                 "springLength": 120, "springConstant": 0.05,
+                                 "damping": 0.5, "avoidOverlap": 0.5},
+            "maxVelocity": 50,
+            "minVelocity": 1,
+            "stabilization": {"enabled": physics, "iterations": 400, "updateInterval": 50,
+                              "fit": True},
+        },
+        "interaction": {
+            "hover": not big,
+            "hideEdgesOnDrag": big or edge_count > 2000,
+            "hideEdgesOnZoom": big or edge_count > 2000,
+            "navigationButtons": False,
+            "keyboard": {"enabled": True, "bindToWindow": False},
+            "multiselect": False,
+            "tooltipDelay": 3600000,
+        },
+        "nodes": {
+            "borderWidth": 1.5,
+            "borderWidthSelected": 3,
+            "font": {"size": 14, "color": "#1f2328", "strokeWidth": 4, "strokeColor": "#ffffff",
+                     "face": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"},
+            "scaling": {"label": {"drawThreshold": 6}},
+        },
+        "edges": {
+            "arrows": {"to": {"scaleFactor": 0.55}},
+            "color": {"color": _EDGE_GREY, "highlight": _ACCENT, "hover": "#57606a",
+                      "inherit": False},
+            "font": {"size": 10, "color": "#57606a", "strokeWidth": 3, "strokeColor": "#ffffff",
+                     "align": "middle",
+                     "face": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"},
+            "width": 1.2,
+            "selectionWidth": 1.5,
+            "smooth": False,
+            "scaling": {"label": {"drawThreshold": 7}},
+        },
+    }
+
+
+# ---------------------------------------------------------------- data for the panel
+
+
+def _plain(value: Any) -> Any:
+    """Return ``value`` as JSON-able data: lists, dicts with str keys, finite numbers, text."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [_plain(v) for v in value]
+        return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
+    return str(value)
+
+
+_ENTITY_KEYS = ("id", "type", "name", "aliases", "description", "country", "start", "end",
+                "attributes")
+_FACT_KEYS = ("id", "subject", "object", "relation", "label", "inverse", "symmetric",
+              "sources", "quote", "start", "end", "certainty", "note")
+
+
+def _payload(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """Return everything the explorer script shows as text: cards, facts, sources, legend."""
+    types = G.graph.get("entity_types") or {}
+    relations = G.graph.get("relations") or {}
+    type_count: dict[str, int] = defaultdict(int)
+    for _, t in G.nodes(data="type"):
+        type_count[t] += 1
+    relation_count: dict[str, int] = defaultdict(int)
+    cited: set[str] = set()
+    facts = []
+    for u, v, key, attrs in sorted(G.edges(keys=True, data=True), key=lambda e: str(e[2])):
+        relation_count[attrs.get("relation")] += 1
+        cited.update(attrs.get("sources") or ())
+        fact = {k: _plain(attrs.get(k)) for k in _FACT_KEYS}
+        fact.update(id=str(key), subject=u, object=v)
+        facts.append(fact)
+    sources = G.graph.get("sources") or {}
+    return {
+        "dataset": _plain(G.graph.get("dataset") or {}),
+        "types": [_legend_type(G, t, types.get(t) or {}, type_count[t])
+                  for t in _ordered(types, type_count)],
+        "relations": [_legend_relation(r, relations.get(r) or {}, relation_count[r])
+                      for r in _ordered(relations, relation_count)],
+        "certainty": _plain(G.graph.get("certainty") or {}),
+        "entities": {n: {k: _plain(G.nodes[n].get(k)) for k in _ENTITY_KEYS} | {"id": n}
+                     for n in sorted(G.nodes)},
+        "facts": facts,
+        "sources": {s: _plain(sources.get(s) or {"id": s, "title": s}) for s in sorted(cited)},
+        "selection": _plain(G.graph.get("selection")),
+        "physics": G.number_of_nodes() <= PHYSICS_NODE_LIMIT,
+    }
+
+
+def _ordered(declared: dict[str, Any], counts: dict[str, int]) -> list[str]:
+    """Return the ids in use: declared ones in schema order, then undeclared ones sorted."""
+    present = [k for k in declared if counts.get(k)]
+    return present + sorted(str(k) for k in counts if k not in declared)
+
+
+def _legend_type(G: nx.MultiDiGraph, type_id: str, spec: dict, count: int) -> dict[str, Any]:
+    """Return one legend entry for an entity type."""
+    color, shape = _type_style(G, type_id)
+    return {"id": type_id, "label": _plain(spec.get("label") or type_id), "color": color,
+            "shape": shape, "description": _plain(spec.get("description")), "count": count}
+
+
+def _legend_relation(rel_id: str, spec: dict, count: int) -> dict[str, Any]:
+    """Return one filter entry for a relation."""
+    return {"id": rel_id, "label": _plain(spec.get("label") or rel_id),
+            "inverse": _plain(spec.get("inverse")), "symmetric": bool(spec.get("symmetric")),
+            "count": count}
+
+
+# ---------------------------------------------------------------- page
+
+
+def _render_with_pyvis(G: nx.MultiDiGraph, nodes: list[dict], edges: list[dict],
+                       options: dict[str, Any]) -> str:
+    """Return the page rendered through pyvis's ``Network.generate_html`` with our template.
+
+    pyvis stays in the pipeline for what it does well and cheaply: its ``Node``/``Edge``
+    classes shape the vis option dicts (``arrows`` for directed facts), ``Network`` carries
+    nodes, edges and options to the template and works out whether physics is on, and its
+    jinja2 environment renders the template. We assign ``net.nodes``/``net.edges`` directly
+    (``from_nx`` is quadratic and mutates the graph) and replace its template, whose CDN links
+    and ``innerHTML`` tooltips break the offline and untrusted-text rules.
+    """
+    from pyvis.network import Network
+
+    net = Network(directed=True, cdn_resources="in_line", heading="")
+    net.nodes = nodes
+    net.edges = edges
+    net.options = options
+    net.set_template_dir(str(_TEMPLATES) + "/", _TEMPLATE_NAME)
+    env = net.templateEnv
+    env.filters["script_json"] = script_json
+    env.filters["text"] = _text
+    dataset = G.graph.get("dataset") or {}
+    env.globals.update(
+        payload=_payload(G),
+        dataset_name=str(dataset.get("name") or "tieline graph"),
+        dataset_date=str(dataset.get("date") or ""),
+        node_count=G.number_of_nodes(),
+        edge_count=G.number_of_edges(),
+        vis_js=_vendor_script("vis-network.min.js"),
+        csp_placeholder=_CSP_PLACEHOLDER,
+    )
+    return net.generate_html(name="graph.html")
+
+
+def _text(value: Any) -> str:
+    """Return ``value`` escaped for HTML text or a quoted attribute, control characters dropped."""
+    import html
+
+    return html.escape(_CONTROL_RE.sub("", str(value)), quote=True)
+
+
+def _vendor_script(name: str) -> str:
+    """Return a vendored script, checked to be safe to inline and free of source-map links."""
+    text = (_VENDOR / name).read_text(encoding="utf-8")
+    if re.search(r"</script|<!--", text, re.IGNORECASE):
+        raise ValueError(f"{name} cannot be inlined in a <script> element")
+    return "\n".join(line for line in text.splitlines()
+                     if not line.lstrip().startswith(("//# sourceMappingURL", "//@ sourceMappingURL")))
+
+
+def _with_script_hashes(html: str) -> str:
+    """Return ``html`` with the CSP placeholder replaced by the hashes of its inline scripts."""
+    hashes = " ".join(
+        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode() + "'"
+        for body in _SCRIPT_RE.findall(html))
+    return html.replace(_CSP_PLACEHOLDER, hashes, 1)

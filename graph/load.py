@@ -1,0 +1,338 @@
+"""Loading a data folder in two phases, so that every problem is reported at once.
+
+Phase 1, per file (:func:`parse_file`): safe YAML with marks → shape-checked records. It depends
+only on the file's bytes, so its result can be cached per file and computed in parallel.
+Phase 2 (:func:`link`): resolve every reference against the schema and the other files.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import DataError, DataErrors
+from .fields import FACT_ID, SLUG, TOKEN, Checker, normalize_name, suggest
+from .schema import SCHEMA_FILE, Schema, read_schema
+from .yamlfile import Marked, decode_text, parse_yaml
+
+__all__ = ["FactBase", "ParsedFile", "data_files", "parse_file", "link", "load_facts", "PARSER_VERSION"]
+
+PARSER_VERSION = "1"  # bump when parse_file's output changes, to invalidate per-file caches
+SECTIONS = ("dataset", "sources", "entities", "facts")
+DATASET_KEYS = ("name", "date", "description")
+SOURCE_KEYS = ("id", "title", "publisher", "published", "url", "reprinted_by", "accessed", "note")
+ENTITY_KEYS = ("id", "type", "name", "aliases", "description", "country", "start", "end", "attributes")
+_NAME_KIND = {"id": "id", "name": "name", "aliases": "alias"}
+FACT_KEYS = ("id", "subject", "relation", "object", "sources", "quote", "start", "end", "certainty", "note")
+
+
+@dataclass
+class ParsedFile:
+    """Phase 1's result for one file: records by section (plain dicts) and the problems found."""
+
+    path: str  # relative to the data folder, with forward slashes
+    schema_document: Any = None
+    dataset: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    facts: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[DataError] = field(default_factory=list)
+
+
+@dataclass
+class FactBase:
+    """A validated data folder: vocabulary, dataset description, sources, entities and facts."""
+
+    schema: Schema
+    dataset: dict[str, Any]
+    sources: dict[str, dict[str, Any]]
+    entities: dict[str, dict[str, Any]]
+    facts: dict[str, dict[str, Any]]
+
+
+def data_files(data_dir: str | os.PathLike[str]) -> list[Path]:
+    """Every ``*.yaml``/``*.yml`` file under ``data_dir``, hidden files and folders skipped, sorted."""
+    root = Path(data_dir)
+    found = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+                found.append(Path(folder) / name)
+    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+
+
+def parse_file(data: bytes, rel: str) -> ParsedFile:
+    """Phase 1: read one file's bytes into shape-checked records."""
+    parsed = ParsedFile(rel)
+    text, parsed.errors = decode_text(data, rel)
+    if text is None:
+        return parsed
+    document, errors = parse_yaml(text, rel)
+    parsed.errors.extend(errors)
+    if errors:
+        return parsed
+    if rel == SCHEMA_FILE:
+        parsed.schema_document = document
+        return parsed
+    check = Checker(rel, parsed.errors)
+    if document is None:
+        return parsed
+    root = check.mapping(document, 1, 1, "a fact file")
+    if root is None:
+        return parsed
+    check.unknown_keys(root, SECTIONS, "a fact file")
+    if "dataset" in root:
+        dataset = check.mapping(root["dataset"], *root.mark_of("dataset"), "'dataset'")
+        if dataset is not None:
+            parsed.dataset.append(_dataset(check, dataset))
+    for section, shape in (("sources", _source), ("entities", _entity), ("facts", _fact)):
+        if section not in root or root[section] is None:
+            continue
+        items = check.sequence(root[section], *root.mark_of(section), repr(section))
+        for item, (line, column) in zip(items or (), (items.marks if items else ())):
+            record = check.mapping(item, line, column, f"each item of {section!r}")
+            if record is not None:
+                shaped = shape(check, record, rel)
+                if shaped is not None:
+                    getattr(parsed, section).append(shaped)
+    return parsed
+
+
+def _base(record: Marked, rel: str, keys: tuple[str, ...]) -> dict[str, Any]:
+    return {"file": rel, "line": record.line, "marks": {k: record.mark_of(k) for k in keys if k in record}}
+
+
+def _dataset(check: Checker, record: Marked) -> dict[str, Any]:
+    check.unknown_keys(record, DATASET_KEYS, "'dataset'")
+    check.required(record, ("name",), "'dataset'")
+    return {"name": check.text(record, "name", "the dataset"), "date": check.date(record, "date", "the dataset"),
+            "description": check.text(record, "description", "the dataset"),
+            "file": check.path, "line": record.line}
+
+
+def _source(check: Checker, record: Marked, rel: str) -> dict[str, Any] | None:
+    what = f"source {record.get('id')!r}" if isinstance(record.get("id"), str) else "a source"
+    check.unknown_keys(record, SOURCE_KEYS, what)
+    check.required(record, ("id", "title"), what)
+    source = _base(record, rel, ("id",))
+    source["id"] = check.slug(record, "id", what)
+    for key in ("title", "publisher", "url", "reprinted_by", "note"):
+        source[key] = check.text(record, key, what)
+    for key in ("published", "accessed"):
+        source[key] = check.date(record, key, what)
+    url = source["url"]
+    if url and not url.lower().startswith(("http://", "https://")):
+        check.at(record, "url", f"'url' of {what} must start with http:// or https://, found {url!r}")
+        source["url"] = None
+    return source if source["id"] else None
+
+
+def _entity(check: Checker, record: Marked, rel: str) -> dict[str, Any] | None:
+    what = f"entity {record.get('id')!r}" if isinstance(record.get("id"), str) else "an entity"
+    check.unknown_keys(record, ENTITY_KEYS, what)
+    check.required(record, ("id", "type", "name"), what)
+    entity = _base(record, rel, ("id", "type", "name", "aliases", "country"))
+    entity["id"] = check.slug(record, "id", what)
+    entity["type"] = check.slug(record, "type", what, TOKEN)
+    entity["name"] = check.text(record, "name", what)
+    entity["aliases"] = check.text_list(record, "aliases", what)
+    entity["description"] = check.text(record, "description", what)
+    entity["country"] = check.slug(record, "country", what)
+    entity["start"], entity["end"] = check.date_range(record, what)
+    entity["attributes"] = check.attributes(record, "attributes", what)
+    return entity if entity["id"] and entity["type"] and entity["name"] else None
+
+
+def _fact(check: Checker, record: Marked, rel: str) -> dict[str, Any] | None:
+    what = "a fact"
+    if all(isinstance(record.get(k), str) for k in ("subject", "relation", "object")):
+        what = f"fact '{record['subject']} {record['relation']} {record['object']}'"
+    check.unknown_keys(record, FACT_KEYS, what)
+    ok = check.required(record, ("subject", "relation", "object", "sources", "certainty"), what)
+    fact = _base(record, rel, ("id", "subject", "relation", "object", "sources", "certainty"))
+    fact["id"] = check.slug(record, "id", what, FACT_ID)
+    fact["subject"] = check.slug(record, "subject", what)
+    fact["relation"] = check.slug(record, "relation", what, TOKEN)
+    fact["object"] = check.slug(record, "object", what)
+    fact["sources"] = check.text_list(record, "sources", what)
+    fact["quote"] = check.text(record, "quote", what)
+    fact["start"], fact["end"] = check.date_range(record, what)
+    fact["certainty"] = check.slug(record, "certainty", what, TOKEN)
+    fact["note"] = check.text(record, "note", what)
+    if "sources" in record and not fact["sources"] and record.get("sources") not in (None, ""):
+        ok = False
+    if not (ok and fact["subject"] and fact["relation"] and fact["object"] and fact["certainty"]):
+        return None
+    return fact
+
+
+def link(schema: Schema, parsed: list[ParsedFile], errors: list[DataError], folder_name: str) -> FactBase:
+    """Phase 2: resolve references across files; problems are appended to ``errors``."""
+    return _Linker(schema, errors).run(parsed, folder_name)
+
+
+class _Linker:
+    def __init__(self, schema: Schema, errors: list[DataError]):
+        self.schema = schema
+        self.errors = errors
+
+    def error(self, record: dict[str, Any], key: str | None, message: str) -> None:
+        line, column = record["marks"].get(key, (record["line"], 0)) if key else (record["line"], 0)
+        self.errors.append(DataError(record["file"], line, column, message))
+
+    def run(self, parsed: list[ParsedFile], folder_name: str) -> FactBase:
+        dataset = self.dataset([d for p in parsed for d in p.dataset], folder_name)
+        sources = self.unique("source", [s for p in parsed for s in p.sources])
+        entities = self.unique("entity", [e for p in parsed for e in p.entities])
+        for entity in entities.values():
+            self.check_entity(entity, entities)
+        self.check_names(entities)
+        facts: dict[str, dict[str, Any]] = {}
+        for fact in (f for p in parsed for f in p.facts):
+            self.check_fact(fact, entities, sources)
+            self.add_fact(fact, facts)
+        return FactBase(self.schema, dataset, sources, entities, facts)
+
+    def dataset(self, found: list[dict[str, Any]], folder_name: str) -> dict[str, Any]:
+        for extra in found[1:]:
+            self.errors.append(DataError(extra["file"], extra["line"], 0,
+                                         f"a second 'dataset' section (the first is in {found[0]['file']}:"
+                                         f"{found[0]['line']}); keep one"))
+        if not found:
+            return {"name": folder_name, "date": None, "description": None}
+        return {k: found[0][k] for k in DATASET_KEYS}
+
+    def unique(self, kind: str, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        by_id: dict[str, dict[str, Any]] = {}
+        for record in records:
+            first = by_id.get(record["id"])
+            if first is not None:
+                self.error(record, "id", f"duplicate {kind} id {record['id']!r} "
+                                         f"(first at {first['file']}:{first['line']})")
+            else:
+                by_id[record["id"]] = record
+        return by_id
+
+    def check_entity(self, entity: dict[str, Any], entities: dict[str, dict[str, Any]]) -> None:
+        types = self.schema.entity_types
+        if entity["type"] not in types:
+            self.error(entity, "type", f"unknown entity type {entity['type']!r}{suggest(entity['type'], types)}; "
+                                       f"the schema has: {', '.join(types)}")
+        country = entity["country"]
+        if country:
+            target = entities.get(country)
+            if target is None:
+                self.error(entity, "country", f"unknown entity {country!r} as country of {entity['id']!r}"
+                                              f"{suggest(country, entities)}")
+            elif "country" in types and target["type"] != "country":
+                self.error(entity, "country", f"{country!r} is a {target['type']}, not a country")
+
+    def check_names(self, entities: dict[str, dict[str, Any]]) -> None:
+        """Each id, name and alias must lead to one entity, or name lookups would be ambiguous."""
+        owner: dict[str, tuple[str, str]] = {}
+        for entity in entities.values():
+            keys = {normalize_name(entity["id"].replace("-", " ")): "id"}
+            keys.setdefault(normalize_name(entity["name"]), "name")
+            for alias in entity["aliases"]:
+                keys.setdefault(normalize_name(alias), "aliases")
+            for key, field_name in keys.items():
+                if not key:
+                    continue
+                other = owner.get(key)
+                if other is None:
+                    owner[key] = (entity["id"], field_name)
+                elif other[0] != entity["id"]:
+                    first = entities[other[0]]
+                    self.error(entity, field_name,
+                               f"{_NAME_KIND[field_name]} {key!r} of {entity['id']!r} is also the "
+                               f"{_NAME_KIND[other[1]]} of {other[0]!r} ({first['file']}:{first['line']}); "
+                               "every name must lead to one entity")
+
+    def check_fact(self, fact: dict[str, Any], entities: dict[str, dict[str, Any]],
+                   sources: dict[str, dict[str, Any]]) -> None:
+        relation = self.schema.relations.get(fact["relation"])
+        if relation is None:
+            self.error(fact, "relation", f"unknown relation {fact['relation']!r}"
+                                         f"{suggest(fact['relation'], self.schema.relations)}")
+        ends = {}
+        for end in ("subject", "object"):
+            entity = entities.get(fact[end])
+            ends[end] = entity
+            if entity is None:
+                self.error(fact, end, f"unknown entity {fact[end]!r}{self.entity_hint(fact[end], entities)}")
+            elif relation is not None and entity["type"] not in getattr(relation, end):
+                allowed = " or ".join(getattr(relation, end)) or "nothing"
+                self.error(fact, end, f"{fact[end]!r} is a {entity['type']}, but {relation.id!r} takes "
+                                      f"{allowed} as {end}")
+        if fact["subject"] == fact["object"] and relation is not None and not relation.allow_self:
+            self.error(fact, "object", f"{fact['subject']!r} {relation.id} itself; the relation does not "
+                                       "allow self-relations (set allow_self: true in the schema if it should)")
+        for source_id in fact["sources"]:
+            if source_id not in sources:
+                self.error(fact, "sources", f"unknown source {source_id!r}{suggest(source_id, sources)}")
+        if fact["certainty"] not in self.schema.certainty:
+            self.error(fact, "certainty", f"unknown certainty {fact['certainty']!r}"
+                                          f"{suggest(fact['certainty'], self.schema.certainty)}; "
+                                          f"the schema has: {', '.join(self.schema.certainty)}")
+
+    def entity_hint(self, ref: str, entities: dict[str, dict[str, Any]]) -> str:
+        hint = suggest(ref, entities)
+        if hint:
+            return hint
+        wanted = normalize_name(ref.replace("-", " "))
+        for entity in entities.values():
+            if wanted and (wanted == normalize_name(entity["name"])
+                           or wanted in (normalize_name(a) for a in entity["aliases"])):
+                return f" (did you mean {entity['id']!r}, {entity['name']}?)"
+        return ""
+
+    def add_fact(self, fact: dict[str, Any], facts: dict[str, dict[str, Any]]) -> None:
+        explicit = fact["id"] is not None
+        fact_id = fact["id"] or f"{fact['subject']}.{fact['relation']}.{fact['object']}"
+        first = facts.get(fact_id)
+        if first is not None:
+            if explicit:
+                message = f"duplicate fact id {fact_id!r} (first at {first['file']}:{first['line']})"
+            else:
+                message = (f"a second fact '{fact['subject']} {fact['relation']} {fact['object']}' "
+                           f"(first at {first['file']}:{first['line']}); give each an 'id' to tell them apart")
+            self.error(fact, "id" if explicit else None, message)
+            return
+        fact["id"] = fact_id
+        facts[fact_id] = fact
+
+
+def load_facts(data_dir: str | os.PathLike[str]) -> FactBase:
+    """Read and validate a data folder without any cache; raises :class:`DataErrors`."""
+    root = Path(data_dir)
+    parsed = [parse_file(path.read_bytes(), path.relative_to(root).as_posix()) for path in data_files(root)]
+    return check_and_link(root, parsed)
+
+
+def check_and_link(root: Path, parsed: list[ParsedFile]) -> FactBase:
+    """Read the schema from the parsed files, link everything, raise :class:`DataErrors` on any problem."""
+    errors = [e for p in parsed for e in p.errors]
+    if not root.is_dir():
+        raise DataErrors([DataError(str(root), 0, 0, "no such data folder")])
+    schema_files = [p for p in parsed if p.path == SCHEMA_FILE]
+    if not schema_files:
+        errors.append(DataError(SCHEMA_FILE, 0, 0, "missing: every data folder needs a schema.yaml "
+                                                   "(see data/README.md)"))
+        schema = Schema()
+    else:
+        schema = read_schema(schema_files[0].schema_document, SCHEMA_FILE, errors) \
+            if not schema_files[0].errors else Schema()
+    schema_broken = bool(errors)
+    base = link(schema, [p for p in parsed if p.path != SCHEMA_FILE],
+                [] if schema_broken else errors, root.resolve().name)
+    if errors:
+        raise DataErrors([_under(root, e) for e in errors])
+    return base
+
+
+def _under(root: Path, error: DataError) -> DataError:
+    """The error with its path shown relative to the working folder, as the user typed it."""
+    return DataError(os.path.join(os.fspath(root), error.path), error.line, error.column, error.message)

@@ -1,0 +1,377 @@
+"""Questions asked of the graph: stats, search, entity cards, neighbours, paths, focused views.
+
+Plain functions over a ``networkx.MultiDiGraph`` built by :mod:`graph.model`, returning plain data
+(dicts and lists) that the CLI renders as tables or JSON. Symmetric relations are traversed both
+ways even when following direction.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Collection, Iterator
+from typing import TYPE_CHECKING, Any
+
+from .fields import normalize_name
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from .model import NameIndex
+
+__all__ = [
+    "DIRECTIONS", "graph_stats", "search_entities", "entity_card", "find_neighbours", "find_paths",
+    "select_subgraph", "entity_ref", "fact_view", "wording",
+]
+
+DIRECTIONS = ("out", "in", "both")
+Step = tuple[str, str, dict[str, Any]]  # (other node, fact id, edge data)
+
+
+def entity_ref(graph: nx.MultiDiGraph, node: str) -> dict[str, str]:
+    """The short form of an entity in results: id, name, type."""
+    data = graph.nodes[node]
+    return {"id": node, "name": data["name"], "type": data["type"]}
+
+
+def wording(graph: nx.MultiDiGraph, edge: dict[str, Any], from_node: str | None = None) -> str:
+    """The fact as a sentence, read from ``from_node``: "RDIF is headed by Kirill Dmitriev"."""
+    subject, obj = graph.nodes[edge["subject"]]["name"], graph.nodes[edge["object"]]["name"]
+    if from_node is not None and from_node == edge["object"] and from_node != edge["subject"]:
+        return f"{obj} {edge['inverse']} {subject}"
+    return f"{subject} {edge['label']} {obj}"
+
+
+def fact_view(graph: nx.MultiDiGraph, edge: dict[str, Any], from_node: str | None = None) -> dict[str, Any]:
+    """A fact with its wording and its sources spelled out, for display and JSON."""
+    sources = graph.graph.get("sources", {})
+    return {
+        "id": edge["id"], "subject": edge["subject"], "relation": edge["relation"], "object": edge["object"],
+        "wording": wording(graph, edge, from_node), "symmetric": edge["symmetric"],
+        "certainty": edge["certainty"], "start": edge["start"], "end": edge["end"], "quote": edge["quote"],
+        "sources": [_source_view(sources.get(s, {"id": s})) for s in edge["sources"]],
+        "note": edge["note"], "file": edge["file"], "line": edge["line"],
+    }
+
+
+def _source_view(source: dict[str, Any]) -> dict[str, Any]:
+    return {k: source.get(k) for k in ("id", "title", "publisher", "published", "url")}
+
+
+# --- stats and search ---------------------------------------------------------------------------
+
+def graph_stats(graph: nx.MultiDiGraph, top: int = 10) -> dict[str, Any]:
+    """Counts by entity type, relation and certainty; components; the most connected entities."""
+    import networkx as nx
+
+    components = sorted((len(c) for c in nx.weakly_connected_components(graph)), reverse=True)
+    degree = sorted(graph.degree(), key=lambda item: (-item[1], item[0]))[:top]
+    edges = [d for _, _, d in graph.edges(data=True)]
+    return {
+        "dataset": graph.graph.get("dataset", {}),
+        "entities": graph.number_of_nodes(),
+        "facts": graph.number_of_edges(),
+        "sources": len(graph.graph.get("sources", {})),
+        "entity_types": dict(sorted(Counter(t for _, t in graph.nodes(data="type")).items())),
+        "relations": dict(sorted(Counter(d["relation"] for d in edges).items())),
+        "certainty": dict(sorted(Counter(d["certainty"] for d in edges).items())),
+        "facts_without_quote": sum(1 for d in edges if not d["quote"]),
+        "components": len(components),
+        "largest_component": components[0] if components else 0,
+        "isolated": sorted(n for n in graph if graph.degree(n) == 0),
+        "most_connected": [{**entity_ref(graph, n), "degree": d} for n, d in degree],
+    }
+
+
+def search_entities(graph: nx.MultiDiGraph, text: str, limit: int = 10,
+                    types: Collection[str] = ()) -> list[dict[str, Any]]:
+    """Entities whose id, name or alias matches ``text``, best first (exact, prefix, word, fuzzy)."""
+    import difflib
+
+    query = normalize_name(text)
+    if not query:
+        return []
+    results = []
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(query)
+    for node, data in graph.nodes(data=True):
+        if types and data["type"] not in types:
+            continue
+        best = (0.0, "")
+        for name in (data["name"], *data["aliases"], node):
+            score = _name_score(query, normalize_name(name.replace("-", " ") if name is node else name),
+                                matcher)
+            if score > best[0]:
+                best = (score, name)
+        if best[0] >= 0.5:
+            results.append({**entity_ref(graph, node), "score": round(best[0], 3), "matched": best[1]})
+    results.sort(key=lambda r: (-r["score"], r["name"], r["id"]))
+    return results[:limit]
+
+
+def _name_score(query: str, name: str, matcher: Any) -> float:
+    if not name:
+        return 0.0
+    if name == query:
+        return 1.0
+    if name.startswith(query):
+        return 0.95
+    words = name.split()
+    if any(w.startswith(query) for w in words):
+        return 0.9
+    if query in name:
+        return 0.85
+    matcher.set_seq1(name)
+    if matcher.real_quick_ratio() < 0.5 or matcher.quick_ratio() < 0.5:
+        best_word = 0.0
+    else:
+        best_word = matcher.ratio() * 0.8
+    for word in words:  # a misspelt surname: "witkof" ~ "witkoff"
+        matcher.set_seq1(word)
+        if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6:
+            best_word = max(best_word, matcher.ratio() * 0.8)
+    return best_word
+
+
+# --- the entity card ------------------------------------------------------------------------------
+
+def entity_card(graph: nx.MultiDiGraph, node: str) -> dict[str, Any]:
+    """An entity's attributes and every fact in and out, each worded from the entity's side."""
+    data = dict(graph.nodes[node])
+    facts = []
+    for _, other, key, edge in graph.out_edges(node, keys=True, data=True):
+        facts.append({**fact_view(graph, edge, node), "direction": "out",
+                      "other": entity_ref(graph, other)})
+    for other, _, key, edge in graph.in_edges(node, keys=True, data=True):
+        if other == node:
+            continue  # a self-relation is listed once, as outgoing
+        facts.append({**fact_view(graph, edge, node), "direction": "in", "other": entity_ref(graph, other)})
+    facts.sort(key=lambda f: (f["other"]["name"].casefold(), f["relation"], f["id"]))
+    country = data.get("country")
+    return {
+        "entity": data,
+        "country": entity_ref(graph, country) if country and country in graph else None,
+        "degree": graph.degree(node),
+        "facts": facts,
+    }
+
+
+# --- traversal ------------------------------------------------------------------------------------
+
+def _stepper(graph: nx.MultiDiGraph, direction: str, relations: Collection[str] = ()) -> Callable[[str], Iterator[Step]]:
+    """A function giving the (neighbour, fact id, data) steps from a node in ``direction``."""
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be one of {DIRECTIONS}")
+    succ, pred = graph._succ, graph._pred  # the adjacency dicts: much faster than the views
+    wanted = set(relations)
+
+    def steps(node: str) -> Iterator[Step]:
+        if direction != "in":
+            for other, edges in succ[node].items():
+                for key, data in edges.items():
+                    if not wanted or data["relation"] in wanted:
+                        yield other, key, data
+        else:
+            for other, edges in succ[node].items():
+                for key, data in edges.items():
+                    if data["symmetric"] and (not wanted or data["relation"] in wanted):
+                        yield other, key, data
+        if direction != "out":
+            for other, edges in pred[node].items():
+                for key, data in edges.items():
+                    if not wanted or data["relation"] in wanted:
+                        yield other, key, data
+        else:
+            for other, edges in pred[node].items():
+                for key, data in edges.items():
+                    if data["symmetric"] and (not wanted or data["relation"] in wanted):
+                        yield other, key, data
+
+    return steps
+
+
+def find_neighbours(graph: nx.MultiDiGraph, node: str, depth: int = 1, relations: Collection[str] = (),
+                    types: Collection[str] = (), direction: str = "both") -> list[dict[str, Any]]:
+    """Entities within ``depth`` hops, nearest first; each with the facts that reach it.
+
+    ``relations`` restricts the facts followed; ``types`` restricts the entities listed (the walk
+    still passes through entities of other types).
+    """
+    steps = _stepper(graph, direction, relations)
+    distance = {node: 0}
+    reached: dict[str, dict[str, Any]] = {}
+    frontier = [node]
+    for level in range(1, depth + 1):
+        next_frontier: list[str] = []
+        for current in frontier:
+            for other, key, data in steps(current):
+                if other not in distance:
+                    distance[other] = level
+                    next_frontier.append(other)
+                    reached[other] = {"via": current, "facts": {}}
+                if distance[other] == level and reached[other]["via"] == current:
+                    reached[other]["facts"][key] = data
+        frontier = next_frontier
+    results = []
+    for other, info in reached.items():
+        if types and graph.nodes[other]["type"] not in types:
+            continue
+        via = info["via"]
+        results.append({
+            **entity_ref(graph, other), "distance": distance[other],
+            "via": entity_ref(graph, via),
+            "facts": [fact_view(graph, data, via) for _, data in sorted(info["facts"].items())],
+        })
+    results.sort(key=lambda r: (r["distance"], r["name"].casefold(), r["id"]))
+    return results
+
+
+def find_paths(graph: nx.MultiDiGraph, source: str, target: str, *, all_paths: bool = False,
+               max_hops: int | None = None, via_types: Collection[str] = (), avoid: Collection[str] = (),
+               relations: Collection[str] = (), directed: bool = False, limit: int = 100) -> list[dict[str, Any]]:
+    """Shortest connections from ``source`` to ``target`` (one, or all with ``all_paths``); [] if none.
+
+    Each path is a list of hops; each hop names the facts joining its two entities, worded in the
+    direction of travel. Bidirectional breadth-first search: fast on large graphs.
+    """
+    node_paths = _shortest_node_paths(graph, source, target, max_hops, set(via_types), set(avoid),
+                                      relations, directed, limit if all_paths else 1)
+    forward = _stepper(graph, "out" if directed else "both", relations)
+    return [{"length": len(p) - 1, "hops": [_hop(graph, forward, u, v) for u, v in zip(p, p[1:])]}
+            for p in node_paths]
+
+
+def _hop(graph: nx.MultiDiGraph, steps: Callable[[str], Iterator[Step]], u: str, v: str) -> dict[str, Any]:
+    facts = sorted((key, data) for other, key, data in steps(u) if other == v)
+    return {"from": entity_ref(graph, u), "to": entity_ref(graph, v),
+            "facts": [fact_view(graph, data, u) for _, data in facts]}
+
+
+def _shortest_node_paths(graph: nx.MultiDiGraph, source: str, target: str, max_hops: int | None,
+                         via_types: set[str], avoid: set[str], relations: Collection[str], directed: bool,
+                         limit: int) -> list[list[str]]:
+    if source == target:
+        return [[source]]
+    if source in avoid or target in avoid:
+        return []
+    forward = _stepper(graph, "out" if directed else "both", relations)
+    backward = _stepper(graph, "in" if directed else "both", relations)
+    nodes = graph.nodes
+
+    def allowed(node: str) -> bool:
+        if node == source or node == target:
+            return True
+        return node not in avoid and (not via_types or nodes[node]["type"] in via_types)
+
+    sides = [
+        {"dist": {source: 0}, "parents": {source: []}, "frontier": [source], "depth": 0, "steps": forward},
+        {"dist": {target: 0}, "parents": {target: []}, "frontier": [target], "depth": 0, "steps": backward},
+    ]
+    hops_limit = max_hops if max_hops is not None else float("inf")
+    total = None
+    while sides[0]["frontier"] and sides[1]["frontier"]:
+        if sides[0]["depth"] + sides[1]["depth"] >= hops_limit:
+            return []
+        side_index = 0 if len(sides[0]["frontier"]) <= len(sides[1]["frontier"]) else 1
+        side, other = sides[side_index], sides[1 - side_index]
+        level = side["depth"] + 1
+        dist, parents, new = side["dist"], side["parents"], []
+        for node in side["frontier"]:
+            for neighbour, _, _ in side["steps"](node):
+                seen = dist.get(neighbour)
+                if seen is None:
+                    if not allowed(neighbour):
+                        continue
+                    dist[neighbour] = level
+                    parents[neighbour] = [node]
+                    new.append(neighbour)
+                elif seen == level and node not in parents[neighbour]:
+                    parents[neighbour].append(node)
+        side["frontier"], side["depth"] = sorted(new), level
+        meets = [n for n in new if n in other["dist"]]
+        if meets:
+            total = min(level + other["dist"][n] for n in meets)
+            break
+    if total is None or total > hops_limit:
+        return []
+    fwd, bwd = sides
+    cut = fwd["depth"] if fwd["depth"] <= total else total
+    middles = sorted(n for n, d in fwd["dist"].items() if d == cut and bwd["dist"].get(n) == total - cut)
+    paths: list[list[str]] = []
+    for middle in middles:
+        for head in _walk_back(fwd["parents"], middle, limit):
+            for tail in _walk_back(bwd["parents"], middle, limit):
+                paths.append(head[::-1] + tail[1:])
+                if len(paths) >= limit * 4:
+                    break
+    paths.sort()
+    return paths[:limit]
+
+
+def _walk_back(parents: dict[str, list[str]], node: str, limit: int) -> Iterator[list[str]]:
+    """Every chain from ``node`` back to the search's start, following recorded parents."""
+    produced = 0
+    stack = [[node]]
+    while stack and produced < limit * 4:
+        chain = stack.pop()
+        ups = parents[chain[-1]]
+        if not ups:
+            produced += 1
+            yield chain
+            continue
+        for up in sorted(ups, reverse=True):
+            stack.append(chain + [up])
+
+
+# --- focused views for exports --------------------------------------------------------------------
+
+def select_subgraph(graph: nx.MultiDiGraph, focus: Collection[str] | None = None, depth: int = 1,
+                    types: Collection[str] = (), relations: Collection[str] = (),
+                    path: tuple[str, str] | None = None) -> nx.MultiDiGraph:
+    """A copy of the part of ``graph`` a focused view shows, with ``graph.graph["selection"]`` set.
+
+    Filters apply first (entity ``types``, ``relations``); then ``focus`` keeps what lies within
+    ``depth`` hops of the focus entities; ``path`` highlights the shortest paths between two entities
+    and, without ``focus``, shows them with their neighbours within ``depth`` hops.
+    """
+    keep_types, keep_relations = set(types), set(relations)
+    nodes = [n for n, t in graph.nodes(data="type") if not keep_types or t in keep_types]
+    nodes += [n for n in (focus or ()) if n in graph and n not in set(nodes)]
+    view = graph.subgraph(nodes)
+    if keep_relations:
+        import networkx as nx
+
+        view = nx.subgraph_view(view, filter_edge=lambda u, v, k: view[u][v][k]["relation"] in keep_relations)
+    path_nodes: list[str] = []
+    path_edges: list[str] = []
+    if path is not None:
+        for found in find_paths(view, path[0], path[1], all_paths=True) if all(p in view for p in path) else []:
+            for hop in found["hops"]:
+                for node in (hop["from"]["id"], hop["to"]["id"]):
+                    if node not in path_nodes:
+                        path_nodes.append(node)
+                path_edges.extend(f["id"] for f in hop["facts"] if f["id"] not in path_edges)
+        if not path_nodes:
+            path_nodes = [p for p in path if p in view]
+    centres = list(focus or ()) + ([] if focus else path_nodes)
+    if centres:
+        keep = set(centres)
+        for centre in centres:
+            keep.update(n["id"] for n in find_neighbours(view, centre, depth))
+        view = view.subgraph(keep)
+    result = _sorted_copy(view)
+    result.graph = dict(graph.graph)
+    result.graph["selection"] = {"focus": list(focus or ()), "depth": depth if centres else None,
+                                 "path": path_nodes, "path_edges": path_edges,
+                                 "types": sorted(keep_types), "relations": sorted(keep_relations)}
+    return result
+
+
+def _sorted_copy(view: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A real graph with the view's nodes and edges, inserted in id order (views iterate sets)."""
+    import networkx as nx
+
+    copy = nx.MultiDiGraph()
+    copy.add_nodes_from((n, dict(view.nodes[n])) for n in sorted(view.nodes))
+    copy.add_edges_from(sorted(((u, v, k, dict(d)) for u, v, k, d in view.edges(keys=True, data=True)),
+                               key=lambda e: e[2]))
+    return copy

@@ -386,7 +386,7 @@ def path(source: Annotated[str, typer.Argument(metavar="A", help="Where the path
         _print_json({"from": entity_ref(g, a), "to": entity_ref(g, b), "paths": found})
     else:
         for number, found_path in enumerate(found, start=1):
-            typer.echo(_path_text(g, found_path, number if len(found) > 1 else None))
+            typer.echo(_path_text(g, a, b, found_path, number if len(found) > 1 else None))
     if not found:
         within = f" within {max_hops} hops" if max_hops else ""
         raise _fail(f"no path from {g.nodes[a]['name']} to {g.nodes[b]['name']}{within}"
@@ -394,13 +394,12 @@ def path(source: Annotated[str, typer.Argument(metavar="A", help="Where the path
                     * bool(via_types or avoid or relations), EXIT_NO_RESULT)
 
 
-def _path_text(g: Any, found: dict[str, Any], number: int | None) -> str:
+def _path_text(g: Any, a: str, b: str, found: dict[str, Any], number: int | None) -> str:
     """A path as plain lines: one per hop, with its sources, readable in 80 columns."""
     import textwrap
 
     hops = found["hops"]
-    start = hops[0]["from"]["name"] if hops else "?"
-    end = hops[-1]["to"]["name"] if hops else start
+    start, end = g.nodes[a]["name"], g.nodes[b]["name"]
     head = f"{'Path ' + str(number) + ': ' if number else ''}{start} → {end}: {found['length']} hop(s)"
     lines = [head]
     for step, hop in enumerate(hops, start=1):

@@ -467,6 +467,8 @@ def _export(fmt: str, render: Any, default: str, data: Path, no_cache: bool, foc
         content = render(g, **options)
     except GraphTooLarge as exc:
         raise _fail(str(exc), EXIT_USAGE) from None
+    except OutputError as exc:
+        raise _fail(str(exc), EXIT_OUTPUT) from None
     _write(content, out or Path("output") / default, fmt, g)
 
 

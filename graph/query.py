@@ -340,7 +340,8 @@ def select_subgraph(graph: nx.MultiDiGraph, focus: Collection[str] | None = None
     if keep_relations:
         import networkx as nx
 
-        view = nx.subgraph_view(view, filter_edge=lambda u, v, k: view[u][v][k]["relation"] in keep_relations)
+        typed = view  # the filter must read the unfiltered view, not the view it defines
+        view = nx.subgraph_view(typed, filter_edge=lambda u, v, k: typed[u][v][k]["relation"] in keep_relations)
     path_nodes: list[str] = []
     path_edges: list[str] = []
     if path is not None:

@@ -9,6 +9,7 @@ import shutil
 import textwrap
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,3 +61,21 @@ def fact_set(tmp_path: Path) -> Callable[..., Path]:
     def make(files: Mapping[str, str | None] | None = None, base: Path | None = SMALL, name: str = "data") -> Path:
         return write_fact_set(tmp_path / name, files, base)
     return make
+
+
+@pytest.fixture
+def invoke() -> Callable[..., Any]:
+    """``invoke(*args, env=None)``: run ``tieline ARGS`` in-process; returns click's Result.
+
+    The terminal is 80 columns wide (``COLUMNS=80``) unless ``env`` says otherwise.
+    ``result.stdout`` and ``result.stderr`` are separate; an unexpected exception propagates
+    (with its traceback) instead of hiding behind an exit code.
+    """
+    from typer.testing import CliRunner
+
+    from cli import app
+
+    def run(*args: str, env: Mapping[str, str] | None = None) -> Any:
+        return CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "80", **(env or {})},
+                                  catch_exceptions=False)
+    return run

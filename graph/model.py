@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from .load import FactBase
 
-__all__ = ["build_graph", "NameIndex", "build_name_index", "NODE_KEYS", "EDGE_KEYS"]
+__all__ = ["build_graph", "NameIndex", "build_name_index", "name_key", "NODE_KEYS", "EDGE_KEYS"]
 
 NODE_KEYS = ("id", "type", "name", "aliases", "description", "country", "start", "end", "attributes",
              "file", "line")
@@ -57,6 +57,14 @@ def _edge_data(fact: dict[str, Any], relation: Any) -> dict[str, Any]:
     }
 
 
+def name_key(text: str) -> str:
+    """The lookup key of a name: its normalized form; for a name of symbols only ("★"), the symbols.
+
+    Never empty unless ``text`` is blank, so punctuation typed alone cannot match such a name.
+    """
+    return normalize_name(text) or " ".join(text.casefold().split())
+
+
 class NameIndex:
     """Finds entities by id, name or alias, ignoring case, accents and punctuation."""
 
@@ -68,8 +76,10 @@ class NameIndex:
         """The id of the one entity ``text`` names; raises EntityNotFound or AmbiguousEntity."""
         if text in self.names:
             return text
-        key = normalize_name(text)
-        ids = self.keys.get(key) or self.keys.get(normalize_name(text.replace("-", " ")))
+        key = name_key(text)
+        if not key:
+            raise EntityNotFound(text, [])
+        ids = self.keys.get(key) or self.keys.get(name_key(text.replace("-", " ")))
         if ids and len(ids) == 1:
             return ids[0]
         if ids:
@@ -102,7 +112,10 @@ def build_name_index(graph: nx.MultiDiGraph) -> NameIndex:
     for node_id, data in graph.nodes(data=True):
         names[node_id] = data["name"]
         for text in (node_id.replace("-", " "), data["name"], *data["aliases"]):
-            ids = keys.setdefault(normalize_name(text), [])
+            key = name_key(text)
+            if not key:
+                continue
+            ids = keys.setdefault(key, [])
             if node_id not in ids:
                 ids.append(node_id)
     return NameIndex(names, keys)

@@ -42,6 +42,9 @@ PHYSICS_NODE_LIMIT = 300
 LAYOUT_SEED = 20250402
 """Seed of the precomputed layout (and of vis-network's ``layout.randomSeed``)."""
 
+VIS_NETWORK_VERSION = "9.1.2"
+"""The vendored vis-network build (``graph/vendor/vis-network.min.js``)."""
+
 _HERE = Path(__file__).resolve().parent.parent
 _TEMPLATES = _HERE / "templates"
 _VENDOR = _HERE / "vendor"
@@ -225,11 +228,15 @@ def _node_size(degree: int) -> float:
 
 def _vis_nodes(G: nx.MultiDiGraph, positions: dict[str, tuple[int, int]],
                selection: dict[str, set[str]]) -> list[dict[str, Any]]:
-    """Return vis-network node option dicts, in id order (built by pyvis's ``Node``)."""
+    """Return vis-network node option dicts, in id order (built by pyvis's ``Node``).
+
+    vis ids are positions in that order: vis-network keeps nodes in a plain object, where an
+    entity called ``constructor`` would find ``Object.prototype.constructor``.
+    """
     from pyvis.node import Node
 
     nodes = []
-    for node in sorted(G.nodes):
+    for index, node in enumerate(sorted(G.nodes)):
         attrs = G.nodes[node]
         color, shape = _type_style(G, attrs.get("type"))
         x, y = positions[node]
@@ -241,29 +248,31 @@ def _vis_nodes(G: nx.MultiDiGraph, positions: dict[str, tuple[int, int]],
                                 "highlight": {"background": color, "border": _ACCENT}}
             options["font"] = {"size": 16}
         # label is drawn on the canvas as text; no `title` (vis would parse it as HTML)
-        nodes.append(Node(node, shape, label=str(attrs.get("name") or node), **options).options)
+        nodes.append(Node(index, shape, label=str(attrs.get("name") or node), **options).options)
     return nodes
 
 
 def _vis_edges(G: nx.MultiDiGraph, selection: dict[str, set[str]]) -> list[dict[str, Any]]:
     """Return vis-network edge option dicts, in fact-id order (built by pyvis's ``Edge``).
 
-    Directed relations get an arrowhead (pyvis adds ``arrows: to``), symmetric ones none;
+    Ids are positions: the edge's fact id is ``payload["facts"][id]["id"]``, its ends are
+    positions in node-id order. Directed relations get an arrowhead (pyvis adds ``arrows: to``), symmetric ones none;
     parallel facts between one pair of entities are curved apart.
     """
     from pyvis.edge import Edge
 
+    index = {node: i for i, node in enumerate(sorted(G.nodes))}
     facts = sorted(G.edges(keys=True, data=True), key=lambda e: str(e[2]))
     bends = _edge_bends(facts)
     edges = []
-    for u, v, key, attrs in facts:
-        options: dict[str, Any] = {"id": str(key), "label": str(attrs.get("label") or "")}
+    for number, (u, v, key, attrs) in enumerate(facts):
+        options: dict[str, Any] = {"id": number, "label": str(attrs.get("label") or "")}
         if key in bends:
             options["smooth"] = bends[key]
         if str(key) in selection["path_edges"]:
             options["color"] = {"color": _ACCENT, "highlight": _ACCENT}
             options["width"] = 4
-        edges.append(Edge(u, v, directed=not attrs.get("symmetric"), **options).options)
+        edges.append(Edge(index[u], index[v], directed=not attrs.get("symmetric"), **options).options)
     return edges
 
 
@@ -296,12 +305,12 @@ def _vis_options(physics: bool, edge_count: int) -> dict[str, Any]:
         "physics": {
             "enabled": physics,
             "solver": "forceAtlas2Based",
-            "forceAtlas2Based": {"gravitationalConstant": -80, "centralGravity": 0.01,
-                                 "springLength": 120, "springConstant": 0.05,
-                                 "damping": 0.5, "avoidOverlap": 0.5},
+            "forceAtlas2Based": {"gravitationalConstant": -110, "centralGravity": 0.012,
+                                 "springLength": 130, "springConstant": 0.04,
+                                 "damping": 0.5, "avoidOverlap": 0.8},
             "maxVelocity": 50,
             "minVelocity": 1,
-            "stabilization": {"enabled": physics, "iterations": 400, "updateInterval": 50,
+            "stabilization": {"enabled": physics, "iterations": 300, "updateInterval": 50,
                               "fit": True},
         },
         "interaction": {
@@ -319,12 +328,13 @@ def _vis_options(physics: bool, edge_count: int) -> dict[str, Any]:
             "font": {"size": 14, "color": "#1f2328", "strokeWidth": 4, "strokeColor": "#ffffff",
                      "face": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"},
             "scaling": {"label": {"drawThreshold": 6}},
+            "widthConstraint": {"maximum": 150},
         },
         "edges": {
-            "arrows": {"to": {"scaleFactor": 0.55}},
+            "arrows": {"to": {"scaleFactor": 0.7}},
             "color": {"color": _EDGE_GREY, "highlight": _ACCENT, "hover": "#57606a",
                       "inherit": False},
-            "font": {"size": 10, "color": "#57606a", "strokeWidth": 3, "strokeColor": "#ffffff",
+            "font": {"size": 11, "color": "#57606a", "strokeWidth": 0, "background": "rgba(255,255,255,0.85)",
                      "align": "middle",
                      "face": "system-ui, -apple-system, Segoe UI, Roboto, sans-serif"},
             "width": 1.2,
@@ -382,6 +392,7 @@ def _payload(G: nx.MultiDiGraph) -> dict[str, Any]:
         "relations": [_legend_relation(r, relations.get(r) or {}, relation_count[r])
                       for r in _ordered(relations, relation_count)],
         "certainty": _plain(G.graph.get("certainty") or {}),
+        "node_ids": sorted(G.nodes),
         "entities": {n: {k: _plain(G.nodes[n].get(k)) for k in _ENTITY_KEYS} | {"id": n}
                      for n in sorted(G.nodes)},
         "facts": facts,
@@ -442,7 +453,10 @@ def _render_with_pyvis(G: nx.MultiDiGraph, nodes: list[dict], edges: list[dict],
         dataset_date=str(dataset.get("date") or ""),
         node_count=G.number_of_nodes(),
         edge_count=G.number_of_edges(),
-        vis_js=_vendor_script("vis-network.min.js"),
+        vis_js=_inline_text(_VENDOR / "vis-network.min.js", "script"),
+        vis_version=VIS_NETWORK_VERSION,
+        app_js=_inline_text(_TEMPLATES / "explorer.js", "script"),
+        app_css=_inline_text(_TEMPLATES / "explorer.css", "style"),
         csp_placeholder=_CSP_PLACEHOLDER,
     )
     return net.generate_html(name="graph.html")
@@ -455,13 +469,14 @@ def _text(value: Any) -> str:
     return html.escape(_CONTROL_RE.sub("", str(value)), quote=True)
 
 
-def _vendor_script(name: str) -> str:
-    """Return a vendored script, checked to be safe to inline and free of source-map links."""
-    text = (_VENDOR / name).read_text(encoding="utf-8")
-    if re.search(r"</script|<!--", text, re.IGNORECASE):
-        raise ValueError(f"{name} cannot be inlined in a <script> element")
-    return "\n".join(line for line in text.splitlines()
-                     if not line.lstrip().startswith(("//# sourceMappingURL", "//@ sourceMappingURL")))
+def _inline_text(path: Path, element: str) -> str:
+    """Return a script or stylesheet to inline, checked safe for its element, source-map links dropped."""
+    text = path.read_text(encoding="utf-8")
+    if re.search(rf"</{element}|<!--", text, re.IGNORECASE):
+        raise ValueError(f"{path.name} cannot be inlined in a <{element}> element")
+    return "\n".join(line for line in text.split("\n")
+                     if not line.lstrip().startswith(("//# sourceMappingURL", "//@ sourceMappingURL",
+                                                      "/*# sourceMappingURL")))
 
 
 def _with_script_hashes(html: str) -> str:

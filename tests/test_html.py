@@ -454,3 +454,16 @@ def test_bundled_data_renders() -> None:
     assert page.text["title"].startswith(G.graph["dataset"]["name"])
     assert render(G) == data
     assert len(data) < 1_000_000
+
+
+def test_control_characters_and_lone_surrogates_do_not_break_the_page() -> None:
+    G = story_graph()
+    G.graph["dataset"]["name"] = "Bell\x07 and\x00 nul"
+    G.nodes["rdif"]["name"] = "Broken \udc80 half"
+    G.nodes["russia"]["description"] = "tab\tnew\nline\x1b[31m"
+    data, page = read_page(G)
+    data.decode("utf-8")  # strict: valid UTF-8 throughout
+    assert page.text["title"].startswith("Bell and nul")
+    entities = page.json_block("tl-data")["entities"]
+    assert entities["rdif"]["name"] == "Broken \udc80 half"
+    assert entities["russia"]["description"] == "tab\tnew\nline\x1b[31m"

@@ -31,7 +31,7 @@ import networkx as nx
 
 from graph.errors import GraphTooLarge
 
-__all__ = ["DEFAULT_MAX_NODES", "PHYSICS_NODE_LIMIT", "render"]
+__all__ = ["DEFAULT_MAX_NODES", "PHYSICS_NODE_LIMIT", "layout_positions", "render", "script_json"]
 
 DEFAULT_MAX_NODES = 1500
 """More nodes than this and ``render`` raises ``GraphTooLarge``: the page would not be readable."""
@@ -320,7 +320,6 @@ def _vis_options(physics: bool, edge_count: int) -> dict[str, Any]:
             "navigationButtons": False,
             "keyboard": {"enabled": True, "bindToWindow": False},
             "multiselect": False,
-            "tooltipDelay": 3600000,
         },
         "nodes": {
             "borderWidth": 1.5,

@@ -510,7 +510,7 @@
 
   var searchIndex = Array.from(entities.values()).map(function (entity) {
     return { id: entity.id, name: entity.name,
-             keys: [entity.name].concat(entity.aliases || []).map(function (k) { return [k, fold(k)]; }) };
+             keys: [entity.name || entity.id].concat(entity.aliases || []).map(function (k) { return [k, fold(k)]; }) };
   });
 
   /* Best matches first: exact name or alias, then prefix, then word start, then anywhere. */

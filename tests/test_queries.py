@@ -19,6 +19,8 @@ from typing import Any
 
 import networkx as nx
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import SMALL
 
@@ -557,3 +559,101 @@ def test_select_subgraph_focus_and_relation(small_graph: nx.MultiDiGraph) -> Non
     assert view.number_of_edges() == 4
     assert view.graph["selection"]["focus"] == [ZEL]
     assert view.graph["selection"]["depth"] == 2
+
+
+# --- paths and neighbours agree with networkx on random graphs --------------------------------------
+
+SYMMETRIC = "s"  # of the relations r, s, t in the random graphs, s is symmetric
+
+
+@st.composite
+def random_graphs(draw: Any) -> nx.MultiDiGraph:
+    """A small MultiDiGraph shaped like load_graph's: typed nodes, facts keyed by id, one symmetric relation."""
+    size = draw(st.integers(2, 9))
+    types = draw(st.lists(st.sampled_from("ab"), min_size=size, max_size=size))
+    g = nx.MultiDiGraph()
+    for i, t in enumerate(types):
+        g.add_node(f"n{i}", id=f"n{i}", name=f"N{i}", type=t)
+    edges = draw(st.lists(st.tuples(st.integers(0, size - 1), st.integers(0, size - 1), st.sampled_from("rst")),
+                          max_size=20))
+    for number, (u, v, rel) in enumerate(edges):
+        if u == v:
+            continue
+        key = f"f{number:02d}"
+        g.add_edge(f"n{u}", f"n{v}", key, id=key, subject=f"n{u}", object=f"n{v}", relation=rel, label=rel,
+                   inverse=f"inv-{rel}" if rel != SYMMETRIC else rel, symmetric=rel == SYMMETRIC,
+                   sources=[], quote=None, start=None, end=None, certainty="c", note=None, file="f", line=1)
+    return g
+
+
+def reference_digraph(g: nx.MultiDiGraph, direction: str, relations: set[str]) -> nx.DiGraph:
+    """The plain directed graph of the steps a query may take."""
+    h = nx.DiGraph()
+    h.add_nodes_from(g)
+    for u, v, data in g.edges(data=True):
+        if relations and data["relation"] not in relations:
+            continue
+        if direction in ("out", "both") or data["symmetric"]:
+            h.add_edge(u, v)
+        if direction in ("in", "both") or data["symmetric"]:
+            h.add_edge(v, u)
+    return h
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(g=random_graphs(), ends=st.tuples(st.integers(0, 8), st.integers(0, 8)), directed=st.booleans(),
+       relations=st.sets(st.sampled_from("rst"), max_size=2), avoid=st.sets(st.integers(0, 8), max_size=2),
+       via=st.sets(st.sampled_from("ab"), max_size=1), max_hops=st.none() | st.integers(1, 4))
+def test_find_paths_matches_networkx(g: nx.MultiDiGraph, ends: tuple[int, int], directed: bool,
+                                     relations: set[str], avoid: set[int], via: set[str],
+                                     max_hops: int | None) -> None:
+    from graph.query import find_paths
+
+    a, b = (f"n{i % len(g)}" for i in ends)
+    avoided = {f"n{i}" for i in avoid if f"n{i}" in g}
+    h = reference_digraph(g, "out" if directed else "both", relations)
+    h.remove_nodes_from([n for n in g if n not in (a, b) and (n in avoided or (via and g.nodes[n]["type"] not in via))])
+    expected: list[list[str]] = []
+    if a == b:
+        expected = [[a]]  # a path of no hops, whatever the filters
+    elif a not in avoided and b not in avoided and nx.has_path(h, a, b):
+        expected = sorted(nx.all_shortest_paths(h, a, b))
+        if max_hops is not None and len(expected[0]) - 1 > max_hops:
+            expected = []
+    options = dict(max_hops=max_hops, via_types=via, avoid=avoided, relations=relations, directed=directed)
+    found = find_paths(g, a, b, all_paths=True, limit=1000, **options)
+    as_nodes = [[hop["from"]["id"] for hop in p["hops"]] + [p["hops"][-1]["to"]["id"] if p["hops"] else a]
+                for p in found]
+    assert as_nodes == expected
+    assert all(p["length"] == len(n) - 1 for p, n in zip(found, as_nodes))
+    one = find_paths(g, a, b, **options)
+    assert [[h["from"]["id"] for h in p["hops"]] for p in one] == [n[:-1] for n in expected[:1]]
+    for path in found:
+        for hop in path["hops"]:
+            u, v = hop["from"]["id"], hop["to"]["id"]
+            keys = sorted(k for x, y, k, d in g.edges(keys=True, data=True)
+                          if (not relations or d["relation"] in relations)
+                          and ((x, y) == (u, v) or ((x, y) == (v, u) and (not directed or d["symmetric"]))))
+            assert [f["id"] for f in hop["facts"]] == keys
+
+
+@settings(max_examples=200, deadline=None)
+@given(g=random_graphs(), start=st.integers(0, 8), depth=st.integers(1, 4),
+       direction=st.sampled_from(["out", "in", "both"]), relations=st.sets(st.sampled_from("rst"), max_size=2),
+       types=st.sets(st.sampled_from("ab"), max_size=1))
+def test_find_neighbours_matches_networkx(g: nx.MultiDiGraph, start: int, depth: int, direction: str,
+                                          relations: set[str], types: set[str]) -> None:
+    from graph.query import find_neighbours
+
+    node = f"n{start % len(g)}"
+    h = reference_digraph(g, direction, relations)
+    distances = nx.single_source_shortest_path_length(h, node, cutoff=depth)
+    expected = sorted(((d, n) for n, d in distances.items() if n != node
+                       and (not types or g.nodes[n]["type"] in types)), key=lambda x: (x[0], g.nodes[x[1]]["name"]))
+    found = find_neighbours(g, node, depth, relations, types, direction)
+    assert [(r["distance"], r["id"]) for r in found] == expected
+    for row in found:
+        via = row["via"]["id"]
+        assert distances[via] == row["distance"] - 1
+        assert row["facts"], row
+        assert all({f["subject"], f["object"]} == {via, row["id"]} for f in row["facts"])

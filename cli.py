@@ -28,14 +28,14 @@ EXIT_CODES_HELP = ("Exit codes: 0 success; 1 no result (no path, no match); 2 us
 
 app = typer.Typer(
     name="tieline",
-    help="Explore a graph of sourced facts: who is connected to whom, how, and says who.",
     epilog=EXIT_CODES_HELP,
     no_args_is_help=True,
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 export_app = typer.Typer(
-    help="Write the graph (or a focused part of it) as HTML, GraphML, GEXF, JSON or CSV.",
+    help="Write the graph (or a focused part of it) as HTML, GraphML, GEXF, JSON or CSV.\n\n"
+         "Example: tieline export html --focus RDIF --depth 2",
     epilog=EXIT_CODES_HELP,
     no_args_is_help=True,
 )
@@ -401,19 +401,22 @@ def _path_text(g: Any, a: str, b: str, found: dict[str, Any], number: int | None
     hops = found["hops"]
     start, end = g.nodes[a]["name"], g.nodes[b]["name"]
     head = f"{'Path ' + str(number) + ': ' if number else ''}{start} → {end}: {found['length']} hop(s)"
-    lines = [head]
+    lines = textwrap.wrap(head, width=80, subsequent_indent="  ")
+    indent = " " * 7
     for step, hop in enumerate(hops, start=1):
         first, *more = hop["facts"]
-        lines.append(f"  {step}. {first['wording']}")
+        lines += textwrap.wrap(f"{step}. {first['wording']}", width=80, initial_indent="  ",
+                               subsequent_indent=indent)
         detail = _fact_detail(first)
         lines += textwrap.wrap(f"source: {_sources_line(first)}" + (f" · {detail}" if detail else ""),
-                               width=78, initial_indent="       ", subsequent_indent="       ")
+                               width=80, initial_indent=indent, subsequent_indent=indent)
         if first["quote"]:
-            lines += textwrap.wrap(f"“{first['quote']}”", width=78, initial_indent="       ",
-                                   subsequent_indent="        ")
+            lines += textwrap.wrap(f"“{first['quote']}”", width=80, initial_indent=indent,
+                                   subsequent_indent=indent + " ")
         if more:
-            lines.append(f"       (+{len(more)} more fact{'s' if len(more) > 1 else ''} on this hop: "
-                         + "; ".join(f["wording"] for f in more) + ")")
+            lines += textwrap.wrap(f"(+{len(more)} more fact{'s' if len(more) > 1 else ''} on this hop: "
+                                   + "; ".join(f["wording"] for f in more) + ")",
+                                   width=80, initial_indent=indent, subsequent_indent=indent)
     return "\n".join(lines)
 
 

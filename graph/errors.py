@@ -5,7 +5,7 @@ The library raises these; only ``cli.py`` turns them into messages and exit code
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 __all__ = [
     "TielineError",
@@ -29,7 +29,7 @@ class DataError(TielineError):
     path: str
     line: int = 0
     column: int = 0
-    message: str = field(default="", compare=False)
+    message: str = ""
 
     def __str__(self) -> str:
         where = self.path

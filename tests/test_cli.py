@@ -209,9 +209,6 @@ LONG = {"entities/places.yaml": (SMALL / "entities" / "places.yaml").read_text(e
     "name: Kyiv Summit", "name: The Kyiv Summit on Security and Reconstruction (January 2025)")}
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (cli.py _path_text): the hop line ('  1. X took part in Y') and "
-                                       "the '(+N more facts on this hop: …)' line are not wrapped, so long "
-                                       "names overflow 80 columns (the bundled data has 93-column lines)")
 def test_path_output_wraps_long_names_in_80_columns(invoke: Callable[..., Any],
                                                     fact_set: Callable[..., Path]) -> None:
     data = fact_set(LONG)

@@ -55,11 +55,7 @@ def test_the_command_tree_is_the_one_documented_here() -> None:
     assert [path for path, _ in HIDDEN] == [("neighbors",)]
 
 
-XFAIL_NO_EXAMPLE = {
-    (): "BUG (cli.py): `tieline --help` shows Typer(help=…), which overrides the callback docstring that "
-        "holds the 'Example:' line",
-    ("export",): "BUG (cli.py): the `export` group's help (export_app = typer.Typer(help=…)) has no 'Example:' line",
-}
+XFAIL_NO_EXAMPLE: dict[tuple[str, ...], str] = {}
 
 
 def _param(path: tuple[str, ...], command: click.Command) -> Any:

@@ -250,9 +250,6 @@ def test_missing_required_fields(problems: Callable[..., list[str]]) -> None:
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (graph/errors.py): DataError compares and hashes without its "
-                                       "message and DataErrors de-duplicates with set(), so two different "
-                                       "problems at the same line:column are reported as one")
 def test_two_problems_at_the_same_place_are_both_reported(problems: Callable[..., list[str]]) -> None:
     assert sorted(problems({"facts/bad.yaml": """
         facts:

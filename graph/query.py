@@ -355,7 +355,7 @@ def select_subgraph(graph: nx.MultiDiGraph, focus: Collection[str] | None = None
             path_nodes = [p for p in path if p in view]
     centres = list(focus or ()) + ([] if focus else path_nodes)
     if centres:
-        keep = set(centres)
+        keep = set(centres) | set(path_nodes)  # a highlighted path is always shown, even far from the focus
         for centre in centres:
             keep.update(n["id"] for n in find_neighbours(view, centre, depth))
         view = view.subgraph(keep)

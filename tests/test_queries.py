@@ -657,3 +657,28 @@ def test_find_neighbours_matches_networkx(g: nx.MultiDiGraph, start: int, depth:
         assert distances[via] == row["distance"] - 1
         assert row["facts"], row
         assert all({f["subject"], f["object"]} == {via, row["id"]} for f in row["facts"])
+
+
+def test_select_subgraph_path_in_context(small_graph: nx.MultiDiGraph) -> None:
+    from graph.query import select_subgraph
+
+    view = select_subgraph(small_graph, depth=0, path=("anna-kowalska", "office-of-the-president"))
+    assert view.graph["selection"]["path"] == ["anna-kowalska", ZEL, "office-of-the-president"]
+    assert view.graph["selection"]["path_edges"] == [
+        "anna-kowalska.advises.volodymyr-zelenskyy", "volodymyr-zelenskyy.heads.office-of-the-president"]
+    assert sorted(view.nodes) == ["anna-kowalska", "office-of-the-president", ZEL]
+    wider = select_subgraph(small_graph, depth=1, path=("anna-kowalska", "office-of-the-president"))
+    assert sorted(wider.nodes) == ["anna-kowalska", "jose-alvarez", "kyiv-summit", "madrid-forum",
+                                   "office-of-the-president", "ukraine", ZEL]
+
+
+def test_select_subgraph_keeps_a_highlighted_path_outside_the_focus(small_graph: nx.MultiDiGraph) -> None:
+    from graph.query import select_subgraph
+
+    view = select_subgraph(small_graph, focus=["clara-nunez"], depth=1, path=("boris-petrov", "kyiv-summit"))
+    selection = view.graph["selection"]
+    assert selection["path"] == ["boris-petrov", "trade-council", "boris-ivanov", "kyiv-summit"]
+    assert set(selection["path"]) <= set(view.nodes)
+    assert set(selection["path_edges"]) <= {k for *_, k in view.edges(keys=True)}
+    assert sorted(view.nodes) == ["boris-ivanov", "boris-petrov", "clara-nunez", "kyiv-summit", "lisbon-choir",
+                                  "trade-council"]

@@ -12,7 +12,7 @@ import re
 import subprocess
 import sys
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -234,3 +234,62 @@ def test_untrusted_text_is_printed_as_text(invoke: Callable[..., Any], fact_set:
         "description: Known to no one in this fact set.", "description: '[bold red]not bold[/] <b>&amp;'")})
     result = invoke("show", "ida-isolde", "--data", data)
     assert "  description: [bold red]not bold[/] <b>&amp;\n" in result.stdout
+
+
+# --- JSON shapes ----------------------------------------------------------------------------------
+
+def dicts_in(value: Any) -> Iterator[dict[str, Any]]:
+    """Every mapping nested anywhere in a parsed JSON value."""
+    if isinstance(value, dict):
+        yield value
+        for item in value.values():
+            yield from dicts_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from dicts_in(item)
+
+
+FACT_KEYS = {"id", "subject", "relation", "object", "wording", "symmetric", "certainty", "start", "end", "quote",
+             "sources", "note", "file", "line"}
+
+
+@pytest.mark.parametrize(("args", "top_keys"), [
+    (("stats",), ["dataset", "entities", "facts", "sources", "entity_types", "relations", "certainty",
+                  "facts_without_quote", "components", "largest_component", "isolated", "most_connected"]),
+    (("search", "boris"), ["query", "results"]),
+    (("show", "Zelenskyy"), ["entity", "country", "degree", "facts"]),
+    (("neighbours", "Zelenskyy", "-n", "2"), ["entity", "depth", "direction", "neighbours"]),
+    (("path", "Ukraine", "Spain", "--all"), ["from", "to", "paths"]),
+    (("validate",), ["valid", "errors", "entities", "facts", "sources"]),
+], ids=lambda v: " ".join(v) if isinstance(v, tuple) else "")
+def test_json_shapes(invoke: Callable[..., Any], args: tuple[str, ...], top_keys: list[str]) -> None:
+    result = invoke(*args, "--json", "--data", SMALL)
+    assert (result.exit_code, result.stderr) == (0, "")
+    out = json.loads(result.stdout)
+    assert list(out) == top_keys
+    facts = [d for d in dicts_in(out) if "relation" in d and "subject" in d]
+    entities = [d for d in dicts_in(out) if "type" in d and "name" in d]
+    assert bool(entities) == (args[0] != "validate"), "every answer but validate's names entities"
+    for entity in entities:
+        assert {"id", "name", "type"} <= set(entity)
+        assert isinstance(entity["id"], str) and isinstance(entity["name"], str)
+    for fact in facts:
+        assert set(fact) >= FACT_KEYS, set(fact) ^ FACT_KEYS
+        assert fact["sources"] and all(set(s) == {"id", "title", "publisher", "published", "url"}
+                                       for s in fact["sources"])
+    if args[0] in ("show", "neighbours", "path"):
+        assert facts
+
+
+@pytest.mark.parametrize(("args", "empty"), [
+    (("neighbours", "ida-isolde"), {"neighbours": []}),
+    (("search", "qwertyuiop"), {"results": []}),
+    (("path", "ida-isolde", "spain"), {"paths": []}),
+], ids=lambda v: " ".join(v) if isinstance(v, tuple) else "")
+def test_json_no_result_is_still_json_and_exits_1(invoke: Callable[..., Any], args: tuple[str, ...],
+                                                  empty: dict[str, Any]) -> None:
+    result = invoke(*args, "--json", "--data", SMALL)
+    assert result.exit_code == 1
+    out = json.loads(result.stdout)
+    assert {k: out[k] for k in empty} == empty
+    assert result.stderr.startswith("tieline: no ")

@@ -14,11 +14,12 @@ from typing import Any
 
 from .errors import DataError
 
-__all__ = ["Marked", "MarkedList", "Plain", "parse_yaml", "decode_text"]
+__all__ = ["Marked", "MarkedList", "Plain", "parse_yaml", "decode_text", "shown", "printable"]
 
 MAX_DEPTH = 40  # our format nests 4 levels; anything this deep is an attack or an accident
 _STD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_STD + t for t in ("str", "null", "bool", "int", "float", "timestamp", "binary")}
+_KEY_TAGS = {_STD + t for t in ("str", "null", "bool", "int", "float", "timestamp")}
 _CONFLICT_MARKERS = (b"<<<<<<< ", b"<<<<<<<\n", b"=======\n", b"=======\r", b">>>>>>> ", b">>>>>>>\n")
 
 
@@ -50,6 +51,22 @@ class Plain(str):
     __slots__ = ("tag",)
 
 
+SHOWN_MAX = 60  # characters of a data value quoted in a message; a value can be megabytes long
+
+
+def shown(value: Any) -> str:
+    """``repr(value)`` for a message: control characters escaped, shortened with … when long."""
+    if isinstance(value, str) and len(value) > SHOWN_MAX:
+        quoted = repr(str(value[:SHOWN_MAX]))
+        return quoted[:-1] + "…" + quoted[-1]
+    return repr(str(value) if isinstance(value, str) else value)
+
+
+def printable(text: str) -> str:
+    """``text`` as it may appear unquoted in a one-line message (escaped and shortened if need be)."""
+    return text if len(text) <= SHOWN_MAX and text.isprintable() else shown(text)[1:-1]
+
+
 def decode_text(data: bytes, path: str) -> tuple[str | None, list[DataError]]:
     """The file's text (BOM removed), or the errors that stop us reading it."""
     try:
@@ -69,45 +86,99 @@ def parse_yaml(text: str, path: str) -> tuple[Any, list[DataError]]:
     import yaml
 
     loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    loader = loader_class(text)
     try:
-        node = loader.get_single_node()
+        loader = loader_class(text)  # the pure-Python reader checks characters here
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         return None, [_syntax_error(exc, path, text)]
     except yaml.YAMLError as exc:  # reader errors: characters YAML forbids
-        return None, [_reader_error(exc, path)]
+        return None, [_reader_error(exc, path, text, byte_offsets=loader_class is not yaml.SafeLoader)]
     except RecursionError:
-        return None, [DataError(path, 0, 0, "YAML nested too deeply to read")]
-    finally:
-        loader.dispose()
+        return None, [DataError(path, 1, 1, "YAML nested too deeply to read")]
     if node is None:
         return None, []
-    walker = _Walker(path, budget=2 * len(text) + 1000)
+    if "&" in text and _may_have_alias(text):  # without both, nothing can expand beyond its size
+        bomb = _expansion_error(node, path)
+        if bomb is not None:
+            return None, [bomb]
+    walker = _Walker(path)
     value = walker.value(node, 0)
     return (None if walker.errors else value), walker.errors
 
 
-class _Walker:
-    """Turns composed YAML nodes into values, refusing unsafe tags, duplicate keys and alias bombs."""
+def _may_have_alias(text: str) -> bool:
+    """False only when no alias (``*name`` at the start of a node) can be in ``text``; fast on real data."""
+    star = text.find("*")
+    while star != -1:
+        if star == 0 or text[star - 1] in _BEFORE_NODE:
+            return True
+        star = text.find("*", star + 1)
+    return False
 
-    def __init__(self, path: str, budget: int):
+
+_BEFORE_NODE = frozenset(" \t\r\n[{,:?-\x85\u2028\u2029\ufeff")
+MAX_EXPANSION = 4  # aliases may repeat what is written at most this many times over (plus a margin)
+
+
+def _expansion_error(root: Any, path: str) -> DataError | None:
+    """An error when aliases would expand the document far beyond what is written, or into itself.
+
+    Counts the values each node stands for, sharing the count of a node that aliases reuse, so
+    nothing is expanded to find out; linear in the number of nodes written.
+    """
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    reused: Any = None
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        children = node.value if node.id == "sequence" else \
+            [n for pair in node.value for n in pair] if node.id == "mapping" else ()
+        if finished:
+            open_nodes.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+            continue
+        if key in sizes:
+            if reused is None or sizes[key] > sizes[id(reused)]:
+                reused = node
+            continue
+        if key in open_nodes:
+            return _error_at(node, path, "an alias refers to the collection that contains it "
+                                         "(a recursive alias); refused")
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(children))
+    limit = MAX_EXPANSION * len(sizes) + 10_000
+    if sizes[id(root)] <= limit:
+        return None
+    return _error_at(reused or root, path, f"aliases would expand this document to more than {limit:,} values "
+                                           f"from {len(sizes):,} written (an alias bomb?); refused")
+
+
+def _error_at(node: Any, path: str, message: str) -> DataError:
+    return DataError(path, node.start_mark.line + 1, node.start_mark.column + 1, message)
+
+
+class _Walker:
+    """Turns composed YAML nodes into values, refusing unsafe tags, duplicate keys and deep nesting."""
+
+    def __init__(self, path: str):
         self.path = path
-        self.budget = budget
         self.errors: list[DataError] = []
+        self.too_deep = False
 
     def error(self, node: Any, message: str) -> None:
-        self.errors.append(DataError(self.path, node.start_mark.line + 1, node.start_mark.column + 1, message))
+        self.errors.append(_error_at(node, self.path, message))
 
     def value(self, node: Any, depth: int) -> Any:
-        self.budget -= 1
-        if self.budget < 0:
-            if self.budget == -1:
-                self.error(node, "too many aliases: the document expands far beyond its size "
-                                 "(an alias bomb?); refused")
-            return None
         if depth > MAX_DEPTH:
-            self.error(node, f"nested more than {MAX_DEPTH} levels deep; refused")
-            self.budget = -2
+            if not self.too_deep:  # once is enough
+                self.error(node, f"nested more than {MAX_DEPTH} levels deep; refused")
+            self.too_deep = True
             return None
         tag = node.tag
         kind = node.id
@@ -115,11 +186,11 @@ class _Walker:
             return self.scalar(node, tag)
         if kind == "mapping":
             if tag != _STD + "map":
-                self.error(node, f"YAML tag {_short(tag)!r} is not allowed here (tags never build objects)")
+                self.error(node, f"YAML tag {shown(_short(tag))} is not allowed here (tags never build objects)")
                 return None
             return self.mapping(node, depth)
         if tag != _STD + "seq":
-            self.error(node, f"YAML tag {_short(tag)!r} is not allowed here (tags never build objects)")
+            self.error(node, f"YAML tag {shown(_short(tag))} is not allowed here (tags never build objects)")
             return None
         items = MarkedList()
         items.line, items.column = node.start_mark.line + 1, node.start_mark.column + 1
@@ -135,7 +206,7 @@ class _Walker:
         if tag == _STD + "null":
             return None
         if tag not in _SCALAR_TAGS:
-            self.error(node, f"YAML tag {_short(tag)!r} is not allowed (tags never build objects)")
+            self.error(node, f"YAML tag {shown(_short(tag))} is not allowed (tags never build objects)")
             return None
         if tag in (_STD + "timestamp", _STD + "binary"):
             return node.value
@@ -152,10 +223,14 @@ class _Walker:
                 what = "a merge key (<<)" if key_node.tag == _STD + "merge" else "a complex key"
                 self.error(key_node, f"{what} is not supported here; write the key as plain text")
                 continue
+            if key_node.tag not in _KEY_TAGS:
+                self.error(key_node, f"YAML tag {shown(_short(key_node.tag))} is not allowed on a key "
+                                     "(tags never build objects)")
+                continue
             key = key_node.value
             if key in result.marks:
                 first_line = result.marks[key][0]
-                self.error(key_node, f"duplicate key {key!r} (first at line {first_line}); "
+                self.error(key_node, f"duplicate key {shown(key)} (first at line {first_line}); "
                                      "YAML would silently keep only the last one")
                 continue
             result.marks[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1,
@@ -174,24 +249,36 @@ def _conflict_marker_errors(data: bytes, path: str) -> Iterator[DataError]:
 
 def _syntax_error(exc: Any, path: str, text: str) -> DataError:
     mark = exc.problem_mark or exc.context_mark
-    line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = exc.problem or "invalid YAML"
-    context = f" ({exc.context})" if exc.context and exc.context not in problem else ""
+    context = ""
+    if exc.context and exc.context not in problem:
+        start = exc.context_mark
+        where = f" that starts at line {start.line + 1}, column {start.column + 1}" \
+            if start is not None and mark is not None and start.line != mark.line else ""
+        context = f" ({exc.context}{where})"
     if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
-        problem += " — a tab character: YAML indents with spaces only"
+        problem += " — YAML indents with spaces only" if "tab" in problem else \
+            " — a tab character: YAML indents with spaces only"
     return DataError(path, line, column, f"YAML syntax error: {problem}{context}")
 
 
-def _reader_error(exc: Any, path: str) -> DataError:
+def _reader_error(exc: Any, path: str, text: str, byte_offsets: bool) -> DataError:
+    """A character YAML forbids (control characters, U+FFFE…), located by line and column."""
     position = getattr(exc, "position", None)
-    name = getattr(exc, "name", "")
     reason = getattr(exc, "reason", None) or str(exc)
     character = getattr(exc, "character", None)
     if isinstance(character, str):
-        reason = f"character U+{ord(character):04X} is not allowed in YAML ({reason})"
-    del name
-    return DataError(path, 0, 0, f"cannot read the file: {reason}"
-                     + (f" at character offset {position}" if position is not None else ""))
+        character = ord(character)
+    if isinstance(character, int):
+        reason = f"character U+{character:04X} is not allowed in YAML ({reason}); write it as an escape " \
+                 "such as \\x01 inside double quotes, or remove it"
+    if not isinstance(position, int):
+        return DataError(path, 1, 1, f"cannot read the file: {reason}")
+    before = text.encode("utf-8")[:position].decode("utf-8", "ignore") if byte_offsets else text[:position]
+    line = before.count("\n") + 1
+    column = len(before) - (before.rfind("\n") + 1) + 1
+    return DataError(path, line, column, f"cannot read the file: {reason}")
 
 
 def _short(tag: str) -> str:

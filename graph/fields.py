@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import datetime as _dt
 import difflib
+import math
 import re
 from collections.abc import Iterable
 from typing import Any
 
 from .errors import DataError
-from .yamlfile import Marked, MarkedList, Plain
+from .yamlfile import Marked, MarkedList, Plain, printable, shown
 
 __all__ = [
-    "SLUG", "TOKEN", "FACT_ID", "Checker", "suggest", "date_bounds", "normalize_name",
+    "SLUG", "TOKEN", "FACT_ID", "Checker", "suggest", "date_bounds", "normalize_name", "scalar_value",
+    "shown", "printable",
 ]
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")       # entity and source ids
@@ -24,6 +26,8 @@ _YAML_TYPE_NAMES = {dict: "a mapping", list: "a list", Marked: "a mapping", Mark
 
 def suggest(word: str, candidates: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest candidate, or an empty string."""
+    if len(word) > 100:  # no name is that long; and difflib's work grows with the word
+        return ""
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
@@ -59,7 +63,7 @@ def _kind(value: Any) -> str:
     for cls, name in _YAML_TYPE_NAMES.items():
         if type(value) is cls:
             return name
-    return f"{value!r}"
+    return shown(value)
 
 
 class Checker:
@@ -93,13 +97,15 @@ class Checker:
         for key in record:
             if key not in allowed:
                 self.error(*record.key_mark_of(key),
-                           f"unknown key {key!r} in {what}{suggest(key, allowed)}; "
+                           f"unknown key {shown(key)} in {what}{suggest(key, allowed)}; "
                            f"allowed: {', '.join(allowed)}")
 
     def required(self, record: Marked, keys: Iterable[str], what: str) -> bool:
         ok = True
         for key in keys:
-            if record.get(key) in (None, ""):
+            value = record.get(key)
+            if value is None or (isinstance(value, (str, MarkedList)) and not (value.strip() if
+                                                                                isinstance(value, str) else value)):
                 self.error(record.line, record.column,
                            f"{what} is missing {key!r}" if key not in record else f"{what} has an empty {key!r}")
                 ok = False
@@ -123,7 +129,7 @@ class Checker:
             hint = ("lowercase letters, digits and single hyphens, e.g. 'kirill-dmitriev'" if pattern is SLUG
                     else "lowercase letters, digits and underscores" if pattern is TOKEN
                     else "letters, digits, '.', '_' and '-'")
-            self.at(record, key, f"{key!r} {value!r} of {what} is not a valid id ({hint})")
+            self.at(record, key, f"{key!r} {shown(value)} of {what} is not a valid id ({hint})")
             return None
         return value
 
@@ -189,12 +195,12 @@ class Checker:
             if isinstance(item, MarkedList):
                 values = [scalar_value(x) for x in item]
                 if any(isinstance(x, (dict, list)) for x in values):
-                    self.at(mapping, name, f"attribute {name!r} of {what} may hold texts, numbers or "
+                    self.at(mapping, name, f"attribute {shown(name)} of {what} may hold texts, numbers or "
                                            "yes/no, or a list of those; not nested structures")
                     continue
                 result[name] = values
             elif isinstance(item, Marked):
-                self.at(mapping, name, f"attribute {name!r} of {what} may hold texts, numbers or yes/no, "
+                self.at(mapping, name, f"attribute {shown(name)} of {what} may hold texts, numbers or yes/no, "
                                        "or a list of those; not a mapping")
             elif item is not None:
                 result[name] = scalar_value(item)
@@ -214,7 +220,8 @@ def scalar_value(value: Any) -> Any:
             return str(value)
     if value.tag == "float":
         try:
-            return float(value.replace("_", ""))
+            number = float(value.replace("_", ""))
         except ValueError:
             return str(value)
+        return number if math.isfinite(number) else str(value)  # 1.0e+999: no JSON or XML has infinity
     return str(value)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import DataError
-from .fields import TOKEN, Checker, suggest
+from .fields import TOKEN, Checker, shown, suggest
 from .yamlfile import Marked
 
 __all__ = ["EntityType", "Relation", "Schema", "read_schema", "empty_mapping", "SCHEMA_FILE"]
@@ -83,7 +83,7 @@ def read_schema(document: Any, path: str, errors: list[DataError]) -> Schema:
     levels = check.mapping(root.get("certainty") or empty_mapping(), *root.mark_of("certainty"), "'certainty'")
     for level, description in (levels or {}).items():
         if not TOKEN.match(level):
-            check.error(*levels.key_mark_of(level), f"certainty level {level!r} is not a valid id "
+            check.error(*levels.key_mark_of(level), f"certainty level {shown(level)} is not a valid id "
                                                      "(lowercase letters, digits and underscores)")
             continue
         schema.certainty[level] = check.text(levels, level, f"certainty {level!r}") or ""
@@ -105,7 +105,7 @@ def empty_mapping() -> Marked:
 
 def _entity_type(check: Checker, parent: Marked, type_id: str, spec: Any, index: int) -> EntityType | None:
     if not TOKEN.match(type_id):
-        check.error(*parent.key_mark_of(type_id), f"entity type {type_id!r} is not a valid id "
+        check.error(*parent.key_mark_of(type_id), f"entity type {shown(type_id)} is not a valid id "
                                                   "(lowercase letters, digits and underscores)")
         return None
     what = f"entity type {type_id!r}"
@@ -118,17 +118,17 @@ def _entity_type(check: Checker, parent: Marked, type_id: str, spec: Any, index:
     check.unknown_keys(record, ("label", "color", "shape", "description"), what)
     color = check.text(record, "color", what) or _DEFAULT_COLORS[index % len(_DEFAULT_COLORS)]
     if not _COLOR.match(color):
-        check.at(record, "color", f"'color' of {what} must be like '#4e79a7', found {color!r}")
+        check.at(record, "color", f"'color' of {what} must be like '#4e79a7', found {shown(color)}")
     shape = check.text(record, "shape", what) or "dot"
     if shape not in _SHAPES:
-        check.at(record, "shape", f"'shape' of {what} must be one of {', '.join(_SHAPES)}, found {shape!r}")
+        check.at(record, "shape", f"'shape' of {what} must be one of {', '.join(_SHAPES)}, found {shown(shape)}")
     return EntityType(type_id, check.text(record, "label", what) or type_id.replace("_", " ").capitalize(),
                       color.lower(), shape, check.text(record, "description", what))
 
 
 def _relation(check: Checker, parent: Marked, relation_id: str, spec: Any, schema: Schema) -> Relation | None:
     if not TOKEN.match(relation_id):
-        check.error(*parent.key_mark_of(relation_id), f"relation {relation_id!r} is not a valid id "
+        check.error(*parent.key_mark_of(relation_id), f"relation {shown(relation_id)} is not a valid id "
                                                       "(lowercase letters, digits and underscores)")
         return None
     what = f"relation {relation_id!r}"
@@ -152,7 +152,7 @@ def _relation(check: Checker, parent: Marked, relation_id: str, spec: Any, schem
             check.error(record.line, record.column, f"{what} is missing {end!r}: the entity types allowed")
         for type_id in types:
             if type_id not in schema.entity_types:
-                check.at(record, end, f"{what}: unknown entity type {type_id!r} as {end}"
+                check.at(record, end, f"{what}: unknown entity type {shown(type_id)} as {end}"
                                       f"{suggest(type_id, schema.entity_types)}")
         ends[end] = tuple(types)
     return Relation(relation_id, label, inverse, symmetric, ends["subject"], ends["object"],

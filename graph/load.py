@@ -8,18 +8,19 @@ Phase 2 (:func:`link`): resolve every reference against the schema and the other
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import DataError, DataErrors
-from .fields import FACT_ID, SLUG, TOKEN, Checker, normalize_name, suggest
+from .fields import FACT_ID, SLUG, TOKEN, Checker, normalize_name, printable, shown, suggest
 from .schema import SCHEMA_FILE, Schema, read_schema
 from .yamlfile import Marked, decode_text, parse_yaml
 
 __all__ = ["FactBase", "ParsedFile", "data_files", "parse_file", "link", "load_facts", "PARSER_VERSION"]
 
-PARSER_VERSION = "1"  # bump when parse_file's output changes, to invalidate per-file caches
+PARSER_VERSION = "2"  # bump when parse_file's output changes, to invalidate per-file caches
 SECTIONS = ("dataset", "sources", "entities", "facts")
 DATASET_KEYS = ("name", "date", "description")
 SOURCE_KEYS = ("id", "title", "publisher", "published", "url", "reprinted_by", "accessed", "note")
@@ -39,6 +40,7 @@ class ParsedFile:
     entities: list[dict[str, Any]] = field(default_factory=list)
     facts: list[dict[str, Any]] = field(default_factory=list)
     errors: list[DataError] = field(default_factory=list)
+    readable: bool = True  # False when the file could not be read as YAML at all: its records are unknown
 
 
 @dataclass
@@ -53,15 +55,46 @@ class FactBase:
 
 
 def data_files(data_dir: str | os.PathLike[str]) -> list[Path]:
-    """Every ``*.yaml``/``*.yml`` file under ``data_dir``, hidden files and folders skipped, sorted."""
+    """Every ``*.yaml``/``*.yml`` file under ``data_dir``, hidden files and folders skipped, sorted.
+
+    Raises :class:`DataErrors` when one of them (or a folder) cannot be read: a broken link, a
+    pipe or a device would otherwise be skipped without a word, or hang the read.
+    """
     root = Path(data_dir)
-    found = []
-    for folder, dirs, files in os.walk(root):
+    found, problems = [], []
+
+    def unreadable_folder(exc: OSError) -> None:
+        problems.append(DataError(exc.filename or os.fspath(root), 0, 0,
+                                  f"cannot read this folder: {exc.strerror or exc}"))
+
+    for folder, dirs, files in os.walk(root, onerror=unreadable_folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in files:
             if name.endswith((".yaml", ".yml")) and not name.startswith("."):
-                found.append(Path(folder) / name)
+                path = Path(folder) / name
+                problem = _unreadable(path)
+                if problem:
+                    shown_path = os.path.join(os.fspath(root), path.relative_to(root).as_posix())
+                    problems.append(DataError(shown_path, 0, 0, problem))
+                else:
+                    found.append(path)
+    if problems:
+        raise DataErrors(problems)
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+
+
+def _unreadable(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a fact file, or None."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        broken = path.is_symlink()
+        return f"cannot read this file: {'a broken link: ' if broken else ''}{exc.strerror or exc}"
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a pipe, a device or a socket); fact files must be plain files"
+    if not os.access(path, os.R_OK):
+        return "cannot read this file: permission denied"
+    return None
 
 
 def parse_file(data: bytes, rel: str) -> ParsedFile:
@@ -69,10 +102,12 @@ def parse_file(data: bytes, rel: str) -> ParsedFile:
     parsed = ParsedFile(rel)
     text, parsed.errors = decode_text(data, rel)
     if text is None:
+        parsed.readable = False
         return parsed
     document, errors = parse_yaml(text, rel)
     parsed.errors.extend(errors)
     if errors:
+        parsed.readable = False
         return parsed
     if rel == SCHEMA_FILE:
         parsed.schema_document = document
@@ -114,7 +149,7 @@ def _dataset(check: Checker, record: Marked) -> dict[str, Any]:
 
 
 def _source(check: Checker, record: Marked, rel: str) -> dict[str, Any] | None:
-    what = f"source {record.get('id')!r}" if isinstance(record.get("id"), str) else "a source"
+    what = f"source {shown(record['id'])}" if isinstance(record.get("id"), str) else "a source"
     check.unknown_keys(record, SOURCE_KEYS, what)
     check.required(record, ("id", "title"), what)
     source = _base(record, rel, ("id",))
@@ -125,13 +160,13 @@ def _source(check: Checker, record: Marked, rel: str) -> dict[str, Any] | None:
         source[key] = check.date(record, key, what)
     url = source["url"]
     if url and not url.lower().startswith(("http://", "https://")):
-        check.at(record, "url", f"'url' of {what} must start with http:// or https://, found {url!r}")
+        check.at(record, "url", f"'url' of {what} must start with http:// or https://, found {shown(url)}")
         source["url"] = None
     return source if source["id"] else None
 
 
 def _entity(check: Checker, record: Marked, rel: str) -> dict[str, Any] | None:
-    what = f"entity {record.get('id')!r}" if isinstance(record.get("id"), str) else "an entity"
+    what = f"entity {shown(record['id'])}" if isinstance(record.get("id"), str) else "an entity"
     check.unknown_keys(record, ENTITY_KEYS, what)
     check.required(record, ("id", "type", "name"), what)
     entity = _base(record, rel, ("id", "type", "name", "aliases", "country"))
@@ -149,7 +184,7 @@ def _entity(check: Checker, record: Marked, rel: str) -> dict[str, Any] | None:
 def _fact(check: Checker, record: Marked, rel: str) -> dict[str, Any] | None:
     what = "a fact"
     if all(isinstance(record.get(k), str) for k in ("subject", "relation", "object")):
-        what = f"fact '{record['subject']} {record['relation']} {record['object']}'"
+        what = "fact '" + " ".join(printable(record[k]) for k in ("subject", "relation", "object")) + "'"
     check.unknown_keys(record, FACT_KEYS, what)
     ok = check.required(record, ("subject", "relation", "object", "sources", "certainty"), what)
     fact = _base(record, rel, ("id", "subject", "relation", "object", "sources", "certainty"))
@@ -174,10 +209,31 @@ def link(schema: Schema, parsed: list[ParsedFile], errors: list[DataError], fold
     return _Linker(schema, errors).run(parsed, folder_name)
 
 
+SUGGEST_BUDGET = 300_000  # names compared for "did you mean" hints in one load: a few seconds at most
+
+
 class _Linker:
     def __init__(self, schema: Schema, errors: list[DataError]):
         self.schema = schema
         self.errors = errors
+        self.names: dict[str, tuple[str, str]] = {}  # normalized id, name or alias -> (entity id, field)
+        self.hints: dict[tuple[int, str], str] = {}
+        self.suggest_budget = SUGGEST_BUDGET
+
+    def suggest(self, word: str, candidates: dict[str, Any]) -> str:
+        """:func:`suggest`, remembered per word; skipped for large sets once the budget is spent.
+
+        A file of unknown references (say, the entities file was deleted) must not cost one
+        comparison with every entity per reference.
+        """
+        key = (id(candidates), word)
+        if key not in self.hints:
+            if len(candidates) > 1000 and self.suggest_budget < len(candidates):
+                return ""
+            if len(candidates) > 1000:
+                self.suggest_budget -= len(candidates)
+            self.hints[key] = suggest(word, candidates)
+        return self.hints[key]
 
     def error(self, record: dict[str, Any], key: str | None, message: str) -> None:
         line, column = record["marks"].get(key, (record["line"], 0)) if key else (record["line"], 0)
@@ -219,20 +275,21 @@ class _Linker:
     def check_entity(self, entity: dict[str, Any], entities: dict[str, dict[str, Any]]) -> None:
         types = self.schema.entity_types
         if entity["type"] not in types:
-            self.error(entity, "type", f"unknown entity type {entity['type']!r}{suggest(entity['type'], types)}; "
+            self.error(entity, "type", f"unknown entity type {entity['type']!r}"
+                                       f"{self.suggest(entity['type'], types)}; "
                                        f"the schema has: {', '.join(types)}")
         country = entity["country"]
         if country:
             target = entities.get(country)
             if target is None:
                 self.error(entity, "country", f"unknown entity {country!r} as country of {entity['id']!r}"
-                                              f"{suggest(country, entities)}")
+                                              f"{self.suggest(country, entities)}")
             elif "country" in types and target["type"] != "country":
                 self.error(entity, "country", f"{country!r} is a {target['type']}, not a country")
 
     def check_names(self, entities: dict[str, dict[str, Any]]) -> None:
         """Each id, name and alias must lead to one entity, or name lookups would be ambiguous."""
-        owner: dict[str, tuple[str, str]] = {}
+        owner = self.names
         for entity in entities.values():
             keys = {normalize_name(entity["id"].replace("-", " ")): "id"}
             keys.setdefault(normalize_name(entity["name"]), "name")
@@ -256,7 +313,7 @@ class _Linker:
         relation = self.schema.relations.get(fact["relation"])
         if relation is None:
             self.error(fact, "relation", f"unknown relation {fact['relation']!r}"
-                                         f"{suggest(fact['relation'], self.schema.relations)}")
+                                         f"{self.suggest(fact['relation'], self.schema.relations)}")
         ends = {}
         for end in ("subject", "object"):
             entity = entities.get(fact[end])
@@ -272,21 +329,19 @@ class _Linker:
                                        "allow self-relations (set allow_self: true in the schema if it should)")
         for source_id in fact["sources"]:
             if source_id not in sources:
-                self.error(fact, "sources", f"unknown source {source_id!r}{suggest(source_id, sources)}")
+                self.error(fact, "sources", f"unknown source {source_id!r}{self.suggest(source_id, sources)}")
         if fact["certainty"] not in self.schema.certainty:
             self.error(fact, "certainty", f"unknown certainty {fact['certainty']!r}"
-                                          f"{suggest(fact['certainty'], self.schema.certainty)}; "
+                                          f"{self.suggest(fact['certainty'], self.schema.certainty)}; "
                                           f"the schema has: {', '.join(self.schema.certainty)}")
 
     def entity_hint(self, ref: str, entities: dict[str, dict[str, Any]]) -> str:
-        hint = suggest(ref, entities)
+        hint = self.suggest(ref, entities)
         if hint:
             return hint
-        wanted = normalize_name(ref.replace("-", " "))
-        for entity in entities.values():
-            if wanted and (wanted == normalize_name(entity["name"])
-                           or wanted in (normalize_name(a) for a in entity["aliases"])):
-                return f" (did you mean {entity['id']!r}, {entity['name']}?)"
+        owner = self.names.get(normalize_name(ref.replace("-", " ")))
+        if owner is not None and owner[1] != "id":
+            return f" (did you mean {owner[0]!r}, {printable(entities[owner[0]]['name'])}?)"
         return ""
 
     def add_fact(self, fact: dict[str, Any], facts: dict[str, dict[str, Any]]) -> None:
@@ -318,6 +373,7 @@ def check_and_link(root: Path, parsed: list[ParsedFile]) -> FactBase:
     if not root.is_dir():
         raise DataErrors([DataError(str(root), 0, 0, "no such data folder")])
     schema_files = [p for p in parsed if p.path == SCHEMA_FILE]
+    found = len(errors)
     if not schema_files:
         errors.append(DataError(SCHEMA_FILE, 0, 0, "missing: every data folder needs a schema.yaml "
                                                    "(see data/README.md)"))
@@ -325,9 +381,11 @@ def check_and_link(root: Path, parsed: list[ParsedFile]) -> FactBase:
     else:
         schema = read_schema(schema_files[0].schema_document, SCHEMA_FILE, errors) \
             if not schema_files[0].errors else Schema()
-    schema_broken = bool(errors)
-    base = link(schema, [p for p in parsed if p.path != SCHEMA_FILE],
-                [] if schema_broken else errors, root.resolve().name)
+    schema_broken = not schema_files or bool(schema_files[0].errors) or len(errors) > found
+    if schema_broken or not all(p.readable for p in parsed):
+        # references cannot be judged without the vocabulary, nor while a file's records are unknown
+        raise DataErrors([_under(root, e) for e in errors])
+    base = link(schema, [p for p in parsed if p.path != SCHEMA_FILE], errors, root.resolve().name)
     if errors:
         raise DataErrors([_under(root, e) for e in errors])
     return base
@@ -335,4 +393,14 @@ def check_and_link(root: Path, parsed: list[ParsedFile]) -> FactBase:
 
 def _under(root: Path, error: DataError) -> DataError:
     """The error with its path shown relative to the working folder, as the user typed it."""
-    return DataError(os.path.join(os.fspath(root), error.path), error.line, error.column, error.message)
+    return _Problem(os.path.join(os.fspath(root), error.path), error.line, error.column, error.message)
+
+
+@dataclass(frozen=True, order=True)
+class _Problem(DataError):
+    """A :class:`DataError` that compares its message too: two problems at one place are two lines.
+
+    (``DataErrors`` keeps a sorted set, and ``DataError`` ignores the message when comparing.)
+    """
+
+    message: str = ""

@@ -338,9 +338,6 @@ def test_every_shape_problem_in_every_file_is_listed_sorted(problems: Callable[.
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (graph/load.py check_and_link): any phase-1 problem (a typo'd key, "
-                                       "a bad date, a YAML error in any file) hides every phase-2 problem "
-                                       "(unknown entity, relation, source, type, duplicate id)")
 def test_shape_and_reference_problems_are_reported_together(problems: Callable[..., list[str]]) -> None:
     assert problems({
         "facts/a.yaml": facts({}).replace("sources:", "soruces:"),

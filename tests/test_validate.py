@@ -182,7 +182,7 @@ def test_unknown_entity_type_and_country(problems: Callable[..., list[str]]) -> 
         f"{BAD}:3:11: unknown entity type 'persn' (did you mean 'person'?); "
         "the schema has: person, institution, country, event",
         f"{BAD}:5:14: unknown entity 'spian' as country of 'zed' (did you mean 'spain'?)",
-        f"{BAD}:9:14: 'madrid-forum' is a event, not a country",
+        f"{BAD}:9:14: 'madrid-forum' is an event, not a country",
     ]
 
 

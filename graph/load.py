@@ -285,7 +285,7 @@ class _Linker:
                 self.error(entity, "country", f"unknown entity {country!r} as country of {entity['id']!r}"
                                               f"{self.suggest(country, entities)}")
             elif "country" in types and target["type"] != "country":
-                self.error(entity, "country", f"{country!r} is a {target['type']}, not a country")
+                self.error(entity, "country", f"{country!r} is {_a(target['type'])}, not a country")
 
     def check_names(self, entities: dict[str, dict[str, Any]]) -> None:
         """Each id, name and alias must lead to one entity, or name lookups would be ambiguous."""
@@ -322,7 +322,7 @@ class _Linker:
                 self.error(fact, end, f"unknown entity {fact[end]!r}{self.entity_hint(fact[end], entities)}")
             elif relation is not None and entity["type"] not in getattr(relation, end):
                 allowed = " or ".join(getattr(relation, end)) or "nothing"
-                self.error(fact, end, f"{fact[end]!r} is a {entity['type']}, but {relation.id!r} takes "
+                self.error(fact, end, f"{fact[end]!r} is {_a(entity['type'])}, but {relation.id!r} takes "
                                       f"{allowed} as {end}")
         if fact["subject"] == fact["object"] and relation is not None and not relation.allow_self:
             self.error(fact, "object", f"{fact['subject']!r} {relation.id} itself; the relation does not "
@@ -389,6 +389,11 @@ def check_and_link(root: Path, parsed: list[ParsedFile]) -> FactBase:
     if errors:
         raise DataErrors([_under(root, e) for e in errors])
     return base
+
+
+def _a(type_id: str) -> str:
+    """``a person``, ``an institution``: a type id with its article."""
+    return f"{'an' if type_id[:1] in 'aeiou' else 'a'} {type_id}"
 
 
 def _under(root: Path, error: DataError) -> DataError:

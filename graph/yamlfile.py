@@ -72,6 +72,9 @@ def decode_text(data: bytes, path: str) -> tuple[str | None, list[DataError]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return None, [DataError(path, 1, 1, "the file is UTF-16 (it starts with a UTF-16 byte order mark); "
+                                                "save it as UTF-8")]
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         return None, [DataError(path, line, column,

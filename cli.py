@@ -185,8 +185,13 @@ def _fact_detail(fact: dict[str, Any]) -> str:
     return " · ".join(x for x in (fact["certainty"], when) if x)
 
 
-def _entity_json(entity: dict[str, Any]) -> dict[str, Any]:
-    return {k: entity[k] for k in ("id", "name", "type")}
+def _attribute_text(value: Any) -> str:
+    """A free attribute as the curator would write it: yes/no, numbers, lists joined by commas."""
+    if isinstance(value, list):
+        return ", ".join(_attribute_text(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
 
 
 # --- commands -------------------------------------------------------------------------------------
@@ -298,8 +303,7 @@ def show(entity: Annotated[str, typer.Argument(help="Id, name or alias of the en
     for label, value in (("aliases", ", ".join(e["aliases"])), ("description", e["description"]),
                          ("country", card["country"]["name"] if card["country"] else None),
                          ("dates", " – ".join(x for x in (e["start"], e["end"]) if x)),
-                         *((k, ", ".join(map(str, v)) if isinstance(v, list) else v)
-                           for k, v in e["attributes"].items()),
+                         *((k, _attribute_text(v)) for k, v in e["attributes"].items()),
                          ("defined at", f"{e['file']}:{e['line']}")):
         if value not in (None, ""):
             console.print(_plain(f"  {label}: {value}"))

@@ -329,7 +329,8 @@ def select_subgraph(graph: nx.MultiDiGraph, focus: Collection[str] | None = None
                     path: tuple[str, str] | None = None) -> nx.MultiDiGraph:
     """A copy of the part of ``graph`` a focused view shows, with ``graph.graph["selection"]`` set.
 
-    Filters apply first (entity ``types``, ``relations``); then ``focus`` keeps what lies within
+    Filters apply first (entity ``types``, ``relations``: entities left without facts by a relation
+    filter are dropped); then ``focus`` keeps what lies within
     ``depth`` hops of the focus entities; ``path`` highlights the shortest paths between two entities
     and, without ``focus``, shows them with their neighbours within ``depth`` hops.
     """
@@ -359,6 +360,8 @@ def select_subgraph(graph: nx.MultiDiGraph, focus: Collection[str] | None = None
         for centre in centres:
             keep.update(n["id"] for n in find_neighbours(view, centre, depth))
         view = view.subgraph(keep)
+    if keep_relations:  # a relation filter shows who those facts join, not everyone else
+        view = view.subgraph({n for n in view if view.degree(n)} | set(focus or ()) | set(path_nodes))
     result = _sorted_copy(view)
     result.graph = dict(graph.graph)
     result.graph["selection"] = {"focus": list(focus or ()), "depth": depth if centres else None,

@@ -549,6 +549,8 @@ def test_select_subgraph_by_relation(small_graph: nx.MultiDiGraph) -> None:
         (ZEL, "office-of-the-president", "volodymyr-zelenskyy.heads.office-of-the-president"),
     ]
     assert view.graph["selection"]["relations"] == ["heads", "met_with"]
+    # entities those facts do not join are left out of the view
+    assert sorted(view.nodes) == sorted({n for e in view.edges() for n in e})
 
 
 def test_select_subgraph_focus_and_relation(small_graph: nx.MultiDiGraph) -> None:

@@ -45,6 +45,8 @@ __all__ = [
     "type_color",
     "rgb",
     "is_name_token",
+    "entity_values",
+    "fact_values",
 ]
 
 LIST_SEPARATOR = "; "
@@ -227,3 +229,44 @@ def rgb(color: str) -> tuple[int, int, int]:
 def is_name_token(text: object) -> bool:
     """Whether ``text`` is usable as a GraphML id (an XML NMTOKEN, ASCII only)."""
     return isinstance(text, str) and _NAME_TOKEN.match(text) is not None
+
+
+def entity_values(G: nx.MultiDiGraph, data: Mapping[str, Any], dates: tuple[str, str] = ("start", "end")
+                  ) -> list[tuple[str, Any]]:
+    """An entity's exported attributes as (name, value) pairs, in column order (free attributes apart).
+
+    ``dates`` names the two date columns (GEXF reserves ``start``/``end`` for its own intervals).
+    """
+    entity_type = data.get("type")
+    spec = (G.graph.get("entity_types") or {}).get(entity_type) or {}
+    return [
+        ("type", entity_type),
+        ("type_label", spec.get("label")),
+        ("color", type_color(G, entity_type)),
+        ("aliases", data.get("aliases")),
+        ("description", data.get("description")),
+        ("country", data.get("country")),
+        (dates[0], data.get("start")),
+        (dates[1], data.get("end")),
+        ("file", data.get("file")),
+        ("line", data.get("line")),
+    ]
+
+
+def fact_values(G: nx.MultiDiGraph, data: Mapping[str, Any], dates: tuple[str, str] = ("start", "end")
+                ) -> list[tuple[str, Any]]:
+    """A fact's exported attributes as (name, value) pairs, in column order."""
+    return [
+        ("relation", data.get("relation")),
+        ("inverse", data.get("inverse")),
+        ("symmetric", bool(data.get("symmetric"))),
+        ("certainty", data.get("certainty")),
+        ("sources", data.get("sources")),
+        ("source_titles", source_titles(G, data.get("sources"))),
+        ("quote", data.get("quote")),
+        (dates[0], data.get("start")),
+        (dates[1], data.get("end")),
+        ("note", data.get("note")),
+        ("file", data.get("file")),
+        ("line", data.get("line")),
+    ]

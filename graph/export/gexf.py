@@ -27,17 +27,20 @@ from .flatten import (
     attribute_columns,
     attribute_kind,
     edges_in_order,
+    entity_values,
+    fact_values,
     flatten_value,
     format_number,
     nodes_in_order,
     rgb,
-    source_titles,
     type_color,
     xml_attr,
     xml_text,
 )
 
 __all__ = ["render", "period_start", "period_end", "NODE_ATTRIBUTES", "EDGE_ATTRIBUTES"]
+
+_DATE_COLUMNS = ("start_date", "end_date")  # GEXF's own start/end attributes hold the intervals
 
 NODE_ATTRIBUTES: tuple[tuple[str, str], ...] = (
     ("type", "string"),
@@ -189,22 +192,9 @@ def _node_lines(
     columns: dict[str, str],
     kinds: dict[str, str],
 ) -> list[str]:
-    entity_type = data.get("type")
-    spec = (G.graph.get("entity_types") or {}).get(entity_type) or {}
-    color = type_color(G, entity_type)
+    color = type_color(G, data.get("type"))
     attributes = data.get("attributes") or {}
-    values: list[tuple[str, Any]] = [
-        ("type", entity_type),
-        ("type_label", spec.get("label")),
-        ("color", color),
-        ("aliases", data.get("aliases")),
-        ("description", data.get("description")),
-        ("country", data.get("country")),
-        ("start_date", data.get("start")),
-        ("end_date", data.get("end")),
-        ("file", data.get("file")),
-        ("line", data.get("line")),
-    ]
+    values = entity_values(G, data, _DATE_COLUMNS)
     for name, column in columns.items():
         value = attributes.get(name)
         if kinds[name] == "string":
@@ -221,20 +211,7 @@ def _node_lines(
 
 
 def _edge_lines(G: nx.MultiDiGraph, subject: str, obj: str, fact_id: str, data: dict[str, Any]) -> list[str]:
-    values: list[tuple[str, Any]] = [
-        ("relation", data.get("relation")),
-        ("inverse", data.get("inverse")),
-        ("symmetric", bool(data.get("symmetric"))),
-        ("certainty", data.get("certainty")),
-        ("sources", data.get("sources")),
-        ("source_titles", source_titles(G, data.get("sources"))),
-        ("quote", data.get("quote")),
-        ("start_date", data.get("start")),
-        ("end_date", data.get("end")),
-        ("note", data.get("note")),
-        ("file", data.get("file")),
-        ("line", data.get("line")),
-    ]
+    values = fact_values(G, data, _DATE_COLUMNS)
     head = (
         f'      <edge id="{xml_attr(str(fact_id))}" source="{xml_attr(str(subject))}"'
         f' target="{xml_attr(str(obj))}"'

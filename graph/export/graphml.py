@@ -32,13 +32,13 @@ from .flatten import (
     attribute_columns,
     attribute_kind,
     edges_in_order,
+    entity_values,
+    fact_values,
     flatten_value,
     format_number,
     is_name_token,
     nodes_in_order,
     rgb,
-    source_titles,
-    type_color,
     xml_text,
 )
 
@@ -178,27 +178,11 @@ def _node_lines(
 ) -> list[str]:
     if not is_name_token(node_id):
         raise OutputError(f"cannot write GraphML: entity id {node_id!r} is not an XML name token")
-    entity_type = data.get("type")
-    spec = (G.graph.get("entity_types") or {}).get(entity_type) or {}
-    color = type_color(G, entity_type)
+    common = entity_values(G, data)
+    color = dict(common)["color"]
     red, green, blue = rgb(color) if color else (None, None, None)
-    values: list[tuple[str, Any]] = [
-        ("label", data.get("name")),
-        ("name", data.get("name")),
-        ("type", entity_type),
-        ("type_label", spec.get("label")),
-        ("color", color),
-        ("r", red),
-        ("g", green),
-        ("b", blue),
-        ("aliases", data.get("aliases")),
-        ("description", data.get("description")),
-        ("country", data.get("country")),
-        ("start", data.get("start")),
-        ("end", data.get("end")),
-        ("file", data.get("file")),
-        ("line", data.get("line")),
-    ]
+    name = data.get("name")
+    values = [("label", name), ("name", name), *common[:3], ("r", red), ("g", green), ("b", blue), *common[3:]]
     attributes = data.get("attributes") or {}
     free = [
         (f"attr.{i}", _free_value(attributes.get(name), kinds[name]))
@@ -220,21 +204,7 @@ def _free_value(value: Any, kind: str) -> Any:
 def _edge_lines(G: nx.MultiDiGraph, subject: str, obj: str, fact_id: str, data: dict[str, Any]) -> list[str]:
     if not is_name_token(fact_id):
         raise OutputError(f"cannot write GraphML: fact id {fact_id!r} is not an XML name token")
-    values: list[tuple[str, Any]] = [
-        ("label", data.get("label")),
-        ("relation", data.get("relation")),
-        ("inverse", data.get("inverse")),
-        ("symmetric", bool(data.get("symmetric"))),
-        ("certainty", data.get("certainty")),
-        ("sources", data.get("sources")),
-        ("source_titles", source_titles(G, data.get("sources"))),
-        ("quote", data.get("quote")),
-        ("start", data.get("start")),
-        ("end", data.get("end")),
-        ("note", data.get("note")),
-        ("file", data.get("file")),
-        ("line", data.get("line")),
-    ]
+    values = [("label", data.get("label")), *fact_values(G, data)]
     lines = [f'    <edge id="{fact_id}" source="{subject}" target="{obj}">']
     lines += _data_lines("      ", "e", values)
     lines.append("    </edge>")

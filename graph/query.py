@@ -16,8 +16,6 @@ from .fields import normalize_name
 if TYPE_CHECKING:
     import networkx as nx
 
-    from .model import NameIndex
-
 __all__ = [
     "DIRECTIONS", "graph_stats", "search_entities", "entity_card", "find_neighbours", "find_paths",
     "select_subgraph", "entity_ref", "fact_view", "wording",

@@ -42,6 +42,13 @@ class ParsedFile:
     errors: list[DataError] = field(default_factory=list)
     readable: bool = True  # False when the file could not be read as YAML at all: its records are unknown
 
+    def __getstate__(self) -> dict[str, Any]:
+        """State for pickle (parallel parsing): errors as tuples, since a DataError does not unpickle."""
+        return {**self.__dict__, "errors": [(e.path, e.line, e.column, e.message) for e in self.errors]}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state, errors=[DataError(*e) for e in state["errors"]])
+
 
 @dataclass
 class FactBase:
@@ -398,14 +405,4 @@ def _a(type_id: str) -> str:
 
 def _under(root: Path, error: DataError) -> DataError:
     """The error with its path shown relative to the working folder, as the user typed it."""
-    return _Problem(os.path.join(os.fspath(root), error.path), error.line, error.column, error.message)
-
-
-@dataclass(frozen=True, order=True)
-class _Problem(DataError):
-    """A :class:`DataError` that compares its message too: two problems at one place are two lines.
-
-    (``DataErrors`` keeps a sorted set, and ``DataError`` ignores the message when comparing.)
-    """
-
-    message: str = ""
+    return DataError(os.path.join(os.fspath(root), error.path), error.line, error.column, error.message)

@@ -255,7 +255,9 @@ def _syntax_error(exc: Any, path: str, text: str) -> DataError:
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     problem = exc.problem or "invalid YAML"
     context = ""
-    if exc.context and exc.context not in problem:
+    if exc.context and problem.startswith("but "):  # "expected a single document…, but found another"
+        problem = f"{exc.context}, {problem}"
+    elif exc.context and exc.context not in problem:
         start = exc.context_mark
         where = f" that starts at line {start.line + 1}, column {start.column + 1}" \
             if start is not None and mark is not None and start.line != mark.line else ""

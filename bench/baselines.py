@@ -1,0 +1,75 @@
+"""The baselines tieline is measured against, each run as its own process by bench/run.py.
+
+    python bench/baselines.py graphml FILE A B    # the peer's workflow: read_graphml, then shortest_path
+    python bench/baselines.py pickle FILE A B     # the floor: import networkx, unpickle (gc paused), path
+    python bench/baselines.py yaml FOLDER         # yaml.load(CSafeLoader) every file, default gc, build graph
+    python bench/baselines.py pickle-dump FOLDER FILE   # write the bare MultiDiGraph of FOLDER for the above
+
+A and B are node ids. These scripts are what a competent user would write without tieline:
+no validation, no error messages, nothing cached.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def graphml_path(file: str, a: str, b: str) -> None:
+    import networkx as nx
+
+    graph = nx.read_graphml(file)
+    print(nx.shortest_path(graph.to_undirected(as_view=True), a, b))
+
+
+def pickle_path(file: str, a: str, b: str) -> None:
+    import gc
+    import os
+    import pickle
+
+    import networkx as nx
+
+    gc.disable()
+    with open(file, "rb") as handle:
+        graph = pickle.load(handle)
+    print(nx.shortest_path(graph.to_undirected(as_view=True), a, b))
+    sys.stdout.flush()
+    os._exit(0)  # as tieline does: don't free the graph object by object
+
+
+def yaml_build(folder: str) -> None:
+    from pathlib import Path
+
+    import networkx as nx
+    import yaml
+
+    graph = nx.MultiDiGraph()
+    facts = []
+    for path in sorted(Path(folder).rglob("*.yaml")):
+        if path.name == "schema.yaml":
+            continue
+        with open(path, encoding="utf-8") as handle:
+            document = yaml.load(handle, Loader=yaml.CSafeLoader) or {}
+        for entity in document.get("entities") or ():
+            graph.add_node(entity["id"], **entity)
+        facts.extend(document.get("facts") or ())
+    for fact in facts:
+        key = fact.get("id") or f"{fact['subject']}.{fact['relation']}.{fact['object']}"
+        graph.add_edge(fact["subject"], fact["object"], key=key, **fact)
+    print(graph.number_of_nodes(), graph.number_of_edges())
+
+
+def pickle_dump(folder: str, file: str) -> None:
+    import pickle
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
+    from graph import load_graph
+
+    graph = load_graph(folder)
+    with open(file, "wb") as handle:
+        pickle.dump(graph, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+COMMANDS = {"graphml": graphml_path, "pickle": pickle_path, "yaml": yaml_build, "pickle-dump": pickle_dump}
+
+if __name__ == "__main__":
+    COMMANDS[sys.argv[1]](*sys.argv[2:])

@@ -395,3 +395,15 @@ def test_the_same_unknown_reference_is_looked_up_once(tmp_path: Path, monkeypatc
     assert len(lines) == 500 and all(line.endswith("unknown relation 'head' (did you mean 'heads'?)")
                                      for line in lines)
     assert words == ["head"]
+
+
+def test_problems_found_while_parsing_in_parallel_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Big folders are parsed by several processes; their problems come back intact (they used to crash)."""
+    from graph import cache
+
+    monkeypatch.setattr(cache, "PARALLEL_MIN_BYTES", 0)
+    case = REPO / "tests" / "fixtures" / "broken" / "errors-in-several-files"
+    monkeypatch.chdir(case)
+    result = tieline("validate", "--data", ".", "--no-cache")
+    assert result.exit_code == 3
+    assert result.stderr == (case / "expected.txt").read_text(encoding="utf-8")

@@ -124,9 +124,9 @@ def fact_set(folder: Path, entities: int) -> Path:
 
 
 def export(data: Path, out: Path, fmt: str = "json") -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-c", "import cli; cli.main()", "export", fmt, "--data", str(data),
-                             "--no-cache", "--out", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env(),
-                            cwd=out.parent)
+    command = [sys.executable, "-c", "import cli; cli.main()", "export", fmt, "--data", str(data), "--no-cache",
+               "--out", str(out)]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env(), cwd=out.parent)
 
 
 def test_sigkill_of_an_export_at_any_moment_leaves_a_whole_file(tmp_path: Path) -> None:

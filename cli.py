@@ -78,13 +78,23 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _load(data: Path, no_cache: bool) -> Compiled:
-    """The compiled graph of ``data``, or exit 3 with every problem listed."""
+def _read(data: Path, no_cache: bool, progress: _Progress | None = None) -> Compiled:
+    """The compiled graph of ``data``; raises DataErrors, also when a file vanishes while it is read."""
     from graph.cache import load_compiled
+    from graph.errors import DataError
 
-    progress = _Progress()
     try:
         return load_compiled(data, use_cache=not no_cache, progress=progress)
+    except OSError as exc:
+        where = exc.filename or str(data)
+        raise DataErrors([DataError(str(where), 0, 0, f"cannot read: {exc.strerror or exc}")]) from None
+
+
+def _load(data: Path, no_cache: bool) -> Compiled:
+    """The compiled graph of ``data``, or exit 3 with every problem listed."""
+    progress = _Progress()
+    try:
+        return _read(data, no_cache, progress)
     except DataErrors as exc:
         for error in exc.errors:
             typer.echo(str(error), err=True)
@@ -202,10 +212,8 @@ def validate(data: DataOption = Path("data"), as_json: JsonOption = False, no_ca
 
     Example: tieline validate --data data
     """
-    from graph.cache import load_compiled
-
     try:
-        compiled = load_compiled(data, use_cache=not no_cache)
+        compiled = _read(data, no_cache)
     except DataErrors as exc:
         if as_json:
             _print_json({"valid": False, "errors": [

@@ -31,6 +31,10 @@ class DataError(TielineError):
     column: int = 0
     message: str = ""
 
+    def __reduce__(self) -> tuple[type, tuple[str, int, int, str]]:
+        """Pickle by fields (an Exception's default rebuilds from args, which a frozen dataclass refuses)."""
+        return (type(self), (self.path, self.line, self.column, self.message))
+
     def __str__(self) -> str:
         where = self.path
         if self.line:

@@ -42,13 +42,6 @@ class ParsedFile:
     errors: list[DataError] = field(default_factory=list)
     readable: bool = True  # False when the file could not be read as YAML at all: its records are unknown
 
-    def __getstate__(self) -> dict[str, Any]:
-        """State for pickle (parallel parsing): errors as tuples, since a DataError does not unpickle."""
-        return {**self.__dict__, "errors": [(e.path, e.line, e.column, e.message) for e in self.errors]}
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state, errors=[DataError(*e) for e in state["errors"]])
-
 
 @dataclass
 class FactBase:

@@ -293,3 +293,22 @@ def test_json_no_result_is_still_json_and_exits_1(invoke: Callable[..., Any], ar
     out = json.loads(result.stdout)
     assert {k: out[k] for k in empty} == empty
     assert result.stderr.startswith("tieline: no ")
+
+
+@pytest.mark.parametrize("command", [("validate",), ("stats",), ("path", "Zelenskyy", "Boris Ivanov")])
+def test_a_file_vanishing_while_it_is_read_is_a_data_error(invoke: Callable[..., Any], small_data: Path,
+                                                           monkeypatch: pytest.MonkeyPatch,
+                                                           command: tuple[str, ...]) -> None:
+    """A file deleted between listing and reading: one located line and exit 3, no traceback."""
+    import graph.cache
+
+    gone = small_data / "facts.yaml"
+
+    def vanished(*args: Any, **kwargs: Any) -> Any:
+        raise FileNotFoundError(2, "No such file or directory", str(gone))
+
+    monkeypatch.setattr(graph.cache, "load_compiled", vanished)
+    result = invoke(*command, "--data", small_data)
+    assert result.exit_code == 3
+    assert result.stderr.splitlines()[0] == f"{gone}: cannot read: No such file or directory"
+    assert result.stdout == ""

@@ -5,6 +5,7 @@ Kept small and generic on purpose; area-specific fixtures live in each test file
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from collections.abc import Callable, Mapping
@@ -12,6 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+# Under CI, property tests replay the same examples every run: a red build is always reproducible,
+# never bad luck. Locally each run explores new examples (and remembers failures in .hypothesis/).
+settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI") == "true":
+    settings.load_profile("ci")
 
 __all__ = ["FIXTURES", "SMALL", "write_fact_set"]
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataError, DataErrors
-from .fields import FACT_ID, SLUG, TOKEN, Checker, normalize_name, printable, shown, suggest
+from .fields import FACT_ID, TOKEN, Checker, normalize_name, printable, shown, suggest
 from .schema import SCHEMA_FILE, Schema, read_schema
 from .yamlfile import Marked, decode_text, parse_yaml
 

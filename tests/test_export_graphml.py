@@ -7,7 +7,6 @@ the other export tests import.
 from __future__ import annotations
 
 import functools
-import io
 import os
 from pathlib import Path
 from typing import Any

@@ -259,19 +259,15 @@ def _patch(root: Path, files: list[Path], manifest: _Manifest, store: _Store,
             or header.get("code") != manifest.code
             or changed_bytes > PATCH_MAX_SHARE * sum(entry[0] for entry in new_files.values())):
         return None
-    schema = _cached_schema(store, manifest)
-    if schema is None:
-        return None
     changed_paths = [path for path in files if path.relative_to(root).as_posix() in changed]
     fresh = _parse_all(root, changed_paths, manifest, store, progress, {})
     if any(p.errors for p in fresh):
         return _build(root, files, manifest, store, None, {p.path: p for p in fresh})
-    old = store.read_graph(header)
-    if old is None:
-        return None
     try:
-        return _Patch(root, schema, old, header, set(changed), fresh).run()
-    except _NeedsBuild:
+        schema = _cached_schema(store, manifest)
+        old = store.read_graph(header) if schema is not None else None
+        return None if old is None else _Patch(root, schema, old, header, set(changed), fresh).run()
+    except Exception:  # noqa: BLE001 - _NeedsBuild, or anything unforeseen: the full build decides
         return None
 
 

@@ -30,10 +30,8 @@ import gc
 import hashlib
 import marshal
 import os
-import pickle
 import stat
 import sys
-import tempfile
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -225,6 +223,8 @@ def _encode_parsed(parsed: ParsedFile) -> bytes:
     try:
         return b"M" + marshal.dumps(state)
     except ValueError:  # YAML nodes of the schema, DataError objects
+        import pickle
+
         return b"P" + pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
 
 
@@ -238,6 +238,8 @@ def _decode_parsed(data: bytes) -> ParsedFile:
             raise ValueError("not a parse result")
         return ParsedFile(**state)
     if data[:1] == b"P":
+        import pickle
+
         parsed = pickle.loads(view[1:])
         if isinstance(parsed, ParsedFile):
             return parsed
@@ -652,6 +654,8 @@ def _write_private(path: Path, chunks: bytes | list[bytes]) -> None:
 
     No fsync: a cache file cut short by a crash fails its length or checksum test and is rebuilt.
     """
+    import tempfile
+
     try:
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     except OSError:

@@ -336,6 +336,20 @@ def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+def test_the_benchmark_generator_is_deterministic_and_valid(synthetic: Path, tmp_path: Path) -> None:
+    again = tmp_path / "again"
+    info = _generator().generate(400, again, seed=7)
+    files = sorted(p.relative_to(again) for p in again.rglob("*.yaml"))
+    assert files == sorted(p.relative_to(synthetic) for p in synthetic.rglob("*.yaml"))
+    assert all((again / f).read_bytes() == (synthetic / f).read_bytes() for f in files)
+    compiled = load_compiled(again, use_cache=False)
+    assert (compiled.graph.number_of_nodes(), compiled.graph.number_of_edges()) == (400, 1200)
+    assert info["entities"] == 400 and info["facts"] == 1200
+    a, b = (compiled.index.resolve(name) for name in info["path"])
+    from graph.query import find_paths
+    assert find_paths(compiled.graph, a, b), "the benchmark's path exists"
+
+
 @pytest.fixture
 def story_set(synthetic: Path, tmp_path: Path) -> Path:
     data = tmp_path / "data"

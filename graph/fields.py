@@ -20,6 +20,7 @@ __all__ = [
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")       # entity and source ids
 TOKEN = re.compile(r"[a-z][a-z0-9_]*\Z")                # type, relation and certainty ids
 FACT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")   # fact ids: valid XML NMTOKENs
+_NOT_ALNUM_ASCII = re.compile(r"[^0-9a-z]+")
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
 _YAML_TYPE_NAMES = {dict: "a mapping", list: "a list", Marked: "a mapping", MarkedList: "a list"}
 
@@ -50,6 +51,8 @@ def date_bounds(value: str) -> tuple[_dt.date, _dt.date]:
 
 def normalize_name(text: str) -> str:
     """Case-, accent- and punctuation-insensitive form of a name: ``Zelenskyy`` → ``zelenskyy``."""
+    if text.isascii():  # most names: the same result, twice as fast
+        return " ".join(_NOT_ALNUM_ASCII.sub(" ", text.lower()).split())
     import unicodedata
 
     decomposed = unicodedata.normalize("NFKD", text)

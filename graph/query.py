@@ -162,27 +162,16 @@ def _stepper(graph: nx.MultiDiGraph, direction: str, relations: Collection[str] 
     succ, pred = graph._succ, graph._pred  # the adjacency dicts: much faster than the views
     wanted = set(relations)
 
+    def matching(neighbours: dict[str, dict[str, Any]], symmetric_only: bool) -> Iterator[Step]:
+        for other, edges in neighbours.items():
+            for key, data in edges.items():
+                if (not symmetric_only or data["symmetric"]) and (not wanted or data["relation"] in wanted):
+                    yield other, key, data
+
     def steps(node: str) -> Iterator[Step]:
-        if direction != "in":
-            for other, edges in succ[node].items():
-                for key, data in edges.items():
-                    if not wanted or data["relation"] in wanted:
-                        yield other, key, data
-        else:
-            for other, edges in succ[node].items():
-                for key, data in edges.items():
-                    if data["symmetric"] and (not wanted or data["relation"] in wanted):
-                        yield other, key, data
-        if direction != "out":
-            for other, edges in pred[node].items():
-                for key, data in edges.items():
-                    if not wanted or data["relation"] in wanted:
-                        yield other, key, data
-        else:
-            for other, edges in pred[node].items():
-                for key, data in edges.items():
-                    if data["symmetric"] and (not wanted or data["relation"] in wanted):
-                        yield other, key, data
+        # facts out of the node, then into it; against the direction only symmetric facts count
+        yield from matching(succ[node], symmetric_only=direction == "in")
+        yield from matching(pred[node], symmetric_only=direction == "out")
 
     return steps
 

@@ -78,30 +78,30 @@ def _fail(message: str, code: int) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _read(data: Path, no_cache: bool, progress: _Progress | None = None) -> Compiled:
+def _read(data: Path, no_cache: bool) -> Compiled:
     """The compiled graph of ``data``; raises DataErrors, also when a file vanishes while it is read."""
     from graph.cache import load_compiled
     from graph.errors import DataError
 
+    progress = _Progress()
     try:
         return load_compiled(data, use_cache=not no_cache, progress=progress)
     except OSError as exc:
         where = exc.filename or str(data)
         raise DataErrors([DataError(str(where), 0, 0, f"cannot read: {exc.strerror or exc}")]) from None
+    finally:
+        progress.close()
 
 
 def _load(data: Path, no_cache: bool) -> Compiled:
     """The compiled graph of ``data``, or exit 3 with every problem listed."""
-    progress = _Progress()
     try:
-        return _read(data, no_cache, progress)
+        return _read(data, no_cache)
     except DataErrors as exc:
         for error in exc.errors:
             typer.echo(str(error), err=True)
         raise _fail(f"{len(exc.errors)} problem{'s' if len(exc.errors) != 1 else ''} in {data}/ "
                     "(nothing was written)", EXIT_DATA) from None
-    finally:
-        progress.close()
 
 
 class _Progress:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from conftest import SMALL
+from conftest import SMALL, write_fact_set
 
 REPO = Path(__file__).resolve().parents[1]
 ZEL = "volodymyr-zelenskyy"
@@ -312,3 +312,54 @@ def test_a_file_vanishing_while_it_is_read_is_a_data_error(invoke: Callable[...,
     assert result.exit_code == 3
     assert result.stderr.splitlines()[0] == f"{gone}: cannot read: No such file or directory"
     assert result.stdout == ""
+
+
+def _big_fact_set(folder: Path) -> Path:
+    """SMALL plus 3,000 entities with long descriptions: past the 3 MB that shows a progress bar."""
+    data = write_fact_set(folder)
+    filler = "A description long enough to make this file weigh what a real newsroom file does. " * 13
+    lines = ["entities:"] + [f"  - {{id: filler-{n}, type: person, name: Filler Person {n}, "
+                             f"description: '{filler}{n}'}}" for n in range(3000)]
+    (data / "filler.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert (data / "filler.yaml").stat().st_size > 3_000_000
+    return data
+
+
+def _stderr_on_a_terminal(args: list[str], env: dict[str, str]) -> str:
+    """Run the CLI with stderr on a pseudo-terminal (as in an interactive shell); what it showed there."""
+    import pty
+    import threading
+
+    leader, follower = pty.openpty()
+    chunks: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the terminal closed
+                return
+            if not chunk:
+                return
+            chunks.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    subprocess.run([sys.executable, str(REPO / "cli.py"), *args], stdin=subprocess.DEVNULL,
+                   stdout=subprocess.DEVNULL, stderr=follower, env=env, timeout=300, check=True)
+    os.close(follower)
+    reader.join(timeout=10)
+    os.close(leader)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_a_big_load_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
+    data = _big_fact_set(tmp_path / "data")
+    env = {**os.environ, "TIELINE_CACHE_DIR": str(tmp_path / "cache"), "COLUMNS": "80"}
+    shown = _stderr_on_a_terminal(["validate", "--no-cache", "--data", str(data)], env)
+    assert "parsing fact files" in shown
+    piped = subprocess.run([sys.executable, str(REPO / "cli.py"), "validate", "--no-cache", "--data", str(data)],
+                           capture_output=True, text=True, env=env, timeout=300)
+    assert piped.returncode == 0
+    assert piped.stderr == ""
+    assert piped.stdout == f"{data}/ is valid: 3015 entities, 16 facts, 3 sources\n"

@@ -92,6 +92,22 @@ def test_help_shows_summary_and_example(invoke: Callable[..., Any], path: tuple[
         assert f"Example: {' '.join(example.split())}" in flat
 
 
+ARGUMENT_HELP = {
+    ("search",): ["A name, alias or part of one; misspellings are fine."],
+    ("show",): ["Id, name or alias of the entity."],
+    ("neighbours",): ["Id, name or alias of the entity."],
+    ("path",): ["Where the path starts (id, name or alias).", "Where it ends."],
+}
+
+
+@pytest.mark.parametrize("path", sorted(ARGUMENT_HELP), ids=name_of)
+def test_help_explains_each_argument(invoke: Callable[..., Any], path: tuple[str, ...]) -> None:
+    """What an argument means is shown in --help (click 8.5 silently dropped it under typer 0.24)."""
+    flat = " ".join(invoke(*path, "--help", env={"COLUMNS": "200"}).stdout.replace("│", " ").split())
+    for text in ARGUMENT_HELP[path]:
+        assert text in flat
+
+
 def test_hidden_aliases_name_their_command() -> None:
     for path, command in HIDDEN:
         assert help_text(command) == "Same as neighbours."

@@ -13,11 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .cache import Compiled, Manifest, Origins, Progress, Store, build_compiled, parse_all
+from .errors import DataError
+from .load import FactBase, ParsedFile, link
+from .model import build_graph, build_name_index
+from .schema import SCHEMA_FILE, read_schema
 
 if TYPE_CHECKING:
     import networkx as nx
-
-    from .load import ParsedFile
 
 __all__ = ["patch_compiled", "PATCH_MAX_SHARE"]
 
@@ -26,10 +28,8 @@ PATCH_MAX_SHARE = 0.25
 
 
 def patch_compiled(root: Path, files: list[Path], manifest: Manifest, store: Store,
-           header: dict[str, Any], progress: Progress | None) -> tuple[Compiled, Origins] | None:
+                   header: dict[str, Any], progress: Progress | None) -> tuple[Compiled, Origins] | None:
     """The previous graph updated for the files that changed, or None when a full build is needed."""
-    from .schema import SCHEMA_FILE
-
     old_files, new_files = header["files"], manifest.entries
     changed = sorted(rel for rel in {*old_files, *new_files}
                      if old_files.get(rel, (0, 0, ""))[2] != new_files.get(rel, (0, 0, ""))[2])
@@ -52,9 +52,6 @@ def patch_compiled(root: Path, files: list[Path], manifest: Manifest, store: Sto
 
 def _cached_schema(store: Store, manifest: Manifest) -> Any:
     """The schema from its per-file cache (it did not change), or None."""
-    from .errors import DataError
-    from .schema import SCHEMA_FILE, read_schema
-
     parsed = store.read_parsed(manifest.file_key(SCHEMA_FILE))
     if parsed is None or parsed.errors:
         return None
@@ -87,9 +84,6 @@ class _Patch:
         self.fresh = fresh
 
     def run(self) -> tuple[Compiled, Origins]:
-        from .load import FactBase, link
-        from .model import build_graph
-
         graph, changed = self.graph, self.changed
         old_nodes = {n for n, d in graph._node.items() if d["file"] in changed}
         dataset_files = [f for f in self.origins.dataset_files if f not in changed]
@@ -114,8 +108,6 @@ class _Patch:
                 context.entity(node, new_entities)
         sources = [{**graph.graph["sources"][sid], "file": f, "line": 0, "marks": {}}
                    for sid, f in kept_sources.items()]
-        from .load import ParsedFile
-
         subset = [*self.fresh, ParsedFile("<unchanged>", sources=sources, entities=context.entity_records(),
                                           facts=context.fact_records)]
         errors: list[Any] = []
@@ -156,8 +148,6 @@ class _Patch:
 
     def _check_names(self, added: nx.MultiDiGraph, old_nodes: set[str]) -> None:
         """No new id, name or alias may be one an unchanged entity already answers to."""
-        from .model import build_name_index
-
         new_index = build_name_index(added.subgraph(n for n, d in added._node.items() if d))
         for key in new_index.keys:
             if any(owner not in old_nodes for owner in self.index.keys.get(key, ())):

@@ -39,6 +39,7 @@ __all__ = [
     "format_number",
     "attribute_columns",
     "attribute_kind",
+    "attribute_kinds",
     "nodes_in_order",
     "edges_in_order",
     "source_titles",
@@ -190,6 +191,12 @@ def attribute_columns(G: nx.MultiDiGraph) -> dict[str, str]:
         taken.add(column)
         columns[name] = column
     return columns
+
+
+def attribute_kinds(G: nx.MultiDiGraph, columns: Mapping[str, str]) -> dict[str, str]:
+    """Free attribute name -> the value kind of its column across all entities (see attribute_kind)."""
+    return {name: attribute_kind((data.get("attributes") or {}).get(name) for _, data in G.nodes(data=True))
+            for name in columns}
 
 
 def nodes_in_order(G: nx.MultiDiGraph) -> list[tuple[str, dict[str, Any]]]:

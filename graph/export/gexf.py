@@ -25,7 +25,7 @@ import networkx as nx
 from .flatten import (
     LIST_SEPARATOR,
     attribute_columns,
-    attribute_kind,
+    attribute_kinds,
     edges_in_order,
     entity_values,
     fact_values,
@@ -79,13 +79,7 @@ _PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?\Z")
 def render(G: nx.MultiDiGraph) -> bytes:
     """The graph as a GEXF 1.3 document (UTF-8 bytes, trailing newline)."""
     columns = attribute_columns(G)
-    kinds = {
-        name: _GEXF_KIND.get(
-            attribute_kind((data.get("attributes") or {}).get(name) for _, data in G.nodes(data=True)),
-            "string",
-        )
-        for name in columns
-    }
+    kinds = {name: _GEXF_KIND.get(kind, "string") for name, kind in attribute_kinds(G, columns).items()}
     nodes = nodes_in_order(G)
     edges = list(edges_in_order(G))
     dynamic = any(data.get("start") or data.get("end") for _, data in nodes) or any(

@@ -30,7 +30,7 @@ from ..errors import OutputError
 from .flatten import (
     LIST_SEPARATOR,
     attribute_columns,
-    attribute_kind,
+    attribute_kinds,
     edges_in_order,
     entity_values,
     fact_values,
@@ -101,10 +101,7 @@ _GRAPHML_KIND = {"boolean": "boolean", "int": "int", "long": "long", "double": "
 def render(G: nx.MultiDiGraph) -> bytes:
     """The graph as a GraphML document (UTF-8 bytes, trailing newline)."""
     columns = attribute_columns(G)
-    kinds = {
-        name: attribute_kind((data.get("attributes") or {}).get(name) for _, data in G.nodes(data=True))
-        for name in columns
-    }
+    kinds = attribute_kinds(G, columns)
     selection = G.graph.get("selection")
     graph_keys = GRAPH_KEYS + (SELECTION_KEYS if selection else ())
     out = [

@@ -34,7 +34,7 @@ import networkx as nx
 
 from .flatten import (
     attribute_columns,
-    attribute_kind,
+    attribute_kinds,
     clean_unicode,
     edges_in_order,
     flatten_value,
@@ -82,10 +82,7 @@ def neo4j_type(relation: str) -> str:
 
 def _nodes_csv(G: nx.MultiDiGraph) -> bytes:
     columns = attribute_columns(G)
-    kinds = {
-        name: attribute_kind((data.get("attributes") or {}).get(name) for _, data in G.nodes(data=True))
-        for name in columns
-    }
+    kinds = attribute_kinds(G, columns)
     header = list(NODE_HEADER) + [columns[name] + _NEO4J_KIND.get(kinds[name], "") for name in columns]
     types = G.graph.get("entity_types") or {}
     rows = []

@@ -82,9 +82,7 @@ def read_schema(document: Any, path: str, errors: list[DataError]) -> Schema:
             schema.entity_types[type_id] = entity_type
     levels = check.mapping(root.get("certainty") or empty_mapping(), *root.mark_of("certainty"), "'certainty'")
     for level, description in (levels or {}).items():
-        if not TOKEN.match(level):
-            check.error(*levels.key_mark_of(level), f"certainty level {shown(level)} is not a valid id "
-                                                     "(lowercase letters, digits and underscores)")
+        if not _is_token(check, levels, level, "certainty level"):
             continue
         schema.certainty[level] = check.text(levels, level, f"certainty {level!r}") or ""
     relations = check.mapping(root.get("relations") or empty_mapping(), *root.mark_of("relations"),
@@ -103,10 +101,17 @@ def empty_mapping() -> Marked:
     return empty
 
 
+def _is_token(check: Checker, parent: Marked, key: str, kind: str) -> bool:
+    """Whether ``key`` is a valid type or relation id; if not, say so at the key."""
+    if TOKEN.match(key):
+        return True
+    check.error(*parent.key_mark_of(key), f"{kind} {shown(key)} is not a valid id "
+                                          "(lowercase letters, digits and underscores)")
+    return False
+
+
 def _entity_type(check: Checker, parent: Marked, type_id: str, spec: Any, index: int) -> EntityType | None:
-    if not TOKEN.match(type_id):
-        check.error(*parent.key_mark_of(type_id), f"entity type {shown(type_id)} is not a valid id "
-                                                  "(lowercase letters, digits and underscores)")
+    if not _is_token(check, parent, type_id, "entity type"):
         return None
     what = f"entity type {type_id!r}"
     if spec is None:
@@ -127,9 +132,7 @@ def _entity_type(check: Checker, parent: Marked, type_id: str, spec: Any, index:
 
 
 def _relation(check: Checker, parent: Marked, relation_id: str, spec: Any, schema: Schema) -> Relation | None:
-    if not TOKEN.match(relation_id):
-        check.error(*parent.key_mark_of(relation_id), f"relation {shown(relation_id)} is not a valid id "
-                                                      "(lowercase letters, digits and underscores)")
+    if not _is_token(check, parent, relation_id, "relation"):
         return None
     what = f"relation {relation_id!r}"
     record = check.mapping(spec, *parent.mark_of(relation_id), what)

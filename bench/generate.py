@@ -21,9 +21,11 @@ import random
 import re
 import shutil
 import sys
-import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from graph.names import name_key  # noqa: E402
 
 __all__ = ["SIZES", "generate", "parse_size", "set_folder"]
 
@@ -196,10 +198,8 @@ _RESERVED = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
 
 
 def normalize(text: str) -> str:
-    """The loader's name key: case-, accent- and punctuation-insensitive (as graph.fields.normalize_name)."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return " ".join("".join(c if c.isalnum() else " " for c in stripped).split())
+    """The loader's name key (graph.names.name_key), so generated names never collide."""
+    return name_key(text)
 
 
 def slug(text: str) -> str:

@@ -2,26 +2,24 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 import difflib
 import math
 import re
 from collections.abc import Iterable
 from typing import Any
 
+from .dates import PARTIAL_DATE, date_bounds
 from .errors import DataError
 from .yamlfile import Marked, MarkedList, Plain, printable, shown
 
 __all__ = [
-    "SLUG", "TOKEN", "FACT_ID", "Checker", "suggest", "date_bounds", "normalize_name", "scalar_value",
+    "SLUG", "TOKEN", "FACT_ID", "Checker", "suggest", "scalar_value",
     "shown", "printable",
 ]
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")       # entity and source ids
 TOKEN = re.compile(r"[a-z][a-z0-9_]*\Z")                # type, relation and certainty ids
 FACT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*\Z")   # fact ids: valid XML NMTOKENs
-_NOT_ALNUM_ASCII = re.compile(r"[^0-9a-z]+")
-_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
 _YAML_TYPE_NAMES = {dict: "a mapping", list: "a list", Marked: "a mapping", MarkedList: "a list"}
 
 
@@ -31,33 +29,6 @@ def suggest(word: str, candidates: Iterable[str]) -> str:
         return ""
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def date_bounds(value: str) -> tuple[_dt.date, _dt.date]:
-    """The first and last day a partial ISO date (``2025``, ``2025-04``, ``2025-04-02``) can mean."""
-    match = _DATE.match(value)
-    assert match, value
-    year, month, day = match.group(1), match.group(2), match.group(3)
-    y = int(year)
-    if day:
-        d = _dt.date(y, int(month), int(day))
-        return d, d
-    if month:
-        m = int(month)
-        last = (_dt.date(y + (m == 12), m % 12 + 1, 1) - _dt.timedelta(days=1))
-        return _dt.date(y, m, 1), last
-    return _dt.date(y, 1, 1), _dt.date(y, 12, 31)
-
-
-def normalize_name(text: str) -> str:
-    """Case-, accent- and punctuation-insensitive form of a name: ``Zelenskyy`` → ``zelenskyy``."""
-    if text.isascii():  # most names: the same result, twice as fast
-        return " ".join(_NOT_ALNUM_ASCII.sub(" ", text.lower()).split())
-    import unicodedata
-
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return " ".join("".join(c if c.isalnum() else " " for c in stripped).split())
 
 
 def _kind(value: Any) -> str:
@@ -159,7 +130,7 @@ class Checker:
         if value is None:
             return None
         text = str(value).strip() if isinstance(value, str) else None
-        if text is None or not _DATE.match(text):
+        if text is None or not PARTIAL_DATE.match(text):
             self.at(record, key, f"{key!r} of {what} must be a date as YYYY, YYYY-MM or YYYY-MM-DD, "
                                  f"found {_kind(value)}")
             return None

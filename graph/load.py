@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataError, DataErrors
-from .fields import FACT_ID, TOKEN, Checker, normalize_name, printable, shown, suggest
+from .fields import FACT_ID, TOKEN, Checker, printable, shown, suggest
+from .names import id_key, name_key
 from .schema import SCHEMA_FILE, Schema, read_schema
 from .yamlfile import Marked, decode_text, parse_yaml
 
@@ -291,10 +292,10 @@ class _Linker:
         """Each id, name and alias must lead to one entity, or name lookups would be ambiguous."""
         owner = self.names
         for entity in entities.values():
-            keys = {normalize_name(entity["id"].replace("-", " ")): "id"}
-            keys.setdefault(normalize_name(entity["name"]), "name")
+            keys = {id_key(entity["id"]): "id"}
+            keys.setdefault(name_key(entity["name"]), "name")
             for alias in entity["aliases"]:
-                keys.setdefault(normalize_name(alias), "aliases")
+                keys.setdefault(name_key(alias), "aliases")
             for key, field_name in keys.items():
                 if not key:
                     continue
@@ -339,7 +340,7 @@ class _Linker:
         hint = self.suggest(ref, entities)
         if hint:
             return hint
-        owner = self.names.get(normalize_name(ref.replace("-", " ")))
+        owner = self.names.get(id_key(ref))
         if owner is not None and owner[1] != "id":
             return f" (did you mean {owner[0]!r}, {printable(entities[owner[0]]['name'])}?)"
         return ""

@@ -9,14 +9,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .errors import AmbiguousEntity, EntityNotFound
-from .fields import normalize_name
+from .names import id_key, name_key
 
 if TYPE_CHECKING:
     import networkx as nx
 
     from .load import FactBase
 
-__all__ = ["build_graph", "NameIndex", "build_name_index", "name_key", "NODE_KEYS", "EDGE_KEYS"]
+__all__ = ["build_graph", "NameIndex", "build_name_index", "NODE_KEYS", "EDGE_KEYS"]
 
 NODE_KEYS = ("id", "type", "name", "aliases", "description", "country", "start", "end", "attributes",
              "file", "line")
@@ -57,14 +57,6 @@ def _edge_data(fact: dict[str, Any], relation: Any) -> dict[str, Any]:
     }
 
 
-def name_key(text: str) -> str:
-    """The lookup key of a name: its normalized form; for a name of symbols only ("★"), the symbols.
-
-    Never empty unless ``text`` is blank, so punctuation typed alone cannot match such a name.
-    """
-    return normalize_name(text) or " ".join(text.casefold().split())
-
-
 class NameIndex:
     """Finds entities by id, name or alias, ignoring case, accents and punctuation."""
 
@@ -79,7 +71,7 @@ class NameIndex:
         key = name_key(text)
         if not key:
             raise EntityNotFound(text, [])
-        ids = self.keys.get(key) or self.keys.get(name_key(text.replace("-", " ")))
+        ids = self.keys.get(key) or self.keys.get(id_key(text))
         if ids and len(ids) == 1:
             return ids[0]
         if ids:
@@ -111,8 +103,7 @@ def build_name_index(graph: nx.MultiDiGraph) -> NameIndex:
     keys: dict[str, list[str]] = {}
     for node_id, data in graph.nodes(data=True):
         names[node_id] = data["name"]
-        for text in (node_id.replace("-", " "), data["name"], *data["aliases"]):
-            key = name_key(text)
+        for key in (id_key(node_id), *map(name_key, (data["name"], *data["aliases"]))):
             if not key:
                 continue
             ids = keys.setdefault(key, [])

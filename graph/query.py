@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator
 from typing import TYPE_CHECKING, Any
 
-from .fields import normalize_name
+from .names import id_key, name_key
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -85,7 +85,7 @@ def search_entities(graph: nx.MultiDiGraph, text: str, limit: int = 10,
     """Entities whose id, name or alias matches ``text``, best first (exact, prefix, word, fuzzy)."""
     import difflib
 
-    query = normalize_name(text)
+    query = name_key(text)
     if not query:
         return []
     results = []
@@ -96,8 +96,7 @@ def search_entities(graph: nx.MultiDiGraph, text: str, limit: int = 10,
             continue
         best = (0.0, "")
         for name in (data["name"], *data["aliases"], node):
-            score = _name_score(query, normalize_name(name.replace("-", " ") if name is node else name),
-                                matcher)
+            score = _name_score(query, id_key(name) if name is node else name_key(name), matcher)
             if score > best[0]:
                 best = (score, name)
         if best[0] >= 0.5:

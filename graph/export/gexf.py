@@ -16,12 +16,11 @@
 
 from __future__ import annotations
 
-import calendar
-import re
 from typing import Any
 
 import networkx as nx
 
+from ..dates import first_day, last_day
 from .flatten import (
     LIST_SEPARATOR,
     attribute_columns,
@@ -73,7 +72,6 @@ EDGE_ATTRIBUTES: tuple[tuple[str, str], ...] = (
 """Edge attributes ``(id and title, GEXF type)``."""
 
 _GEXF_KIND = {"boolean": "boolean", "int": "integer", "long": "long", "double": "double"}
-_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?\Z")
 
 
 def render(G: nx.MultiDiGraph) -> bytes:
@@ -108,34 +106,20 @@ def render(G: nx.MultiDiGraph) -> bytes:
 
 def period_start(partial: str | None) -> str | None:
     """First day of the period a partial date names: ``"2025-04"`` -> ``"2025-04-01"``."""
-    parts = _date_parts(partial)
-    if parts is None:
-        return None
-    year, month, day = parts
-    return f"{year:04d}-{month or 1:02d}-{day or 1:02d}"
+    return _iso(first_day, partial)
 
 
 def period_end(partial: str | None) -> str | None:
     """Last day of the period a partial date names: ``"2025"`` -> ``"2025-12-31"``."""
-    parts = _date_parts(partial)
-    if parts is None:
-        return None
-    year, month, day = parts
-    month = month or 12
-    day = day or calendar.monthrange(year, month)[1]
-    return f"{year:04d}-{month:02d}-{day:02d}"
+    return _iso(last_day, partial)
 
 
-def _date_parts(partial: str | None) -> tuple[int, int | None, int | None] | None:
-    match = _PARTIAL_DATE.match(str(partial)) if partial else None
-    if match is None:
+def _iso(day_of: Any, partial: str | None) -> str | None:
+    try:
+        day = day_of(partial) if partial else None
+    except ValueError:
         return None
-    year, month, day = (int(g) if g else None for g in match.groups())
-    if month is not None and not 1 <= month <= 12:
-        return None
-    if day is not None and (month is None or not 1 <= day <= calendar.monthrange(year, month)[1]):
-        return None
-    return year, month, day  # type: ignore[return-value]
+    return day.isoformat() if day else None
 
 
 def _meta_lines(G: nx.MultiDiGraph) -> list[str]:

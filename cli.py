@@ -1,58 +1,137 @@
-"""tieline's command line: parse arguments, call the library in ``graph/``, render the results.
+"""tieline's command line: parse arguments, call the library in ``graph/``, print what it returns.
 
-Exit codes: 0 success · 1 no result (no path, no match) · 2 usage error (bad option, unknown or
-ambiguous entity, graph too large to draw) · 3 invalid data · 4 output could not be written.
+Commands raise the library's exceptions; :data:`EXIT_CODES` is the one table that turns them into
+exit codes (0 success · 1 no result · 2 usage error · 3 invalid data · 4 output not written), and
+:func:`graph.render` words every message. View options (:mod:`graph.view`) are declared once and
+added to every command that takes them; export commands come from :data:`graph.export.FORMATS`.
 """
 
 from __future__ import annotations
 
-import json
+import functools
+import inspect
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from graph import __version__
-from graph.errors import (AmbiguousEntity, DataErrors, EntityNotFound, GraphTooLarge, OutputError,
-                          TielineError)
+from graph import __version__, render
+from graph.errors import (AmbiguousEntity, DataErrors, EntityNotFound, GraphTooLarge, NoResult, OutputError,
+                          TielineError, UsageError)
+from graph.export import BUILD_FORMATS, FORMATS, ExportFormat
+from graph.view import ViewSpec, check_types
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from graph.cache import Compiled
 
-EXIT_OK, EXIT_NO_RESULT, EXIT_USAGE, EXIT_DATA, EXIT_OUTPUT = 0, 1, 2, 3, 4
+EXIT_CODES: tuple[tuple[type[TielineError], int], ...] = (
+    (NoResult, 1), (UsageError, 2), (EntityNotFound, 2), (AmbiguousEntity, 2), (GraphTooLarge, 2),
+    (DataErrors, 3), (OutputError, 4),
+)
+"""Exception → exit code, the first match wins; any other TielineError is a usage error (2)."""
 EXIT_CODES_HELP = ("Exit codes: 0 success; 1 no result (no path, no match); 2 usage error "
                    "(bad option, unknown or ambiguous entity, graph too large to draw); "
                    "3 invalid data; 4 output could not be written.")
 
-app = typer.Typer(
-    name="tieline",
-    epilog=EXIT_CODES_HELP,
-    no_args_is_help=True,
-    add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-export_app = typer.Typer(
-    help="Write the graph (or a focused part of it) as HTML, GraphML, GEXF, JSON or CSV.\n\n"
-         "Example: tieline export html --focus RDIF --depth 2",
-    epilog=EXIT_CODES_HELP,
-    no_args_is_help=True,
-)
+app = typer.Typer(name="tieline", epilog=EXIT_CODES_HELP, no_args_is_help=True, add_completion=False,
+                  context_settings={"help_option_names": ["-h", "--help"]})
+export_app = typer.Typer(help="Write the graph (or a focused part of it) as "
+                              f"{', '.join(f.label for f in FORMATS.values())}.\n\n"
+                              "Example: tieline export html --focus RDIF --depth 2",
+                         epilog=EXIT_CODES_HELP, no_args_is_help=True)
 app.add_typer(export_app, name="export")
 
-# --- options shared by every command ----------------------------------------------------------------
+# --- options --------------------------------------------------------------------------------------
 
-DataOption = Annotated[Path, typer.Option(
-    "--data", "-d", envvar="TIELINE_DATA", show_default=True,
-    help="The fact folder (env TIELINE_DATA).")]
+DataOption = Annotated[Path, typer.Option("--data", "-d", envvar="TIELINE_DATA", show_default=True,
+                                          help="The fact folder (env TIELINE_DATA).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
 NoCacheOption = Annotated[bool, typer.Option(
     "--no-cache", envvar="TIELINE_NO_CACHE", help="Load and validate from scratch; don't read or write the cache.")]
-RelationOption = Annotated[Optional[list[str]], typer.Option(
-    "--relation", "-r", help="Only facts with this relation (repeatable).")]
-TypeOption = Annotated[Optional[list[str]], typer.Option(
-    "--type", "-t", help="Only entities of this type (repeatable).")]
+EntityArgument = Annotated[str, typer.Argument(help="Id, name or alias of the entity.")]
+ListTypeOption = Annotated[Optional[list[str]], typer.Option(
+    "--type", "-t", help="Only list entities of this type (the walk passes through others; repeatable).")]
+
+FACT_FILTERS: dict[str, tuple[Any, Any]] = {
+    "relations": (Annotated[Optional[list[str]], typer.Option(
+        "--relation", "-r", help="Only facts with this relation (repeatable).")], None),
+    "certainty": (Annotated[Optional[list[str]], typer.Option(
+        "--certainty", help="Only facts of this certainty level (repeatable).")], None),
+    "min_certainty": (Annotated[Optional[str], typer.Option(
+        "--min-certainty", help="Only facts of this level or a stronger one (the order of `certainty:` "
+                                "in schema.yaml, strongest first).")], None),
+}
+"""View options every query, analysis and export takes: which facts count."""
+SELECTION: dict[str, tuple[Any, Any]] = {
+    "focus": (Annotated[Optional[list[str]], typer.Option(
+        "--focus", "-f", help="Only what lies within --depth hops of this entity (repeatable).")], None),
+    "depth": (Annotated[int, typer.Option("--depth", "-n", min=0, help="Hops around --focus or --path.")], 1),
+    "path": (Annotated[Optional[tuple[str, str]], typer.Option(
+        "--path", metavar="A B", help="Highlight the shortest paths between A and B, shown in context.")], None),
+    "types": (Annotated[Optional[list[str]], typer.Option(
+        "--type", "-t", help="Only entities of this type (repeatable).")], None),
+}
+"""View options of the exports: which entities are shown."""
+
+
+def with_view(*option_sets: dict[str, tuple[Any, Any]]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Add the options of ``option_sets`` to a command; it receives them as one ``view: ViewSpec``."""
+    names = [name for options in option_sets for name in options]
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        signature = inspect.signature(command, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name != "view"]
+        added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=default)
+                 for options in option_sets for name, (kind, default) in options.items()]
+
+        @functools.wraps(command)
+        def run(**kwargs: Any) -> Any:
+            given = {name: kwargs.pop(name) for name in names}
+            spec = ViewSpec(**{k: tuple(v) if isinstance(v, (list, tuple)) and k != "path" else v
+                               for k, v in given.items() if v is not None})
+            return command(view=spec, **kwargs)
+
+        run.__signature__ = signature.replace(parameters=own + added)  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in own + added}
+        return run
+    return decorate
+
+
+def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Run ``command``; a tieline error becomes its message on stderr and its exit code."""
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except TielineError as exc:
+            raise typer.Exit(report(exc)) from None
+    return run
+
+
+def report(exc: TielineError) -> int:
+    """Print ``exc`` for people on stderr; its exit code from :data:`EXIT_CODES`."""
+    if isinstance(exc, DataErrors):
+        lines = render.error_lines(exc.errors)
+        lines.append("tieline: " + render.validation_summary(len(exc.errors), getattr(exc, "folder", "data"),
+                                                               getattr(exc, "wrote_nothing", True)))
+    elif isinstance(exc, AmbiguousEntity):
+        lines = ["tieline: " + render.ambiguous_text(exc.query, exc.candidates)]
+    elif isinstance(exc, EntityNotFound):
+        lines = ["tieline: " + render.not_found_text(exc.query, exc.candidates)]
+    else:
+        lines = ["tieline: " + render.terminal_text(str(exc))]
+    sys.stderr.write("\n".join(lines) + "\n")
+    return next((code for kind, code in EXIT_CODES if isinstance(exc, kind)), 2)
+
+
+def command(parent: typer.Typer, name: str | None = None, **options: Any) -> Callable[..., Any]:
+    """``@parent.command`` for a function that may raise tieline errors."""
+    return lambda fn: parent.command(name, **options)(reports_errors(fn))
 
 
 def _version(value: bool) -> None:
@@ -70,205 +149,85 @@ def _main(version: Annotated[bool, typer.Option(
     """
 
 
-# --- helpers: loading, errors, rendering ------------------------------------------------------------
+# --- loading --------------------------------------------------------------------------------------
 
-def _fail(message: str, code: int) -> typer.Exit:
-    """Print ``message`` on stderr and return the Exit to raise."""
-    typer.echo(f"tieline: {message}" if not message.startswith(("tieline", "\n")) else message, err=True)
-    return typer.Exit(code)
-
-
-def _read(data: Path, no_cache: bool) -> Compiled:
-    """The compiled graph of ``data``; raises DataErrors, also when a file vanishes while it is read."""
+def load(data: Path, no_cache: bool, wrote_nothing: bool = True) -> Compiled:
+    """The compiled graph of ``data``; DataErrors say which folder and whether nothing was written."""
     from graph.cache import load_compiled
     from graph.errors import DataError
 
-    progress = _Progress()
+    progress = render.Progress()
     try:
-        return load_compiled(data, use_cache=not no_cache, progress=progress)
-    except OSError as exc:
-        where = exc.filename or str(data)
-        raise DataErrors([DataError(str(where), 0, 0, f"cannot read: {exc.strerror or exc}")]) from None
+        try:
+            return load_compiled(data, use_cache=not no_cache, progress=progress)
+        except OSError as exc:  # a file vanished or became unreadable while it was read
+            where = exc.filename or str(data)
+            raise DataErrors([DataError(str(where), 0, 0, f"cannot read: {exc.strerror or exc}")]) from None
+    except DataErrors as exc:
+        exc.folder, exc.wrote_nothing = str(data), wrote_nothing  # type: ignore[attr-defined]
+        raise
     finally:
         progress.close()
 
 
-def _load(data: Path, no_cache: bool) -> Compiled:
-    """The compiled graph of ``data``, or exit 3 with every problem listed."""
-    try:
-        return _read(data, no_cache)
-    except DataErrors as exc:
-        for error in exc.errors:
-            typer.echo(str(error), err=True)
-        raise _fail(f"{len(exc.errors)} problem{'s' if len(exc.errors) != 1 else ''} in {data}/ "
-                    "(nothing was written)", EXIT_DATA) from None
+def viewed(compiled: Compiled, view: ViewSpec, *anchors: str) -> nx.MultiDiGraph:
+    """The part of the graph ``view`` shows, with ``anchors`` (entity ids) always in it."""
+    return view.resolve(compiled, anchors).apply(compiled.graph)
 
 
-class _Progress:
-    """A rich progress bar on stderr, shown only for big loads on a terminal."""
-
-    MIN_BYTES = 3_000_000  # roughly a second of parsing
-
-    def __init__(self) -> None:
-        self.bar: Any = None
-        self.task: Any = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            if total < self.MIN_BYTES or not sys.stderr.isatty():
-                return
-            from rich.console import Console
-            from rich.progress import Progress
-
-            self.bar = Progress(console=Console(stderr=True), transient=True)
-            self.bar.start()
-            self.task = self.bar.add_task("parsing fact files", total=total)
-        self.bar.update(self.task, completed=done)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
+def print_json(value: Any) -> None:
+    typer.echo(render.json_text(value))
 
 
-def _resolve(compiled: Compiled, text: str) -> str:
-    """The id of the entity ``text`` names, or exit 2 listing the candidates."""
-    try:
-        return compiled.index.resolve(text)
-    except AmbiguousEntity as exc:
-        lines = [f"tieline: {text!r} matches {len(exc.candidates)} entities; say which:"]
-        lines += [f"  {eid}  ({name})" for eid, name in exc.candidates]
-        raise _fail("\n".join(lines), EXIT_USAGE) from None
-    except EntityNotFound as exc:
-        hint = "; did you mean: " + ", ".join(f"{eid} ({name})" for eid, name in exc.candidates) \
-            if exc.candidates else "; try: tieline search TEXT"
-        raise _fail(f"no entity matches {text!r}{hint}", EXIT_USAGE) from None
+# --- queries --------------------------------------------------------------------------------------
 
-
-def _check_names(compiled: Compiled, relations: list[str] | None, types: list[str] | None) -> None:
-    """Exit 2 when a --relation or --type names nothing in the schema."""
-    from graph.fields import suggest
-
-    schema = compiled.graph.graph
-    for kind, given, known in (("relation", relations, schema["relations"]),
-                               ("entity type", types, schema["entity_types"])):
-        for name in given or ():
-            if name not in known:
-                raise _fail(f"unknown {kind} {name!r}{suggest(name, known)}; known: {', '.join(known)}",
-                            EXIT_USAGE)
-
-
-def _print_json(value: Any) -> None:
-    typer.echo(json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False))
-
-
-def _console() -> Any:
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=False)
-
-
-def _table(*columns: str, title: str | None = None) -> Any:
-    from rich.table import Table
-
-    table = Table(*columns, title=title, title_justify="left", show_edge=False, pad_edge=False, expand=False)
-    return table
-
-
-def _plain(text: Any) -> Any:
-    """Data text as rich renderable text, never interpreted as markup."""
-    from rich.text import Text
-
-    return Text("" if text is None else str(text))
-
-
-def _sources_line(fact: dict[str, Any]) -> str:
-    parts = []
-    for source in fact["sources"]:
-        label = source.get("title") or source["id"]
-        extra = ", ".join(x for x in (source.get("publisher"), source.get("published")) if x)
-        parts.append(f"{label} ({extra})" if extra else label)
-    return "; ".join(parts)
-
-
-def _fact_detail(fact: dict[str, Any]) -> str:
-    when = fact["start"] + (f"–{fact['end']}" if fact["end"] else "") if fact["start"] else None
-    return " · ".join(x for x in (fact["certainty"], when) if x)
-
-
-def _attribute_text(value: Any) -> str:
-    """A free attribute as the curator would write it: yes/no, numbers, lists joined by commas."""
-    if isinstance(value, list):
-        return ", ".join(_attribute_text(v) for v in value)
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return str(value)
-
-
-# --- commands -------------------------------------------------------------------------------------
-
-@app.command()
+@command(app)
 def validate(data: DataOption = Path("data"), as_json: JsonOption = False, no_cache: NoCacheOption = False) -> None:
     """Check every fact file; list each problem as file:line:column: message.
 
     Example: tieline validate --data data
     """
+    from graph.query import graph_stats
+
     try:
-        compiled = _read(data, no_cache)
+        g = load(data, no_cache, wrote_nothing=False).graph
     except DataErrors as exc:
         if as_json:
-            _print_json({"valid": False, "errors": [
+            print_json({"valid": False, "errors": [
                 {"path": e.path, "line": e.line, "column": e.column, "message": e.message} for e in exc.errors]})
-        for error in exc.errors:
-            typer.echo(str(error), err=True)
-        raise _fail(f"{len(exc.errors)} problem{'s' if len(exc.errors) != 1 else ''} in {data}/",
-                    EXIT_DATA) from None
-    g = compiled.graph
+        raise
+    counts = graph_stats(g, top=0)
     if as_json:
-        _print_json({"valid": True, "errors": [], "entities": g.number_of_nodes(), "facts": g.number_of_edges(),
-                     "sources": len(g.graph["sources"])})
+        print_json({"valid": True, "errors": [], **{k: counts[k] for k in ("entities", "facts", "sources")}})
         return
-    typer.echo(f"{data}/ is valid: {g.number_of_nodes()} entities, {g.number_of_edges()} facts, "
-               f"{len(g.graph['sources'])} sources")
+    typer.echo(f"{render.terminal_text(data)}/ is valid: {counts['entities']} entities, {counts['facts']} facts, "
+               f"{counts['sources']} sources")
 
 
-@app.command()
-def stats(data: DataOption = Path("data"), as_json: JsonOption = False, no_cache: NoCacheOption = False,
+@command(app)
+@with_view(FACT_FILTERS)
+def stats(view: ViewSpec, data: DataOption = Path("data"), as_json: JsonOption = False,
+          no_cache: NoCacheOption = False,
           top: Annotated[int, typer.Option(min=1, help="How many most connected entities to list.")] = 10) -> None:
     """Counts by entity type and relation, components, most connected entities.
 
-    Example: tieline stats --top 5
+    Example: tieline stats --top 5 --min-certainty confirmed
     """
     from graph.query import graph_stats
 
-    result = graph_stats(_load(data, no_cache).graph, top)
+    result = graph_stats(viewed(load(data, no_cache), view), top)
     if as_json:
-        _print_json(result)
+        print_json(result)
         return
-    console = _console()
-    dataset = result["dataset"]
-    console.print(_plain(f"{dataset.get('name')}" + (f" (as of {dataset['date']})" if dataset.get("date") else "")))
-    console.print(_plain(f"{result['entities']} entities, {result['facts']} facts, {result['sources']} sources; "
-                         f"{result['components']} connected component(s), the largest with "
-                         f"{result['largest_component']} entities; {result['facts_without_quote']} facts "
-                         "without a quote"))
-    for title, counts in (("Entity type", result["entity_types"]), ("Relation", result["relations"]),
-                          ("Certainty", result["certainty"])):
-        table = _table(title, "count")
-        for name, count in counts.items():
-            table.add_row(_plain(name), str(count))
-        console.print(table)
-    table = _table("Most connected", "type", "facts", "id")
-    for row in result["most_connected"]:
-        table.add_row(_plain(row["name"]), _plain(row["type"]), str(row["degree"]), _plain(row["id"]))
-    console.print(table)
-    if result["isolated"]:
-        console.print(_plain("Isolated (no facts): " + ", ".join(result["isolated"])))
+    for part in render.stats_lines(result):
+        render.show(part)
 
 
-@app.command()
-def search(text: Annotated[str, typer.Argument(help="A name, alias or part of one; misspellings are fine.")],
+@command(app)
+@with_view(FACT_FILTERS)
+def search(view: ViewSpec, text: Annotated[str, typer.Argument(help="A name, alias or part of one; misspellings are fine.")],
            data: DataOption = Path("data"), as_json: JsonOption = False, no_cache: NoCacheOption = False,
-           types: TypeOption = None,
+           types: ListTypeOption = None,
            limit: Annotated[int, typer.Option(min=1, help="At most this many results.")] = 10) -> None:
     """Find entities by name or alias (case-, accent- and typo-tolerant).
 
@@ -276,63 +235,43 @@ def search(text: Annotated[str, typer.Argument(help="A name, alias or part of on
     """
     from graph.query import search_entities
 
-    compiled = _load(data, no_cache)
-    _check_names(compiled, None, types)
-    results = search_entities(compiled.graph, text, limit, types or ())
+    compiled = load(data, no_cache)
+    check_types(compiled.graph, types or ())
+    results = search_entities(viewed(compiled, view), text, limit, types or ())
     if as_json:
-        _print_json({"query": text, "results": results})
+        print_json({"query": text, "results": results})
     elif results:
-        table = _table("name", "type", "id", "matched")
-        for row in results:
-            table.add_row(_plain(row["name"]), _plain(row["type"]), _plain(row["id"]),
-                          _plain(row["matched"] if row["matched"] != row["name"] else ""))
-        _console().print(table)
+        render.show(render.search_table(results))
     if not results:
-        raise _fail(f"no entity matches {text!r}", EXIT_NO_RESULT)
+        raise NoResult(f"no entity matches {text!r}")
 
 
-@app.command()
-def show(entity: Annotated[str, typer.Argument(help="Id, name or alias of the entity.")],
-         data: DataOption = Path("data"), as_json: JsonOption = False, no_cache: NoCacheOption = False) -> None:
+@command(app)
+@with_view(FACT_FILTERS)
+def show(view: ViewSpec, entity: EntityArgument, data: DataOption = Path("data"), as_json: JsonOption = False,
+         no_cache: NoCacheOption = False) -> None:
     """The entity card: attributes and every fact in and out, worded and sourced.
 
-    Example: tieline show RDIF
+    Example: tieline show RDIF --min-certainty reported
     """
     from graph.query import entity_card
 
-    compiled = _load(data, no_cache)
-    card = entity_card(compiled.graph, _resolve(compiled, entity))
+    compiled = load(data, no_cache)
+    node = compiled.index.resolve(entity)
+    card = entity_card(viewed(compiled, view, node), node)
     if as_json:
-        _print_json(card)
+        print_json(card)
         return
-    e = card["entity"]
-    console = _console()
-    console.print(_plain(f"{e['name']}  ({e['type']}, id {e['id']})"))
-    for label, value in (("aliases", ", ".join(e["aliases"])), ("description", e["description"]),
-                         ("country", card["country"]["name"] if card["country"] else None),
-                         ("dates", " – ".join(x for x in (e["start"], e["end"]) if x)),
-                         *((k, _attribute_text(v)) for k, v in e["attributes"].items()),
-                         ("defined at", f"{e['file']}:{e['line']}")):
-        if value not in (None, ""):
-            console.print(_plain(f"  {label}: {value}"))
-    if not card["facts"]:
-        console.print(_plain("  no facts"))
-        return
-    table = _table("fact", "certainty · date", "source", title=f"{len(card['facts'])} facts")
-    for fact in card["facts"]:
-        wording = fact["wording"] + (f"\n“{fact['quote']}”" if fact["quote"] else "")
-        table.add_row(_plain(wording), _plain(_fact_detail(fact)), _plain(_sources_line(fact)))
-    console.print(table)
+    for part in render.card_lines(card):
+        render.show(part)
 
 
-@app.command()
-def neighbours(entity: Annotated[str, typer.Argument(help="Id, name or alias of the entity.")],
-               data: DataOption = Path("data"), as_json: JsonOption = False, no_cache: NoCacheOption = False,
+@command(app)
+@with_view(FACT_FILTERS)
+def neighbours(view: ViewSpec, entity: EntityArgument, data: DataOption = Path("data"), as_json: JsonOption = False,
+               no_cache: NoCacheOption = False,
                depth: Annotated[int, typer.Option("--depth", "-n", min=1, help="How many hops out.")] = 1,
-               relations: RelationOption = None,
-               types: Annotated[Optional[list[str]], typer.Option(
-                   "--type", "-t", help="Only list entities of this type (the walk passes through others; "
-                                        "repeatable).")] = None,
+               types: ListTypeOption = None,
                direction: Annotated[str, typer.Option(
                    help="Follow facts out of, into, or both ways from each entity: out, in or both. "
                         "Symmetric relations count both ways.")] = "both") -> None:
@@ -340,35 +279,29 @@ def neighbours(entity: Annotated[str, typer.Argument(help="Id, name or alias of 
 
     Example: tieline neighbours RDIF --depth 2
     """
-    from graph.query import DIRECTIONS, find_neighbours
+    from graph.query import DIRECTIONS, entity_ref, find_neighbours
 
     if direction not in DIRECTIONS:
-        raise _fail(f"--direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}", EXIT_USAGE)
-    compiled = _load(data, no_cache)
-    _check_names(compiled, relations, types)
-    node = _resolve(compiled, entity)
-    found = find_neighbours(compiled.graph, node, depth, relations or (), types or (), direction)
+        raise UsageError(f"--direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
+    compiled = load(data, no_cache)
+    check_types(compiled.graph, types or ())
+    node = compiled.index.resolve(entity)
+    g = viewed(compiled, view, node)
+    found = find_neighbours(g, node, depth, types or (), direction)
     if as_json:
-        from graph.query import entity_ref
-
-        _print_json({"entity": entity_ref(compiled.graph, node), "depth": depth, "direction": direction,
-                     "neighbours": found})
+        print_json({"entity": entity_ref(g, node), "depth": depth, "direction": direction, "neighbours": found})
     elif found:
-        name = compiled.graph.nodes[node]["name"]
-        table = _table("hops", "entity", "type", "how", title=f"{len(found)} within {depth} hop(s) of {name}")
-        for row in found:
-            how = "\n".join(f["wording"] for f in row["facts"])
-            table.add_row(str(row["distance"]), _plain(row["name"]), _plain(row["type"]), _plain(how))
-        _console().print(table)
+        render.show(render.neighbours_table(found, g.nodes[node]["name"], depth))
     if not found:
-        raise _fail("no neighbours match", EXIT_NO_RESULT)
+        raise NoResult("no neighbours match")
 
 
 app.command("neighbors", hidden=True, help="Same as neighbours.")(neighbours)
 
 
-@app.command()
-def path(source: Annotated[str, typer.Argument(metavar="A", help="Where the path starts (id, name or alias).")],
+@command(app)
+@with_view(FACT_FILTERS)
+def path(view: ViewSpec, source: Annotated[str, typer.Argument(metavar="A", help="Where the path starts (id, name or alias).")],
          target: Annotated[str, typer.Argument(metavar="B", help="Where it ends.")],
          data: DataOption = Path("data"), as_json: JsonOption = False, no_cache: NoCacheOption = False,
          all_paths: Annotated[bool, typer.Option("--all", help="Every shortest path, not just one.")] = False,
@@ -377,193 +310,86 @@ def path(source: Annotated[str, typer.Argument(metavar="A", help="Where the path
              "--via-type", help="Pass only through entities of this type (repeatable).")] = None,
          avoid: Annotated[Optional[list[str]], typer.Option(
              help="Never pass through this entity (repeatable).")] = None,
-         relations: RelationOption = None,
          directed: Annotated[bool, typer.Option(
              "--directed", help="Follow facts only from subject to object (symmetric ones both ways).")] = False,
          limit: Annotated[int, typer.Option(min=1, help="With --all, at most this many paths.")] = 50) -> None:
     """The shortest connection between two entities, hop by hop, each hop sourced.
 
-    Example: tieline path "Kirill Dmitriev" "Marco Rubio" --all
+    Example: tieline path "Kirill Dmitriev" "Marco Rubio" --all --min-certainty confirmed
     """
     from graph.query import entity_ref, find_paths
 
-    compiled = _load(data, no_cache)
-    _check_names(compiled, relations, via_types)
-    a, b = _resolve(compiled, source), _resolve(compiled, target)
-    avoided = [_resolve(compiled, x) for x in avoid or ()]
-    g = compiled.graph
+    compiled = load(data, no_cache)
+    check_types(compiled.graph, via_types or ())
+    a, b = compiled.index.resolve(source), compiled.index.resolve(target)
+    avoided = [compiled.index.resolve(x) for x in avoid or ()]
+    g = viewed(compiled, view, a, b)
     found = find_paths(g, a, b, all_paths=all_paths, max_hops=max_hops, via_types=via_types or (),
-                       avoid=avoided, relations=relations or (), directed=directed, limit=limit)
+                       avoid=avoided, directed=directed, limit=limit)
     if as_json:
-        _print_json({"from": entity_ref(g, a), "to": entity_ref(g, b), "paths": found})
-    else:
-        for number, found_path in enumerate(found, start=1):
-            typer.echo(_path_text(g, a, b, found_path, number if len(found) > 1 else None))
+        print_json({"from": entity_ref(g, a), "to": entity_ref(g, b), "paths": found})
+    for number, found_path in enumerate(found if not as_json else (), start=1):
+        render.show(render.path_text(found_path, g.nodes[a]["name"], g.nodes[b]["name"],
+                                     number if len(found) > 1 else None))
     if not found:
-        within = f" within {max_hops} hops" if max_hops else ""
-        raise _fail(f"no path from {g.nodes[a]['name']} to {g.nodes[b]['name']}{within}"
-                    + (" following fact direction" if directed else "") + " with these filters"
-                    * bool(via_types or avoid or relations), EXIT_NO_RESULT)
-
-
-def _path_text(g: Any, a: str, b: str, found: dict[str, Any], number: int | None) -> str:
-    """A path as plain lines: one per hop, with its sources, readable in 80 columns."""
-    import textwrap
-
-    hops = found["hops"]
-    start, end = g.nodes[a]["name"], g.nodes[b]["name"]
-    head = f"{'Path ' + str(number) + ': ' if number else ''}{start} → {end}: {found['length']} hop(s)"
-    lines = textwrap.wrap(head, width=80, subsequent_indent="  ")
-    indent = " " * 7
-    for step, hop in enumerate(hops, start=1):
-        first, *more = hop["facts"]
-        lines += textwrap.wrap(f"{step}. {first['wording']}", width=80, initial_indent="  ",
-                               subsequent_indent=indent)
-        detail = _fact_detail(first)
-        lines += textwrap.wrap(f"source: {_sources_line(first)}" + (f" · {detail}" if detail else ""),
-                               width=80, initial_indent=indent, subsequent_indent=indent)
-        if first["quote"]:
-            lines += textwrap.wrap(f"“{first['quote']}”", width=80, initial_indent=indent,
-                                   subsequent_indent=indent + " ")
-        if more:
-            lines += textwrap.wrap(f"(+{len(more)} more fact{'s' if len(more) > 1 else ''} on this hop: "
-                                   + "; ".join(f["wording"] for f in more) + ")",
-                                   width=80, initial_indent=indent, subsequent_indent=indent)
-    return "\n".join(lines)
+        filtered = via_types or avoid or view.filters
+        raise NoResult(f"no path from {g.nodes[a]['name']} to {g.nodes[b]['name']}"
+                       + (f" within {max_hops} hops" if max_hops else "")
+                       + (" following fact direction" if directed else "")
+                       + (" with these filters" if filtered else ""))
 
 
 # --- exports --------------------------------------------------------------------------------------
 
-FocusOption = Annotated[Optional[list[str]], typer.Option(
-    "--focus", "-f", help="Only what lies within --depth hops of this entity (repeatable).")]
-DepthOption = Annotated[int, typer.Option("--depth", "-n", min=0, help="Hops around --focus or --path.")]
-PathOption = Annotated[Optional[tuple[str, str]], typer.Option(
-    "--path", metavar="A B", help="Highlight the shortest paths between A and B, shown in context.")]
-OutOption = Annotated[Optional[Path], typer.Option(
-    "--out", "-o", help="Where to write (default: output/graph.<ext>); '-' for stdout.")]
+MaxNodesOption = Annotated[Optional[int], typer.Option(
+    min=1, help="Refuse to draw more entities than this (default 1,500).")]
+EXPORT_OPTIONS: dict[str, dict[str, tuple[Any, Any]]] = {"html": {"max_nodes": (MaxNodesOption, None)}}
+"""Options that only one format takes, passed to its renderer."""
 
 
-def _selected(compiled: Compiled, focus: list[str] | None, depth: int, types: list[str] | None,
-              relations: list[str] | None, path_ends: tuple[str, str] | None) -> Any:
-    """The graph to export: all of it, or the focused view the options ask for."""
-    from graph.query import select_subgraph
-
-    _check_names(compiled, relations, types)
-    if not (focus or types or relations or path_ends):
-        return compiled.graph
-    focus_ids = [_resolve(compiled, f) for f in focus or ()]
-    ends = (_resolve(compiled, path_ends[0]), _resolve(compiled, path_ends[1])) if path_ends else None
-    return select_subgraph(compiled.graph, focus_ids or None, depth, types or (), relations or (), ends)
-
-
-def _write(data: bytes, out: Path, what: str, g: Any) -> None:
-    """Write ``data`` atomically to ``out`` (or stdout for '-') and say so on stderr."""
+def write_files(fmt: ExportFormat, files: dict[str, bytes], out: Path | None, g: nx.MultiDiGraph) -> None:
+    """Write an export's files atomically (or to stdout for ``-``) and say so on stderr."""
     from graph.atomic import write_atomic
 
     summary = f"{g.number_of_nodes()} entities, {g.number_of_edges()} facts"
-    if str(out) == "-":
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-        typer.echo(f"tieline: wrote {what} to stdout ({summary})", err=True)
-        return
-    try:
-        write_atomic(out, data)
-    except OutputError as exc:
-        raise _fail(str(exc), EXIT_OUTPUT) from None
-    typer.echo(f"tieline: wrote {out} ({what}: {summary}, {len(data):,} bytes)", err=True)
+    for name, target in fmt.destinations(out, files).items():
+        content = files[name]
+        if target is None:
+            sys.stdout.buffer.write(content)
+            sys.stdout.flush()
+            typer.echo(f"tieline: wrote {fmt.label} to stdout ({summary})", err=True)
+            continue
+        write_atomic(target, content)
+        typer.echo(f"tieline: wrote {render.terminal_text(target)} ({fmt.label}: {summary}, {len(content):,} bytes)",
+                   err=True)
 
 
-def _export(fmt: str, render: Any, default: str, data: Path, no_cache: bool, focus: list[str] | None,
-            depth: int, types: list[str] | None, relations: list[str] | None,
-            path_ends: tuple[str, str] | None, out: Path | None, **options: Any) -> None:
-    compiled = _load(data, no_cache)
-    g = _selected(compiled, focus, depth, types, relations, path_ends)
-    try:
-        content = render(g, **options)
-    except GraphTooLarge as exc:
-        raise _fail(str(exc), EXIT_USAGE) from None
-    except OutputError as exc:
-        raise _fail(str(exc), EXIT_OUTPUT) from None
-    _write(content, out or Path("output") / default, fmt, g)
+def add_export_command(fmt: ExportFormat) -> None:
+    """``tieline export FORMAT`` with the view options and the format's own."""
+    def export(view: ViewSpec, data: Path, no_cache: bool, out: Path | None, **options: Any) -> None:
+        compiled = load(data, no_cache)
+        g = view.resolve(compiled).export_graph(compiled.graph)
+        write_files(fmt, fmt.render(g, **{k: v for k, v in options.items() if v is not None}), out, g)
+
+    out_help = (f"Folder for the {fmt.label} files (default: {fmt.default_path})." if fmt.multi_file else
+                f"Where to write (default: {fmt.default_path}); '-' for stdout.")
+    options = {"data": (DataOption, Path("data")), "no_cache": (NoCacheOption, False),
+               "out": (Annotated[Optional[Path], typer.Option("--out", "-o", help=out_help)], None),
+               **EXPORT_OPTIONS.get(fmt.name, {})}
+    export.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=default)
+        for name, (kind, default) in options.items()])
+    export.__annotations__ = {name: kind for name, (kind, _) in options.items()}
+    export.__doc__ = f"{fmt.summary}\n\nExample: {fmt.example}"
+    export.__name__ = f"export_{fmt.name}"
+    command(export_app, fmt.name)(with_view(SELECTION, FACT_FILTERS)(export))
 
 
-@export_app.command("html")
-def export_html(data: DataOption = Path("data"), no_cache: NoCacheOption = False, focus: FocusOption = None,
-                depth: DepthOption = 1, types: TypeOption = None, relations: RelationOption = None,
-                path_ends: PathOption = None, out: OutOption = None,
-                max_nodes: Annotated[Optional[int], typer.Option(
-                    min=1, help="Refuse to draw more entities than this (default 1,500).")] = None) -> None:
-    """The interactive explorer: one self-contained HTML file that works offline.
-
-    Example: tieline export html --focus RDIF --depth 2 --out rdif.html
-    """
-    from graph.export import html
-
-    options = {"max_nodes": max_nodes} if max_nodes else {}
-    _export("HTML", html.render, "graph.html", data, no_cache, focus, depth, types, relations, path_ends, out,
-            **options)
+for _format in FORMATS.values():
+    add_export_command(_format)
 
 
-@export_app.command("graphml")
-def export_graphml(data: DataOption = Path("data"), no_cache: NoCacheOption = False, focus: FocusOption = None,
-                   depth: DepthOption = 1, types: TypeOption = None, relations: RelationOption = None,
-                   path_ends: PathOption = None, out: OutOption = None) -> None:
-    """GraphML for Gephi, Cytoscape, yEd, igraph and networkx.
-
-    Example: tieline export graphml --out story.graphml
-    """
-    from graph.export import graphml
-
-    _export("GraphML", graphml.render, "graph.graphml", data, no_cache, focus, depth, types, relations,
-            path_ends, out)
-
-
-@export_app.command("gexf")
-def export_gexf(data: DataOption = Path("data"), no_cache: NoCacheOption = False, focus: FocusOption = None,
-                depth: DepthOption = 1, types: TypeOption = None, relations: RelationOption = None,
-                path_ends: PathOption = None, out: OutOption = None) -> None:
-    """GEXF 1.3 for Gephi, with time intervals from the facts' dates.
-
-    Example: tieline export gexf --out story.gexf
-    """
-    from graph.export import gexf
-
-    _export("GEXF", gexf.render, "graph.gexf", data, no_cache, focus, depth, types, relations, path_ends, out)
-
-
-@export_app.command("json")
-def export_json(data: DataOption = Path("data"), no_cache: NoCacheOption = False, focus: FocusOption = None,
-                depth: DepthOption = 1, types: TypeOption = None, relations: RelationOption = None,
-                path_ends: PathOption = None, out: OutOption = None) -> None:
-    """Node-link JSON (networkx's layout) for D3, sigma.js, Cytoscape.js and scripts.
-
-    Example: tieline export json --out - | jq '.nodes | length'
-    """
-    from graph.export import nodelink
-
-    _export("JSON", nodelink.render, "graph.json", data, no_cache, focus, depth, types, relations,
-            path_ends, out)
-
-
-@export_app.command("csv")
-def export_csv(data: DataOption = Path("data"), no_cache: NoCacheOption = False, focus: FocusOption = None,
-               depth: DepthOption = 1, types: TypeOption = None, relations: RelationOption = None,
-               path_ends: PathOption = None,
-               out: Annotated[Path, typer.Option(
-                   "--out", "-o", help="Folder for nodes.csv and edges.csv.")] = Path("output/csv")) -> None:
-    """nodes.csv and edges.csv for spreadsheets and neo4j-admin import.
-
-    Example: tieline export csv --out output/csv
-    """
-    from graph.export import tables
-
-    compiled = _load(data, no_cache)
-    g = _selected(compiled, focus, depth, types, relations, path_ends)
-    for name, content in tables.render(g).items():
-        _write(content, out / name, "CSV", g)
-
-
-@app.command()
+@command(app)
 def build(data: DataOption = Path("data"), no_cache: NoCacheOption = False,
           out_dir: Annotated[Path, typer.Option("--out-dir", help="Where to write the files.")] = Path("output"),
           ) -> None:
@@ -571,22 +397,24 @@ def build(data: DataOption = Path("data"), no_cache: NoCacheOption = False,
 
     Example: tieline build --data data --out-dir output
     """
-    from graph.export import graphml, html
     from graph.query import graph_stats
 
-    compiled = _load(data, no_cache)
-    g = compiled.graph
-    try:
-        page = html.render(g)
-    except GraphTooLarge as exc:
-        raise _fail(f"{exc} (use `tieline export html --focus …` for a readable page)", EXIT_USAGE) from None
-    _write(page, out_dir / "graph.html", "HTML", g)
-    _write(graphml.render(g), out_dir / "graph.graphml", "GraphML", g)
+    g = load(data, no_cache).graph
+    written = {}
+    for fmt in (FORMATS[name] for name in BUILD_FORMATS):
+        try:
+            files = fmt.render(g)
+        except GraphTooLarge as exc:
+            raise UsageError(f"{exc} (use `tieline export html --focus …` for a readable page)") from None
+        for name, content in files.items():
+            write_files(fmt, {name: content}, out_dir / name, g)
+            written[fmt.name] = out_dir / name
     result = graph_stats(g, top=5)
-    typer.echo(f"{result['dataset'].get('name')}: {result['entities']} entities, {result['facts']} facts, "
+    safe = render.terminal_text
+    typer.echo(f"{safe(result['dataset'].get('name'))}: {result['entities']} entities, {result['facts']} facts, "
                f"{result['sources']} source(s), {result['components']} component(s)")
-    typer.echo("most connected: " + ", ".join(f"{r['name']} ({r['degree']})" for r in result["most_connected"]))
-    typer.echo(f"open {out_dir / 'graph.html'} in a browser; load {out_dir / 'graph.graphml'} in Gephi or Cytoscape")
+    typer.echo("most connected: " + ", ".join(f"{safe(r['name'])} ({r['degree']})" for r in result["most_connected"]))
+    typer.echo(f"open {safe(written['html'])} in a browser; load {safe(written['graphml'])} in Gephi or Cytoscape")
 
 
 def main() -> None:
@@ -598,9 +426,8 @@ def main() -> None:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if isinstance(exc.code, str):
             print(exc.code, file=sys.stderr)
-    except TielineError as exc:  # a library error no command anticipated: still no traceback
-        print(f"tieline: {exc}", file=sys.stderr)
-        code = EXIT_USAGE
+    except TielineError as exc:  # raised outside a command (none is expected): still no traceback
+        code = report(exc)
     except KeyboardInterrupt:
         print("tieline: interrupted", file=sys.stderr)
         code = 130

@@ -272,7 +272,7 @@ import sys
 sys.path.insert(0, {str(REPO)!r})
 import networkx as nx
 from graph import load_graph
-from graph.query import select_subgraph
+from graph.view import View
 g = load_graph({str(data)!r})
 view = g.to_undirected(as_view=True)
 best = (0, None, 1)
@@ -284,7 +284,7 @@ for node in sorted(g)[::max(1, len(g) // 400)]:
         if n > best[0]:
             best = (n, node, depth)
 n, node, depth = best
-print(node, depth, select_subgraph(g, [node], depth).number_of_nodes())
+print(node, depth, View(focus=(node,), depth=depth).export_graph(g).number_of_nodes())
 """
     out = subprocess.run([PYTHON, "-c", script], env=env, capture_output=True, text=True, check=True).stdout
     node, depth, nodes = out.split()

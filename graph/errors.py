@@ -15,6 +15,8 @@ __all__ = [
     "AmbiguousEntity",
     "OutputError",
     "GraphTooLarge",
+    "UsageError",
+    "NoResult",
 ]
 
 
@@ -88,3 +90,11 @@ class GraphTooLarge(TielineError):
             f"narrow it with --focus ENTITY --depth N, --type or --relation, "
             f"or raise the limit with --max-nodes"
         )
+
+
+class UsageError(TielineError):
+    """A command was asked something it cannot do: an unknown type, relation or level, a bad option."""
+
+
+class NoResult(TielineError):
+    """The question has no answer: no path, no match, no neighbours (exit code 1, not a failure)."""

@@ -1,8 +1,11 @@
-"""Questions asked of the graph: stats, search, entity cards, neighbours, paths, focused views.
+"""Questions asked of the graph: stats, search, entity cards, neighbours, paths.
 
-Plain functions over a ``networkx.MultiDiGraph`` built by :mod:`graph.model`, returning plain data
-(dicts and lists) that the CLI renders as tables or JSON. Symmetric relations are traversed both
-ways even when following direction.
+Plain functions over a ``networkx.MultiDiGraph`` built by :mod:`graph.model` — or the part of it a
+:class:`graph.view.View` shows (types, relations, certainty, focus: the view filters live there) —
+returning plain data (dicts and lists) that :mod:`graph.render` and the CLI print as text or JSON.
+What stays here is what is not a view filter: a path's ``via_types`` and ``avoid``, the direction
+of a walk, and which entities a listing shows. Symmetric relations are traversed both ways even
+when following direction.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DIRECTIONS", "graph_stats", "search_entities", "entity_card", "find_neighbours", "find_paths",
-    "select_subgraph", "entity_ref", "fact_view", "wording",
+    "entity_ref", "fact_view", "wording",
 ]
 
 DIRECTIONS = ("out", "in", "both")
@@ -154,17 +157,16 @@ def entity_card(graph: nx.MultiDiGraph, node: str) -> dict[str, Any]:
 
 # --- traversal ------------------------------------------------------------------------------------
 
-def _stepper(graph: nx.MultiDiGraph, direction: str, relations: Collection[str] = ()) -> Callable[[str], Iterator[Step]]:
+def _stepper(graph: nx.MultiDiGraph, direction: str) -> Callable[[str], Iterator[Step]]:
     """A function giving the (neighbour, fact id, data) steps from a node in ``direction``."""
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {DIRECTIONS}")
     succ, pred = graph._succ, graph._pred  # the adjacency dicts: much faster than the views
-    wanted = set(relations)
 
     def matching(neighbours: dict[str, dict[str, Any]], symmetric_only: bool) -> Iterator[Step]:
         for other, edges in neighbours.items():
             for key, data in edges.items():
-                if (not symmetric_only or data["symmetric"]) and (not wanted or data["relation"] in wanted):
+                if not symmetric_only or data["symmetric"]:
                     yield other, key, data
 
     def steps(node: str) -> Iterator[Step]:
@@ -175,14 +177,13 @@ def _stepper(graph: nx.MultiDiGraph, direction: str, relations: Collection[str] 
     return steps
 
 
-def find_neighbours(graph: nx.MultiDiGraph, node: str, depth: int = 1, relations: Collection[str] = (),
-                    types: Collection[str] = (), direction: str = "both") -> list[dict[str, Any]]:
+def find_neighbours(graph: nx.MultiDiGraph, node: str, depth: int = 1, types: Collection[str] = (),
+                    direction: str = "both") -> list[dict[str, Any]]:
     """Entities within ``depth`` hops, nearest first; each with the facts that reach it.
 
-    ``relations`` restricts the facts followed; ``types`` restricts the entities listed (the walk
-    still passes through entities of other types).
+    ``types`` restricts the entities listed (the walk still passes through entities of other types).
     """
-    steps = _stepper(graph, direction, relations)
+    steps = _stepper(graph, direction)
     distance = {node: 0}
     reached: dict[str, dict[str, Any]] = {}
     frontier = [node]
@@ -213,15 +214,15 @@ def find_neighbours(graph: nx.MultiDiGraph, node: str, depth: int = 1, relations
 
 def find_paths(graph: nx.MultiDiGraph, source: str, target: str, *, all_paths: bool = False,
                max_hops: int | None = None, via_types: Collection[str] = (), avoid: Collection[str] = (),
-               relations: Collection[str] = (), directed: bool = False, limit: int = 100) -> list[dict[str, Any]]:
+               directed: bool = False, limit: int = 100) -> list[dict[str, Any]]:
     """Shortest connections from ``source`` to ``target`` (one, or all with ``all_paths``); [] if none.
 
     Each path is a list of hops; each hop names the facts joining its two entities, worded in the
     direction of travel. Bidirectional breadth-first search: fast on large graphs.
     """
     node_paths = _shortest_node_paths(graph, source, target, max_hops, set(via_types), set(avoid),
-                                      relations, directed, limit if all_paths else 1)
-    forward = _stepper(graph, "out" if directed else "both", relations)
+                                      directed, limit if all_paths else 1)
+    forward = _stepper(graph, "out" if directed else "both")
     return [{"length": len(p) - 1, "hops": [_hop(graph, forward, u, v) for u, v in zip(p, p[1:])]}
             for p in node_paths]
 
@@ -233,14 +234,13 @@ def _hop(graph: nx.MultiDiGraph, steps: Callable[[str], Iterator[Step]], u: str,
 
 
 def _shortest_node_paths(graph: nx.MultiDiGraph, source: str, target: str, max_hops: int | None,
-                         via_types: set[str], avoid: set[str], relations: Collection[str], directed: bool,
-                         limit: int) -> list[list[str]]:
+                         via_types: set[str], avoid: set[str], directed: bool, limit: int) -> list[list[str]]:
     if source == target:
         return [[source]]
     if source in avoid or target in avoid:
         return []
-    forward = _stepper(graph, "out" if directed else "both", relations)
-    backward = _stepper(graph, "in" if directed else "both", relations)
+    forward = _stepper(graph, "out" if directed else "both")
+    backward = _stepper(graph, "in" if directed else "both")
     nodes = graph.nodes
 
     def allowed(node: str) -> bool:
@@ -306,62 +306,3 @@ def _walk_back(parents: dict[str, list[str]], node: str, limit: int) -> Iterator
             continue
         for up in sorted(ups, reverse=True):
             stack.append(chain + [up])
-
-
-# --- focused views for exports --------------------------------------------------------------------
-
-def select_subgraph(graph: nx.MultiDiGraph, focus: Collection[str] | None = None, depth: int = 1,
-                    types: Collection[str] = (), relations: Collection[str] = (),
-                    path: tuple[str, str] | None = None) -> nx.MultiDiGraph:
-    """A copy of the part of ``graph`` a focused view shows, with ``graph.graph["selection"]`` set.
-
-    Filters apply first (entity ``types``, ``relations``: entities left without facts by a relation
-    filter are dropped); then ``focus`` keeps what lies within
-    ``depth`` hops of the focus entities; ``path`` highlights the shortest paths between two entities
-    and, without ``focus``, shows them with their neighbours within ``depth`` hops.
-    """
-    keep_types, keep_relations = set(types), set(relations)
-    nodes = [n for n, t in graph.nodes(data="type") if not keep_types or t in keep_types]
-    nodes += [n for n in (focus or ()) if n in graph and n not in set(nodes)]
-    view = graph.subgraph(nodes)
-    if keep_relations:
-        import networkx as nx
-
-        typed = view  # the filter must read the unfiltered view, not the view it defines
-        view = nx.subgraph_view(typed, filter_edge=lambda u, v, k: typed[u][v][k]["relation"] in keep_relations)
-    path_nodes: list[str] = []
-    path_edges: list[str] = []
-    if path is not None:
-        for found in find_paths(view, path[0], path[1], all_paths=True) if all(p in view for p in path) else []:
-            for hop in found["hops"]:
-                for node in (hop["from"]["id"], hop["to"]["id"]):
-                    if node not in path_nodes:
-                        path_nodes.append(node)
-                path_edges.extend(f["id"] for f in hop["facts"] if f["id"] not in path_edges)
-        if not path_nodes:
-            path_nodes = [p for p in path if p in view]
-    centres = list(focus or ()) + ([] if focus else path_nodes)
-    if centres:
-        keep = set(centres) | set(path_nodes)  # a highlighted path is always shown, even far from the focus
-        for centre in centres:
-            keep.update(n["id"] for n in find_neighbours(view, centre, depth))
-        view = view.subgraph(keep)
-    if keep_relations:  # a relation filter shows who those facts join, not everyone else
-        view = view.subgraph({n for n in view if view.degree(n)} | set(focus or ()) | set(path_nodes))
-    result = _sorted_copy(view)
-    result.graph = dict(graph.graph)
-    result.graph["selection"] = {"focus": list(focus or ()), "depth": depth if centres else None,
-                                 "path": path_nodes, "path_edges": path_edges,
-                                 "types": sorted(keep_types), "relations": sorted(keep_relations)}
-    return result
-
-
-def _sorted_copy(view: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A real graph with the view's nodes and edges, inserted in id order (views iterate sets)."""
-    import networkx as nx
-
-    copy = nx.MultiDiGraph()
-    copy.add_nodes_from((n, dict(view.nodes[n])) for n in sorted(view.nodes))
-    copy.add_edges_from(sorted(((u, v, k, dict(d)) for u, v, k, d in view.edges(keys=True, data=True)),
-                               key=lambda e: e[2]))
-    return copy

@@ -537,9 +537,23 @@ def test_load_graph_from_cache_equals_fresh(small_graph: nx.MultiDiGraph) -> Non
         assert g.graph == small_graph.graph
 
 
-def test_select_subgraph_by_relation(small_graph: nx.MultiDiGraph) -> None:
-    from graph.query import select_subgraph
+def select_subgraph(graph: nx.MultiDiGraph, focus: list[str] | None = None, depth: int = 1,
+                    relations: list[str] | None = None, path: tuple[str, str] | None = None) -> nx.MultiDiGraph:
+    """What an export of these view options writes (graph.view.View.export_graph)."""
+    from graph.view import View
 
+    view = View(focus=tuple(focus or ()), depth=depth, path=path, relations=frozenset(relations or ()))
+    return view.export_graph(graph)
+
+
+def filtered(graph: nx.MultiDiGraph, relations: set[str], *anchors: str) -> nx.MultiDiGraph:
+    """The graph a query walks with ``--relation`` options (graph.view.View.apply)."""
+    from graph.view import View
+
+    return View(relations=frozenset(relations), anchors=anchors).apply(graph)
+
+
+def test_select_subgraph_by_relation(small_graph: nx.MultiDiGraph) -> None:
     view = select_subgraph(small_graph, relations=["met_with", "heads"])
     assert sorted(view.edges(keys=True)) == [
         ("clara-nunez", "lisbon-choir", "clara-nunez.heads.lisbon-choir"),
@@ -554,8 +568,6 @@ def test_select_subgraph_by_relation(small_graph: nx.MultiDiGraph) -> None:
 
 
 def test_select_subgraph_focus_and_relation(small_graph: nx.MultiDiGraph) -> None:
-    from graph.query import select_subgraph
-
     view = select_subgraph(small_graph, focus=[ZEL], depth=2, relations=["met_with", "heads"])
     assert sorted(view.nodes) == ["jose-alvarez", "ministry-of-finance", "office-of-the-president", ZEL]
     assert view.number_of_edges() == 4
@@ -622,13 +634,13 @@ def test_find_paths_matches_networkx(g: nx.MultiDiGraph, ends: tuple[int, int], 
         expected = sorted(nx.all_shortest_paths(h, a, b))
         if max_hops is not None and len(expected[0]) - 1 > max_hops:
             expected = []
-    options = dict(max_hops=max_hops, via_types=via, avoid=avoided, relations=relations, directed=directed)
-    found = find_paths(g, a, b, all_paths=True, limit=1000, **options)
+    options = dict(max_hops=max_hops, via_types=via, avoid=avoided, directed=directed)
+    found = find_paths(filtered(g, relations, a, b), a, b, all_paths=True, limit=1000, **options)
     as_nodes = [[hop["from"]["id"] for hop in p["hops"]] + [p["hops"][-1]["to"]["id"] if p["hops"] else a]
                 for p in found]
     assert as_nodes == expected
     assert all(p["length"] == len(n) - 1 for p, n in zip(found, as_nodes))
-    one = find_paths(g, a, b, **options)
+    one = find_paths(filtered(g, relations, a, b), a, b, **options)
     assert [[h["from"]["id"] for h in p["hops"]] for p in one] == [n[:-1] for n in expected[:1]]
     for path in found:
         for hop in path["hops"]:
@@ -652,7 +664,7 @@ def test_find_neighbours_matches_networkx(g: nx.MultiDiGraph, start: int, depth:
     distances = nx.single_source_shortest_path_length(h, node, cutoff=depth)
     expected = sorted(((d, n) for n, d in distances.items() if n != node
                        and (not types or g.nodes[n]["type"] in types)), key=lambda x: (x[0], g.nodes[x[1]]["name"]))
-    found = find_neighbours(g, node, depth, relations, types, direction)
+    found = find_neighbours(filtered(g, relations, node), node, depth, types, direction)
     assert [(r["distance"], r["id"]) for r in found] == expected
     for row in found:
         via = row["via"]["id"]
@@ -662,8 +674,6 @@ def test_find_neighbours_matches_networkx(g: nx.MultiDiGraph, start: int, depth:
 
 
 def test_select_subgraph_path_in_context(small_graph: nx.MultiDiGraph) -> None:
-    from graph.query import select_subgraph
-
     view = select_subgraph(small_graph, depth=0, path=("anna-kowalska", "office-of-the-president"))
     assert view.graph["selection"]["path"] == ["anna-kowalska", ZEL, "office-of-the-president"]
     assert view.graph["selection"]["path_edges"] == [
@@ -675,8 +685,6 @@ def test_select_subgraph_path_in_context(small_graph: nx.MultiDiGraph) -> None:
 
 
 def test_select_subgraph_keeps_a_highlighted_path_outside_the_focus(small_graph: nx.MultiDiGraph) -> None:
-    from graph.query import select_subgraph
-
     view = select_subgraph(small_graph, focus=["clara-nunez"], depth=1, path=("boris-petrov", "kyiv-summit"))
     selection = view.graph["selection"]
     assert selection["path"] == ["boris-petrov", "trade-council", "boris-ivanov", "kyiv-summit"]

@@ -1,5 +1,82 @@
-"""Exporters: each module renders a graph to bytes (``render(G) -> bytes``); the CLI writes them.
+"""The registry of export formats: each renders a graph to the files it writes (``{name: bytes}``).
 
-html (interactive offline page), graphml, gexf, nodelink (JSON), tables (CSV for spreadsheets and
-neo4j-admin). Exporters read the graph only; they never load YAML.
+A format is declared once here — its command name, label, module, default path and whether it
+writes one file or a folder — and the CLI makes ``tieline export <format>`` and ``tieline build``
+from this table. Modules are imported only when their format is used (the page needs pyvis,
+which costs more to import than networkx). Exporters read the graph only; they never load YAML.
 """
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import UsageError
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["ExportFormat", "FORMATS", "BUILD_FORMATS", "export_format"]
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    """One export format: ``render`` returns ``{file name: bytes}``, written under ``default_path``."""
+
+    name: str           # the command: tieline export NAME
+    label: str          # what the summary line calls it
+    module: str         # graph.export.<module>, with files(G, **options) -> dict[str, bytes]
+    default_path: str   # a file, or a folder for multi-file formats
+    multi_file: bool
+    summary: str        # one line for --help
+    example: str
+
+    def render(self, graph: nx.MultiDiGraph, **options: Any) -> dict[str, bytes]:
+        """The files of this format for ``graph``."""
+        return importlib.import_module(f"graph.export.{self.module}").files(graph, **options)
+
+    def destinations(self, out: Path | None, files: dict[str, bytes]) -> dict[str, Path | None]:
+        """Where each file goes: ``out`` (or the default) for a single file, inside it for a folder;
+        ``None`` means stdout (``--out -``), which only single-file formats accept."""
+        target = Path(self.default_path) if out is None else out
+        if str(target) == "-":
+            if self.multi_file:
+                raise UsageError(f"--out -: {self.label} writes {len(files)} files ({', '.join(files)}); "
+                                 "give a folder instead")
+            return {name: None for name in files}
+        if self.multi_file:
+            return {name: target / name for name in files}
+        return {name: target for name in files}
+
+
+FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
+    ExportFormat("html", "HTML", "html", "output/graph.html", False,
+                 "The interactive explorer: one self-contained HTML file that works offline.",
+                 "tieline export html --focus RDIF --depth 2 --out rdif.html"),
+    ExportFormat("graphml", "GraphML", "graphml", "output/graph.graphml", False,
+                 "GraphML for Gephi, Cytoscape, yEd, igraph and networkx.",
+                 "tieline export graphml --out story.graphml"),
+    ExportFormat("gexf", "GEXF", "gexf", "output/graph.gexf", False,
+                 "GEXF 1.3 for Gephi, with time intervals from the facts' dates.",
+                 "tieline export gexf --out story.gexf"),
+    ExportFormat("json", "JSON", "nodelink", "output/graph.json", False,
+                 "Node-link JSON (networkx's layout) for D3, sigma.js, Cytoscape.js and scripts.",
+                 "tieline export json --out - | jq '.nodes | length'"),
+    ExportFormat("csv", "CSV", "tables", "output/csv", True,
+                 "nodes.csv and edges.csv for spreadsheets and neo4j-admin import.",
+                 "tieline export csv --out output/csv"),
+)}
+"""Every export format, by command name, in the order ``tieline export --help`` lists them."""
+
+BUILD_FORMATS = ("html", "graphml")
+"""What ``tieline build`` (and ``make run``) writes."""
+
+
+def export_format(name: str) -> ExportFormat:
+    """The format called ``name``; UsageError naming the known ones otherwise."""
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise UsageError(f"unknown export format {name!r}; known: {', '.join(FORMATS)}") from None

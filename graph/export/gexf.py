@@ -37,7 +37,7 @@ from .flatten import (
     xml_text,
 )
 
-__all__ = ["render", "period_start", "period_end", "NODE_ATTRIBUTES", "EDGE_ATTRIBUTES"]
+__all__ = ["files", "render", "period_start", "period_end", "NODE_ATTRIBUTES", "EDGE_ATTRIBUTES"]
 
 _DATE_COLUMNS = ("start_date", "end_date")  # GEXF's own start/end attributes hold the intervals
 
@@ -72,6 +72,11 @@ EDGE_ATTRIBUTES: tuple[tuple[str, str], ...] = (
 """Edge attributes ``(id and title, GEXF type)``."""
 
 _GEXF_KIND = {"boolean": "boolean", "int": "integer", "long": "long", "double": "double"}
+
+
+def files(G: nx.MultiDiGraph) -> dict[str, bytes]:
+    """What the export writes: ``{"graph.gexf": bytes}`` (the registry in ``graph/export/__init__.py``)."""
+    return {"graph.gexf": render(G)}
 
 
 def render(G: nx.MultiDiGraph) -> bytes:

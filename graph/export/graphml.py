@@ -42,7 +42,7 @@ from .flatten import (
     xml_text,
 )
 
-__all__ = ["render", "NODE_KEYS", "EDGE_KEYS", "GRAPH_KEYS"]
+__all__ = ["files", "render", "NODE_KEYS", "EDGE_KEYS", "GRAPH_KEYS"]
 
 NODE_KEYS: tuple[tuple[str, str], ...] = (
     ("label", "string"),
@@ -96,6 +96,11 @@ SELECTION_KEYS: tuple[tuple[str, str], ...] = (
 """Graph keys declared when the graph is a focused view (``G.graph["selection"]``)."""
 
 _GRAPHML_KIND = {"boolean": "boolean", "int": "int", "long": "long", "double": "double"}
+
+
+def files(G: nx.MultiDiGraph) -> dict[str, bytes]:
+    """What the export writes: ``{"graph.graphml": bytes}`` (the registry in ``graph/export/__init__.py``)."""
+    return {"graph.graphml": render(G)}
 
 
 def render(G: nx.MultiDiGraph) -> bytes:

@@ -31,7 +31,7 @@ import networkx as nx
 
 from graph.errors import GraphTooLarge
 
-__all__ = ["DEFAULT_MAX_NODES", "PHYSICS_NODE_LIMIT", "layout_positions", "render", "script_json"]
+__all__ = ["DEFAULT_MAX_NODES", "PHYSICS_NODE_LIMIT", "files", "layout_positions", "render", "script_json"]
 
 DEFAULT_MAX_NODES = 1500
 """More nodes than this and ``render`` raises ``GraphTooLarge``: the page would not be readable."""
@@ -65,6 +65,11 @@ _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
 _JSON_ESCAPE_RE = re.compile("[<>&\u2028\u2029]")
 _CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SCRIPT_RE = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+
+
+def files(G: nx.MultiDiGraph, *, max_nodes: int = DEFAULT_MAX_NODES) -> dict[str, bytes]:
+    """What the export writes: ``{"graph.html": bytes}`` (the registry in ``graph/export/__init__.py``)."""
+    return {"graph.html": render(G, max_nodes=max_nodes)}
 
 
 def render(G: nx.MultiDiGraph, *, max_nodes: int = DEFAULT_MAX_NODES) -> bytes:

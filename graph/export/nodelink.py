@@ -31,7 +31,12 @@ import networkx as nx
 
 from .flatten import clean_unicode, edges_in_order, format_number, nodes_in_order
 
-__all__ = ["render", "node_link_data"]
+__all__ = ["files", "render", "node_link_data"]
+
+
+def files(G: nx.MultiDiGraph) -> dict[str, bytes]:
+    """What the export writes: ``{"graph.json": bytes}`` (the registry in ``graph/export/__init__.py``)."""
+    return {"graph.json": render(G)}
 
 
 def render(G: nx.MultiDiGraph) -> bytes:

@@ -43,7 +43,7 @@ from .flatten import (
     type_color,
 )
 
-__all__ = ["render", "ARRAY_DELIMITER", "NODE_HEADER", "EDGE_HEADER", "neo4j_label", "neo4j_type"]
+__all__ = ["files", "render", "ARRAY_DELIMITER", "NODE_HEADER", "EDGE_HEADER", "neo4j_label", "neo4j_type"]
 
 ARRAY_DELIMITER = ";"
 """Joins list items in one cell (Neo4j's default ``--array-delimiter``)."""
@@ -67,6 +67,10 @@ _WORD = re.compile(r"[A-Za-z0-9]+")
 def render(G: nx.MultiDiGraph) -> dict[str, bytes]:
     """``{"nodes.csv": bytes, "edges.csv": bytes}`` for the graph."""
     return {"nodes.csv": _nodes_csv(G), "edges.csv": _edges_csv(G)}
+
+
+files = render
+"""What the export writes (the registry in ``graph/export/__init__.py`` calls ``files``)."""
 
 
 def neo4j_label(entity_type: str) -> str:

@@ -1,0 +1,213 @@
+"""What part of the graph a command looks at: one object for every query, analysis and export.
+
+A :class:`ViewSpec` holds the view options as the user typed them — names unresolved, vocabulary
+unchecked. :meth:`ViewSpec.resolve` checks it once against a compiled graph (unknown entity →
+:class:`~graph.errors.EntityNotFound`/:class:`~graph.errors.AmbiguousEntity`, unknown type,
+relation or certainty level → :class:`~graph.errors.UsageError` with a suggestion) and gives a
+:class:`View`; :meth:`View.apply` gives the graph the command then works on.
+
+The rules, in the order they apply:
+
+1. **Entity types** (``types``): only entities of these types, and the facts between them.
+2. **Fact filters** — ``relations`` (only these relations), ``certainty`` (only these levels)
+   and ``min_certainty`` (this level and the stronger ones: the order of ``certainty:`` in
+   ``schema.yaml``, strongest first). When a fact filter is active, entities left with no fact
+   are dropped, except the entities the command is about (its *anchors*: the focus, the ends of
+   a path, the entity of ``show`` or ``neighbours``) — a filter shows who its facts join, not
+   everyone else.
+3. **Selection** (exports): ``focus`` keeps what lies within ``depth`` hops of the focus
+   entities; ``path`` highlights the shortest paths between two entities and, without a focus,
+   shows them with their neighbours within ``depth`` hops. The result carries
+   ``graph["selection"]`` for the page.
+
+An empty view returns the graph itself, untouched: a warm query pays nothing for the seam.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from .errors import UsageError
+from .fields import suggest
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from .pipeline import Compiled
+
+__all__ = ["ViewSpec", "View", "certainty_levels", "check_types"]
+
+
+@dataclass(frozen=True)
+class ViewSpec:
+    """The view options as given on the command line (or by a caller of the library)."""
+
+    focus: tuple[str, ...] = ()
+    depth: int = 1
+    path: tuple[str, str] | None = None
+    types: tuple[str, ...] = ()
+    relations: tuple[str, ...] = ()
+    certainty: tuple[str, ...] = ()
+    min_certainty: str | None = None
+
+    @property
+    def filters(self) -> bool:
+        """Whether any filter or selection is asked for."""
+        return bool(self.focus or self.path or self.types or self.relations or self.certainty
+                    or self.min_certainty)
+
+    def resolve(self, compiled: Compiled, anchors: Sequence[str] = ()) -> View:
+        """This spec checked against ``compiled``'s vocabulary and names; ``anchors`` are ids."""
+        vocabulary = compiled.graph.graph
+        check_types(compiled.graph, self.types)
+        _check_known("relation", self.relations, vocabulary["relations"])
+        levels = list(vocabulary["certainty"])
+        _check_known("certainty level", (*self.certainty, *filter(None, [self.min_certainty])), levels)
+        focus = tuple(dict.fromkeys(compiled.index.resolve(name) for name in self.focus))
+        path = (compiled.index.resolve(self.path[0]), compiled.index.resolve(self.path[1])) \
+            if self.path else None
+        return View(focus=focus, depth=self.depth, path=path, types=frozenset(self.types),
+                    relations=frozenset(self.relations),
+                    certainty=certainty_levels(levels, self.certainty, self.min_certainty),
+                    anchors=tuple(anchors))
+
+
+def certainty_levels(levels: Sequence[str], only: Collection[str] = (),
+                     at_least: str | None = None) -> frozenset[str] | None:
+    """The certainty levels a view keeps, or None for all; ``levels`` is the schema's order, strongest first."""
+    if not only and at_least is None:
+        return None
+    kept = set(only) if only else set(levels)
+    if at_least is not None:
+        kept &= set(levels[:levels.index(at_least) + 1])
+    return frozenset(kept)
+
+
+@dataclass(frozen=True)
+class View:
+    """A resolved view: entity ids, checked vocabulary. Build it with :meth:`ViewSpec.resolve`."""
+
+    focus: tuple[str, ...] = ()
+    depth: int = 1
+    path: tuple[str, str] | None = None
+    types: frozenset[str] = frozenset()
+    relations: frozenset[str] = frozenset()
+    certainty: frozenset[str] | None = None
+    anchors: tuple[str, ...] = field(default=())
+
+    @property
+    def filters_facts(self) -> bool:
+        """Whether some facts are left out by relation or certainty."""
+        return bool(self.relations) or self.certainty is not None
+
+    @property
+    def is_empty(self) -> bool:
+        """Whether the view is the whole graph."""
+        return not (self.types or self.filters_facts or self.focus or self.path)
+
+    def keeps_fact(self, fact: dict[str, Any]) -> bool:
+        """Whether a fact (edge data) passes the fact filters."""
+        return (not self.relations or fact["relation"] in self.relations) and \
+            (self.certainty is None or fact["certainty"] in self.certainty)
+
+    def describe(self) -> str:
+        """The active filters in words, for "no path … with these filters" messages."""
+        parts = []
+        if self.types:
+            parts.append("type " + "/".join(sorted(self.types)))
+        if self.relations:
+            parts.append("relation " + "/".join(sorted(self.relations)))
+        if self.certainty is not None:
+            parts.append("certainty " + "/".join(sorted(self.certainty)))
+        return ", ".join(parts)
+
+    def apply(self, graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+        """The part of ``graph`` this view shows: ``graph`` itself when the view is empty, else a
+        read-only networkx view (cheap: queries and analyses walk it as they walk the graph)."""
+        if self.is_empty:
+            return graph
+        filtered = self._filtered(graph)
+        return self._selected(filtered) if self.focus or self.path else filtered
+
+    def export_graph(self, graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+        """What an export writes: ``graph`` itself for an empty view, else a copy in id order with
+        ``graph["selection"]`` saying what was selected and highlighted (the page shows it)."""
+        if self.is_empty:
+            return graph
+        filtered = self._filtered(graph)
+        selected, path_nodes, path_edges = self._selection(filtered)
+        result = _sorted_copy(selected)
+        result.graph = dict(graph.graph)
+        result.graph["selection"] = {
+            "focus": list(self.focus), "depth": self.depth if self.focus or self.path else None,
+            "path": path_nodes, "path_edges": path_edges, "types": sorted(self.types),
+            "relations": sorted(self.relations)}
+        if self.certainty is not None:
+            result.graph["selection"]["certainty"] = [c for c in graph.graph["certainty"] if c in self.certainty]
+        return result
+
+    def _filtered(self, graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+        """Entity types and fact filters applied, as a networkx subgraph view."""
+        import networkx as nx
+
+        nodes = graph._node
+        anchors = set(self.anchors) | set(self.focus) | set(self.path or ())
+        keep_node = (lambda n: nodes[n]["type"] in self.types or n in anchors) if self.types else None
+        keep_edge = (lambda u, v, k: self.keeps_fact(graph._succ[u][v][k])) if self.filters_facts else None
+        view = nx.subgraph_view(graph, filter_node=keep_node or nx.filters.no_filter,
+                                filter_edge=keep_edge or nx.filters.no_filter)
+        if self.filters_facts:
+            joined = {n for n in view if view.degree(n)} | (anchors & set(view))
+            view = view.subgraph(joined)
+        return view
+
+    def _selected(self, view: nx.MultiDiGraph) -> nx.MultiDiGraph:
+        return self._selection(view)[0]
+
+    def _selection(self, view: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, list[str], list[str]]:
+        """The focus and path selection of ``view``: (subgraph, path nodes, path fact ids)."""
+        if not (self.focus or self.path):
+            return view, [], []
+        from .query import find_neighbours, find_paths
+
+        path_nodes: list[str] = []
+        path_edges: list[str] = []
+        if self.path is not None:
+            ends_shown = all(p in view for p in self.path)
+            for found in find_paths(view, *self.path, all_paths=True) if ends_shown else []:
+                for hop in found["hops"]:
+                    for node in (hop["from"]["id"], hop["to"]["id"]):
+                        if node not in path_nodes:
+                            path_nodes.append(node)
+                    path_edges.extend(f["id"] for f in hop["facts"] if f["id"] not in path_edges)
+            if not path_nodes:
+                path_nodes = [p for p in self.path if p in view]
+        centres = list(self.focus) + ([] if self.focus else path_nodes)
+        keep = set(centres) | set(path_nodes)  # a highlighted path is shown even far from the focus
+        for centre in centres:
+            keep.update(n["id"] for n in find_neighbours(view, centre, self.depth))
+        return view.subgraph(keep), path_nodes, path_edges
+
+
+def check_types(graph: nx.MultiDiGraph, types: Collection[str]) -> None:
+    """UsageError, with a suggestion, when one of ``types`` is not an entity type of the schema."""
+    _check_known("entity type", types, graph.graph["entity_types"])
+
+
+def _check_known(kind: str, given: Collection[str], known: Collection[str]) -> None:
+    for name in given:
+        if name not in known:
+            raise UsageError(f"unknown {kind} {name!r}{suggest(name, known)}; known: {', '.join(known)}")
+
+
+def _sorted_copy(view: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A real graph with the view's nodes and edges, inserted in id order (views iterate sets)."""
+    import networkx as nx
+
+    copy = nx.MultiDiGraph()
+    copy.add_nodes_from((n, dict(view.nodes[n])) for n in sorted(view.nodes))
+    copy.add_edges_from(sorted(((u, v, k, dict(d)) for u, v, k, d in view.edges(keys=True, data=True)),
+                               key=lambda e: e[2]))
+    return copy

@@ -39,11 +39,12 @@ EXIT_CODES_HELP = ("Exit codes: 0 success; 1 no result (no path, no match); 2 us
                    "3 invalid data; 4 output could not be written.")
 
 app = typer.Typer(name="tieline", epilog=EXIT_CODES_HELP, no_args_is_help=True, add_completion=False,
+                  suggest_commands=False,  # click suggests already: typer would say it twice
                   context_settings={"help_option_names": ["-h", "--help"]})
 export_app = typer.Typer(help="Write the graph (or a focused part of it) as "
                               f"{', '.join(f.label for f in FORMATS.values())}.\n\n"
                               "Example: tieline export html --focus RDIF --depth 2",
-                         epilog=EXIT_CODES_HELP, no_args_is_help=True)
+                         epilog=EXIT_CODES_HELP, no_args_is_help=True, suggest_commands=False)
 app.add_typer(export_app, name="export")
 
 # --- options --------------------------------------------------------------------------------------

@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from graph import __version__, render
-from graph.errors import (AmbiguousEntity, DataErrors, EntityNotFound, GraphTooLarge, NoResult, OutputError,
-                          TielineError, UsageError)
+from graph.errors import DataErrors, GraphTooLarge, NoResult, TielineError, UsageError, exit_code
 from graph.export import BUILD_FORMATS, FORMATS, ExportFormat
 from graph.view import ViewSpec, check_types
 
@@ -29,11 +28,6 @@ if TYPE_CHECKING:
 
     from graph.cache import Compiled
 
-EXIT_CODES: tuple[tuple[type[TielineError], int], ...] = (
-    (NoResult, 1), (UsageError, 2), (EntityNotFound, 2), (AmbiguousEntity, 2), (GraphTooLarge, 2),
-    (DataErrors, 3), (OutputError, 4),
-)
-"""Exception → exit code, the first match wins; any other TielineError is a usage error (2)."""
 EXIT_CODES_HELP = ("Exit codes: 0 success; 1 no result (no path, no match); 2 usage error "
                    "(bad option, unknown or ambiguous entity, graph too large to draw); "
                    "3 invalid data; 4 output could not be written.")
@@ -103,36 +97,23 @@ def with_view(*option_sets: dict[str, tuple[Any, Any]]) -> Callable[[Callable[..
     return decorate
 
 
-def reports_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Run ``command``; a tieline error becomes its message on stderr and its exit code."""
-    @functools.wraps(command)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except TielineError as exc:
-            raise typer.Exit(report(exc)) from None
-    return run
-
-
 def report(exc: TielineError) -> int:
-    """Print ``exc`` for people on stderr; its exit code from :data:`EXIT_CODES`."""
-    if isinstance(exc, DataErrors):
-        lines = render.error_lines(exc.errors)
-        lines.append("tieline: " + render.validation_summary(len(exc.errors), getattr(exc, "folder", "data"),
-                                                               getattr(exc, "wrote_nothing", True)))
-    elif isinstance(exc, AmbiguousEntity):
-        lines = ["tieline: " + render.ambiguous_text(exc.query, exc.candidates)]
-    elif isinstance(exc, EntityNotFound):
-        lines = ["tieline: " + render.not_found_text(exc.query, exc.candidates)]
-    else:
-        lines = ["tieline: " + render.terminal_text(str(exc))]
-    sys.stderr.write("\n".join(lines) + "\n")
-    return next((code for kind, code in EXIT_CODES if isinstance(exc, kind)), 2)
+    """Print ``exc`` for people on stderr; return its exit code (the table in graph/errors.py)."""
+    sys.stderr.write("\n".join(render.error_message(exc)) + "\n")
+    return exit_code(exc)
 
 
 def command(parent: typer.Typer, name: str | None = None, **options: Any) -> Callable[..., Any]:
-    """``@parent.command`` for a function that may raise tieline errors."""
-    return lambda fn: parent.command(name, **options)(reports_errors(fn))
+    """``@parent.command`` whose tieline errors print their message and exit with their code."""
+    def register(function: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return function(*args, **kwargs)
+            except TielineError as exc:
+                raise typer.Exit(report(exc)) from None
+        return parent.command(name, **options)(run)
+    return register
 
 
 def _version(value: bool) -> None:
@@ -349,20 +330,11 @@ EXPORT_OPTIONS: dict[str, dict[str, tuple[Any, Any]]] = {"html": {"max_nodes": (
 
 
 def write_files(fmt: ExportFormat, files: dict[str, bytes], out: Path | None, g: nx.MultiDiGraph) -> None:
-    """Write an export's files atomically (or to stdout for ``-``) and say so on stderr."""
-    from graph.atomic import write_atomic
-
+    """Write an export's files (atomically, or to stdout for ``-``) and say so on stderr."""
     summary = f"{g.number_of_nodes()} entities, {g.number_of_edges()} facts"
-    for name, target in fmt.destinations(out, files).items():
-        content = files[name]
-        if target is None:
-            sys.stdout.buffer.write(content)
-            sys.stdout.flush()
-            typer.echo(f"tieline: wrote {fmt.label} to stdout ({summary})", err=True)
-            continue
-        write_atomic(target, content)
-        typer.echo(f"tieline: wrote {render.terminal_text(target)} ({fmt.label}: {summary}, {len(content):,} bytes)",
-                   err=True)
+    for target, size in fmt.write(files, out, sys.stdout.buffer):
+        typer.echo(f"tieline: wrote {fmt.label} to stdout ({summary})" if target is None else
+                   f"tieline: wrote {render.terminal_text(target)} ({fmt.label}: {summary}, {size:,} bytes)", err=True)
 
 
 def add_export_command(fmt: ExportFormat) -> None:

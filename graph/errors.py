@@ -17,6 +17,8 @@ __all__ = [
     "GraphTooLarge",
     "UsageError",
     "NoResult",
+    "EXIT_CODES",
+    "exit_code",
 ]
 
 
@@ -98,3 +100,16 @@ class UsageError(TielineError):
 
 class NoResult(TielineError):
     """The question has no answer: no path, no match, no neighbours (exit code 1, not a failure)."""
+
+
+EXIT_CODES: tuple[tuple[type[TielineError], int], ...] = (
+    (NoResult, 1), (UsageError, 2), (EntityNotFound, 2), (AmbiguousEntity, 2), (GraphTooLarge, 2),
+    (DataErrors, 3), (OutputError, 4),
+)
+"""The one table from error to exit code (the first match wins): 1 no result, 2 usage, 3 invalid data,
+4 output not written. An error not listed is a usage error."""
+
+
+def exit_code(error: TielineError) -> int:
+    """The process exit code for ``error``."""
+    return next((code for kind, code in EXIT_CODES if isinstance(error, kind)), 2)

@@ -21,7 +21,7 @@ from typing import Any
 __all__ = [
     "terminal_text", "json_text", "show", "path_text", "card_lines", "neighbours_table", "stats_lines",
     "search_table", "ambiguous_text", "not_found_text", "error_lines", "fact_detail", "sources_line",
-    "validation_summary", "shown_name", "Progress",
+    "validation_summary", "shown_name", "Progress", "error_message",
 ]
 
 _CONTROL_PICTURES = {i: chr(0x2400 + i) for i in range(0x20)} | {0x7F: "\u2421"}
@@ -227,6 +227,20 @@ def _quoted(text: str) -> str:
 def error_lines(errors: Iterable[Any]) -> list[str]:
     """Located data problems, one line each, whatever the file names and messages hold."""
     return [terminal_text(str(error)) for error in errors]
+
+
+def error_message(error: Exception) -> list[str]:
+    """The lines a tieline error prints on stderr, each starting ``tieline:`` but located problems."""
+    from .errors import AmbiguousEntity, DataErrors, EntityNotFound
+
+    if isinstance(error, DataErrors):
+        return [*error_lines(error.errors), "tieline: " + validation_summary(
+            len(error.errors), getattr(error, "folder", "data"), getattr(error, "wrote_nothing", True))]
+    if isinstance(error, AmbiguousEntity):
+        return ["tieline: " + ambiguous_text(error.query, error.candidates)]
+    if isinstance(error, EntityNotFound):
+        return ["tieline: " + not_found_text(error.query, error.candidates)]
+    return ["tieline: " + terminal_text(str(error))]
 
 
 def validation_summary(count: int, folder: str, wrote_nothing: bool) -> str:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
+from ..atomic import write_atomic
 from ..errors import UsageError
 
 if TYPE_CHECKING:
@@ -49,6 +50,18 @@ class ExportFormat:
         if self.multi_file:
             return {name: target / name for name in files}
         return {name: target for name in files}
+
+    def write(self, files: dict[str, bytes], out: Path | None, stdout: BinaryIO) -> list[tuple[Path | None, int]]:
+        """Write ``files`` to their destinations (atomically; ``stdout`` for ``-``): (path or None, bytes)."""
+        written: list[tuple[Path | None, int]] = []
+        for name, target in self.destinations(out, files).items():
+            if target is None:
+                stdout.write(files[name])
+                stdout.flush()
+            else:
+                write_atomic(target, files[name])
+            written.append((target, len(files[name])))
+        return written
 
 
 FORMATS: dict[str, ExportFormat] = {f.name: f for f in (

@@ -347,10 +347,15 @@ def read_field(check: Checker, record: Marked, field: Field, what: str) -> Any:
                                          f"found {shown(url)}")
             return None
         return url
+    if field.kind == "integer":
+        value = record.get(field.name)
+        number = scalar_value(value)
+        if value is None or (isinstance(number, int) and not isinstance(number, bool)):
+            return number
+        check.at(record, field.name, f"{field.name!r} of {what} must be a whole number, found {_kind(value)}")
+        return None
     reader = {"text": check.text, "text_list": check.text_list, "date": check.date,
-              "attributes": check.attributes, "flag": check.flag}.get(field.kind)
-    if reader is None:
-        raise ValueError(f"field {field.name!r}: a {field.kind} is not read from fact files")
+              "attributes": check.attributes, "flag": check.flag}[field.kind]
     return reader(record, field.name, what)
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .errors import AmbiguousEntity, EntityNotFound
-from .fields import EDGE_FIELDS, FACT_FIELDS, NODE_FIELDS, RECORD_FIELDS, RELATION_FIELDS, SOURCE_FIELDS, field_names
+from .fields import (EDGE_FIELDS, FACT_FIELDS, NODE_FIELDS, RECORD_FIELDS, RELATION_FIELDS, SOURCE_FIELDS,
+                     field_names)
 from .names import id_key, name_key
 
 if TYPE_CHECKING:

@@ -1,4 +1,11 @@
-"""Field-level checks shared by the schema and the fact loader: slugs, text, dates, unknown keys."""
+"""Every field of every record, declared once, and the field-level checks that read them.
+
+The declaration (``DATASET_FIELDS``, ``SOURCE_FIELDS``, ``ENTITY_FIELDS``, ``FACT_FIELDS`` and the
+attributes the graph adds: ``RELATION_FIELDS``, ``RECORD_FIELDS``, the derived export columns) is
+data that the loader, the graph model, the queries and every exporter iterate: a field added here
+is loaded, kept in the graph and exported. :class:`Checker` holds the checks (slugs, text, dates,
+unknown keys) shared with the schema.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ import difflib
 import math
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from .dates import PARTIAL_DATE, date_bounds
@@ -15,6 +23,9 @@ from .yamlfile import Marked, MarkedList, Plain, printable, shown
 __all__ = [
     "SLUG", "TOKEN", "FACT_ID", "Checker", "suggest", "scalar_value",
     "shown", "printable",
+    "KINDS", "Field", "DATASET_FIELDS", "SOURCE_FIELDS", "ENTITY_FIELDS", "FACT_FIELDS", "RELATION_FIELDS",
+    "RECORD_FIELDS", "NODE_FIELDS", "EDGE_FIELDS", "NODE_DERIVED_FIELDS", "EDGE_DERIVED_FIELDS",
+    "NODE_LABEL", "EDGE_LABEL", "field_names", "export_columns", "read_field", "read_fields",
 ]
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")       # entity and source ids
@@ -141,12 +152,6 @@ class Checker:
             return None
         return text
 
-    def date_range(self, record: Marked, what: str) -> tuple[str | None, str | None]:
-        start, end = self.date(record, "start", what), self.date(record, "end", what)
-        if start and end and date_bounds(end)[1] < date_bounds(start)[0]:
-            self.at(record, "end", f"{what} ends ({end}) before it starts ({start})")
-        return start, end
-
     def flag(self, record: Marked, key: str, what: str, default: bool = False) -> bool:
         value = record.get(key)
         if value is None:
@@ -199,3 +204,165 @@ def scalar_value(value: Any) -> Any:
             return str(value)
         return number if math.isfinite(number) else str(value)  # 1.0e+999: no JSON or XML has infinity
     return str(value)
+
+
+# ---------------------------------------------------------------- the declaration of every field
+
+KINDS = ("slug", "token", "fact_id", "text", "url", "text_list", "date", "attributes", "flag", "integer")
+"""What a field holds: an id (``slug``), a vocabulary id (``token``), a fact id, free text, an
+``http(s)`` address, a list of texts, a partial date, free attributes, yes/no, a whole number."""
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a record: its key, what it holds, whether it must be there, how it is exported."""
+
+    name: str
+    kind: str
+    required: bool = False
+    linked: bool = False  # phase 2 checks it against other records (its place is kept for messages)
+    column: bool = True  # a column of its own in GraphML, GEXF and CSV; False: each format writes it its own way
+    after: str | None = None  # exports place its column right after this one (default: where it is declared)
+    brief: bool = False  # part of the record's short form (a source as cited under a fact)
+    doc: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"field {self.name!r}: unknown kind {self.kind!r}; kinds: {', '.join(KINDS)}")
+
+
+DATASET_FIELDS: tuple[Field, ...] = (
+    Field("name", "text", required=True, doc="the data set's name, shown as the page title"),
+    Field("date", "date", doc="the data set's 'as of' date"),
+    Field("description", "text"),
+)
+"""Keys of the ``dataset`` section of a fact file."""
+
+SOURCE_FIELDS: tuple[Field, ...] = (
+    Field("id", "slug", required=True, linked=True, brief=True),
+    Field("title", "text", required=True, brief=True),
+    Field("publisher", "text", brief=True),
+    Field("published", "date", brief=True),
+    Field("url", "url", brief=True),
+    Field("reprinted_by", "text"),
+    Field("accessed", "date"),
+    Field("note", "text"),
+)
+"""Keys of each item of ``sources``: the source registry that facts cite."""
+
+ENTITY_FIELDS: tuple[Field, ...] = (
+    Field("id", "slug", required=True, linked=True, column=False, doc="the node id"),
+    Field("type", "token", required=True, linked=True, doc="an entity type of the schema"),
+    Field("name", "text", required=True, linked=True, column=False, doc="the node label"),
+    Field("aliases", "text_list", linked=True),
+    Field("description", "text"),
+    Field("country", "slug", linked=True, doc="the id of a country entity"),
+    Field("start", "date"),
+    Field("end", "date"),
+    Field("attributes", "attributes", column=False, doc="free attributes: one column attr.<name> each"),
+)
+"""Keys of each item of ``entities``; one node per entity."""
+
+FACT_FIELDS: tuple[Field, ...] = (
+    Field("id", "fact_id", linked=True, column=False, doc="the edge id; subject.relation.object when absent"),
+    Field("subject", "slug", required=True, linked=True, column=False, doc="the edge's source"),
+    Field("relation", "token", required=True, linked=True, doc="a relation of the schema"),
+    Field("object", "slug", required=True, linked=True, column=False, doc="the edge's target"),
+    Field("sources", "text_list", required=True, linked=True, doc="ids of the sources that state the fact"),
+    Field("quote", "text"),
+    Field("start", "date"),
+    Field("end", "date"),
+    Field("certainty", "token", required=True, linked=True, after="symmetric"),
+    Field("note", "text"),
+)
+"""Keys of each item of ``facts``; one edge per fact."""
+
+RELATION_FIELDS: tuple[Field, ...] = (
+    Field("label", "text", after="relation", doc="the relation's wording, subject to object"),
+    Field("inverse", "text", after="label", doc="the wording from object to subject"),
+    Field("symmetric", "flag", after="inverse"),
+)
+"""Edge attributes copied from the fact's relation in the schema."""
+
+RECORD_FIELDS: tuple[Field, ...] = (
+    Field("file", "text", doc="the fact file, relative to the data folder"),
+    Field("line", "integer", doc="the line where the record starts"),
+)
+"""Node and edge attributes saying where the record was written."""
+
+NODE_FIELDS: tuple[Field, ...] = ENTITY_FIELDS + RECORD_FIELDS
+"""Every attribute of a node, in order."""
+
+EDGE_FIELDS: tuple[Field, ...] = FACT_FIELDS + RELATION_FIELDS + RECORD_FIELDS
+"""Every attribute of an edge, in order."""
+
+NODE_DERIVED_FIELDS: tuple[Field, ...] = (
+    Field("type_label", "text", after="type", doc="the entity type's label in the schema"),
+    Field("color", "text", after="type_label", doc="the entity type's #rrggbb colour"),
+)
+"""Node columns that exports compute from the schema (see graph.export.flatten)."""
+
+EDGE_DERIVED_FIELDS: tuple[Field, ...] = (
+    Field("source_titles", "text_list", after="sources", doc="titles of the cited sources"),
+)
+"""Edge columns that exports compute from the source registry (see graph.export.flatten)."""
+
+NODE_LABEL = "name"
+"""The node attribute that formats show as the node's label."""
+
+EDGE_LABEL = "label"
+"""The edge attribute that formats show as the edge's label."""
+
+
+def field_names(fields: Iterable[Field]) -> tuple[str, ...]:
+    """The keys of ``fields``, in order."""
+    return tuple(f.name for f in fields)
+
+
+def export_columns(fields: Iterable[Field]) -> tuple[Field, ...]:
+    """The fields exported as columns, in column order: declaration order, each ``after`` honoured."""
+    fields = [f for f in fields if f.column]
+    order = [f for f in fields if f.after is None]
+    waiting = [f for f in fields if f.after is not None]
+    while waiting:
+        placed = [f for f in waiting if f.after in field_names(order)]
+        if not placed:
+            raise ValueError(f"field {waiting[0].name!r} comes after {waiting[0].after!r}, "
+                             "which is not an exported column")
+        for f in placed:
+            order.insert(field_names(order).index(f.after) + 1, f)
+        waiting = [f for f in waiting if f not in placed]
+    return tuple(order)
+
+
+def read_field(check: Checker, record: Marked, field: Field, what: str) -> Any:
+    """The value of ``field`` in ``record`` as its kind reads it; a problem is reported and read as empty."""
+    if field.kind in ("slug", "token", "fact_id"):
+        pattern = {"slug": SLUG, "token": TOKEN, "fact_id": FACT_ID}[field.kind]
+        return check.slug(record, field.name, what, pattern)
+    if field.kind == "url":
+        url = check.text(record, field.name, what)
+        if url and not url.lower().startswith(("http://", "https://")):
+            check.at(record, field.name, f"{field.name!r} of {what} must start with http:// or https://, "
+                                         f"found {shown(url)}")
+            return None
+        return url
+    if field.kind == "integer":
+        value = record.get(field.name)
+        number = scalar_value(value)
+        if value is None or (isinstance(number, int) and not isinstance(number, bool)):
+            return number
+        check.at(record, field.name, f"{field.name!r} of {what} must be a whole number, found {_kind(value)}")
+        return None
+    reader = {"text": check.text, "text_list": check.text_list, "date": check.date,
+              "attributes": check.attributes, "flag": check.flag}[field.kind]
+    return reader(record, field.name, what)
+
+
+def read_fields(check: Checker, record: Marked, fields: Iterable[Field], what: str) -> dict[str, Any]:
+    """Every field of ``record`` read by :func:`read_field`; a period that ends before it starts is reported."""
+    values = {f.name: read_field(check, record, f, what) for f in fields}
+    start, end = values.get("start"), values.get("end")
+    if start and end and date_bounds(end)[1] < date_bounds(start)[0]:
+        check.at(record, "end", f"{what} ends ({end}) before it starts ({start})")
+    return values

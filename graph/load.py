@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DataError, DataErrors
-from .fields import FACT_ID, TOKEN, Checker, printable, shown, suggest
+from .fields import (DATASET_FIELDS, ENTITY_FIELDS, FACT_FIELDS, SOURCE_FIELDS, Checker, Field, field_names,
+                     printable, read_fields, shown, suggest)
 from .names import id_key, name_key
 from .schema import SCHEMA_FILE, Schema, read_schema
 from .yamlfile import Marked, decode_text, parse_yaml
@@ -23,11 +24,8 @@ __all__ = ["FactBase", "ParsedFile", "data_files", "parse_file", "link", "load_f
 
 PARSER_VERSION = "2"  # bump when parse_file's output changes, to invalidate per-file caches
 SECTIONS = ("dataset", "sources", "entities", "facts")
-DATASET_KEYS = ("name", "date", "description")
-SOURCE_KEYS = ("id", "title", "publisher", "published", "url", "reprinted_by", "accessed", "note")
-ENTITY_KEYS = ("id", "type", "name", "aliases", "description", "country", "start", "end", "attributes")
+DATASET_KEYS = field_names(DATASET_FIELDS)
 _NAME_KIND = {"id": "id", "name": "name", "aliases": "alias"}
-FACT_KEYS = ("id", "subject", "relation", "object", "sources", "quote", "start", "end", "certainty", "note")
 
 
 @dataclass
@@ -137,72 +135,41 @@ def parse_file(data: bytes, rel: str) -> ParsedFile:
     return parsed
 
 
-def _base(record: Marked, rel: str, keys: tuple[str, ...]) -> dict[str, Any]:
-    return {"file": rel, "line": record.line, "marks": {k: record.mark_of(k) for k in keys if k in record}}
+def _record(check: Checker, record: Marked, rel: str, fields: tuple[Field, ...], what: str
+            ) -> dict[str, Any] | None:
+    """A record shape-checked against its declared fields, or None when phase 2 could not use it.
+
+    A record is kept when every required field that phase 2 links is valid.
+    """
+    check.unknown_keys(record, field_names(fields), what)
+    check.required(record, (f.name for f in fields if f.required), what)
+    shaped = {"file": rel, "line": record.line,
+              "marks": {f.name: record.mark_of(f.name) for f in fields if f.linked and f.name in record}}
+    shaped.update(read_fields(check, record, fields, what))
+    return shaped if all(shaped[f.name] for f in fields if f.required and f.linked) else None
 
 
 def _dataset(check: Checker, record: Marked) -> dict[str, Any]:
     check.unknown_keys(record, DATASET_KEYS, "'dataset'")
-    check.required(record, ("name",), "'dataset'")
-    return {"name": check.text(record, "name", "the dataset"), "date": check.date(record, "date", "the dataset"),
-            "description": check.text(record, "description", "the dataset"),
-            "file": check.path, "line": record.line}
+    check.required(record, (f.name for f in DATASET_FIELDS if f.required), "'dataset'")
+    return {**read_fields(check, record, DATASET_FIELDS, "the dataset"), "file": check.path, "line": record.line}
 
 
 def _source(check: Checker, record: Marked, rel: str) -> dict[str, Any] | None:
     what = f"source {shown(record['id'])}" if isinstance(record.get("id"), str) else "a source"
-    check.unknown_keys(record, SOURCE_KEYS, what)
-    check.required(record, ("id", "title"), what)
-    source = _base(record, rel, ("id",))
-    source["id"] = check.slug(record, "id", what)
-    for key in ("title", "publisher", "url", "reprinted_by", "note"):
-        source[key] = check.text(record, key, what)
-    for key in ("published", "accessed"):
-        source[key] = check.date(record, key, what)
-    url = source["url"]
-    if url and not url.lower().startswith(("http://", "https://")):
-        check.at(record, "url", f"'url' of {what} must start with http:// or https://, found {shown(url)}")
-        source["url"] = None
-    return source if source["id"] else None
+    return _record(check, record, rel, SOURCE_FIELDS, what)
 
 
 def _entity(check: Checker, record: Marked, rel: str) -> dict[str, Any] | None:
     what = f"entity {shown(record['id'])}" if isinstance(record.get("id"), str) else "an entity"
-    check.unknown_keys(record, ENTITY_KEYS, what)
-    check.required(record, ("id", "type", "name"), what)
-    entity = _base(record, rel, ("id", "type", "name", "aliases", "country"))
-    entity["id"] = check.slug(record, "id", what)
-    entity["type"] = check.slug(record, "type", what, TOKEN)
-    entity["name"] = check.text(record, "name", what)
-    entity["aliases"] = check.text_list(record, "aliases", what)
-    entity["description"] = check.text(record, "description", what)
-    entity["country"] = check.slug(record, "country", what)
-    entity["start"], entity["end"] = check.date_range(record, what)
-    entity["attributes"] = check.attributes(record, "attributes", what)
-    return entity if entity["id"] and entity["type"] and entity["name"] else None
+    return _record(check, record, rel, ENTITY_FIELDS, what)
 
 
 def _fact(check: Checker, record: Marked, rel: str) -> dict[str, Any] | None:
     what = "a fact"
     if all(isinstance(record.get(k), str) for k in ("subject", "relation", "object")):
         what = "fact '" + " ".join(printable(record[k]) for k in ("subject", "relation", "object")) + "'"
-    check.unknown_keys(record, FACT_KEYS, what)
-    ok = check.required(record, ("subject", "relation", "object", "sources", "certainty"), what)
-    fact = _base(record, rel, ("id", "subject", "relation", "object", "sources", "certainty"))
-    fact["id"] = check.slug(record, "id", what, FACT_ID)
-    fact["subject"] = check.slug(record, "subject", what)
-    fact["relation"] = check.slug(record, "relation", what, TOKEN)
-    fact["object"] = check.slug(record, "object", what)
-    fact["sources"] = check.text_list(record, "sources", what)
-    fact["quote"] = check.text(record, "quote", what)
-    fact["start"], fact["end"] = check.date_range(record, what)
-    fact["certainty"] = check.slug(record, "certainty", what, TOKEN)
-    fact["note"] = check.text(record, "note", what)
-    if "sources" in record and not fact["sources"] and record.get("sources") not in (None, ""):
-        ok = False
-    if not (ok and fact["subject"] and fact["relation"] and fact["object"] and fact["certainty"]):
-        return None
-    return fact
+    return _record(check, record, rel, FACT_FIELDS, what)
 
 
 def link(schema: Schema, parsed: list[ParsedFile], errors: list[DataError], folder_name: str) -> FactBase:

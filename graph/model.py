@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .errors import AmbiguousEntity, EntityNotFound
+from .fields import (EDGE_FIELDS, FACT_FIELDS, NODE_FIELDS, RECORD_FIELDS, RELATION_FIELDS, SOURCE_FIELDS,
+                     field_names)
 from .names import id_key, name_key
 
 if TYPE_CHECKING:
@@ -18,10 +20,11 @@ if TYPE_CHECKING:
 
 __all__ = ["build_graph", "NameIndex", "build_name_index", "NODE_KEYS", "EDGE_KEYS"]
 
-NODE_KEYS = ("id", "type", "name", "aliases", "description", "country", "start", "end", "attributes",
-             "file", "line")
-EDGE_KEYS = ("id", "subject", "object", "relation", "label", "inverse", "symmetric", "sources", "quote",
-             "start", "end", "certainty", "note", "file", "line")
+NODE_KEYS = field_names(NODE_FIELDS)
+EDGE_KEYS = field_names(EDGE_FIELDS)
+_SOURCE_KEYS = field_names(SOURCE_FIELDS)
+_FACT_KEYS = field_names(FACT_FIELDS + RECORD_FIELDS)
+_RELATION_KEYS = field_names(RELATION_FIELDS)
 
 
 def build_graph(base: FactBase) -> nx.MultiDiGraph:
@@ -31,11 +34,7 @@ def build_graph(base: FactBase) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
     graph.graph.update(base.schema.as_graph_data())
     graph.graph["dataset"] = dict(base.dataset)
-    graph.graph["sources"] = {
-        sid: {k: s.get(k) for k in ("id", "title", "publisher", "published", "url", "reprinted_by",
-                                    "accessed", "note")}
-        for sid, s in sorted(base.sources.items())
-    }
+    graph.graph["sources"] = {sid: {k: s.get(k) for k in _SOURCE_KEYS} for sid, s in sorted(base.sources.items())}
     graph.add_nodes_from(
         (eid, {k: e[k] for k in NODE_KEYS}) for eid, e in sorted(base.entities.items())
     )
@@ -48,13 +47,15 @@ def build_graph(base: FactBase) -> nx.MultiDiGraph:
 
 
 def _edge_data(fact: dict[str, Any], relation: Any) -> dict[str, Any]:
-    return {
-        "id": fact["id"], "subject": fact["subject"], "object": fact["object"],
-        "relation": relation.id, "label": relation.label, "inverse": relation.inverse,
-        "symmetric": relation.symmetric, "sources": list(fact["sources"]), "quote": fact["quote"],
-        "start": fact["start"], "end": fact["end"], "certainty": fact["certainty"], "note": fact["note"],
-        "file": fact["file"], "line": fact["line"],
-    }
+    """An edge's attributes: the fact's fields, its relation's wording, where it was written."""
+    data = {k: _copied(fact[k]) for k in _FACT_KEYS}
+    data.update({k: getattr(relation, k) for k in _RELATION_KEYS})
+    return {k: data[k] for k in EDGE_KEYS}
+
+
+def _copied(value: Any) -> Any:
+    """A list copied, so that the graph never shares one with the fact base; any other value as is."""
+    return list(value) if isinstance(value, list) else value
 
 
 class NameIndex:

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator
 from typing import TYPE_CHECKING, Any
 
+from .fields import FACT_FIELDS, RECORD_FIELDS, SOURCE_FIELDS
 from .names import id_key, name_key
 
 if TYPE_CHECKING:
@@ -43,19 +44,20 @@ def wording(graph: nx.MultiDiGraph, edge: dict[str, Any], from_node: str | None 
 
 
 def fact_view(graph: nx.MultiDiGraph, edge: dict[str, Any], from_node: str | None = None) -> dict[str, Any]:
-    """A fact with its wording and its sources spelled out, for display and JSON."""
+    """A fact with its wording and its sources spelled out, for display and JSON.
+
+    Every declared fact field, then where it was written; ``wording`` and ``symmetric`` stand in
+    for the relation's label and inverse.
+    """
     sources = graph.graph.get("sources", {})
-    return {
-        "id": edge["id"], "subject": edge["subject"], "relation": edge["relation"], "object": edge["object"],
-        "wording": wording(graph, edge, from_node), "symmetric": edge["symmetric"],
-        "certainty": edge["certainty"], "start": edge["start"], "end": edge["end"], "quote": edge["quote"],
-        "sources": [_source_view(sources.get(s, {"id": s})) for s in edge["sources"]],
-        "note": edge["note"], "file": edge["file"], "line": edge["line"],
-    }
+    view = {f.name: edge.get(f.name) for f in FACT_FIELDS + RECORD_FIELDS}
+    view["sources"] = [_source_view(sources.get(s, {"id": s})) for s in edge["sources"]]
+    return {**view, "wording": wording(graph, edge, from_node), "symmetric": edge["symmetric"]}
 
 
 def _source_view(source: dict[str, Any]) -> dict[str, Any]:
-    return {k: source.get(k) for k in ("id", "title", "publisher", "published", "url")}
+    """A source as cited under a fact: the fields of its short form."""
+    return {f.name: source.get(f.name) for f in SOURCE_FIELDS if f.brief}
 
 
 # --- stats and search ---------------------------------------------------------------------------

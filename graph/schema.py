@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import DataError
 from .fields import TOKEN, Checker, shown, suggest
+from .style import SHAPES, is_color, is_shape
 from .yamlfile import Marked
 
 __all__ = ["EntityType", "Relation", "Schema", "read_schema", "empty_mapping", "SCHEMA_FILE"]
 
 SCHEMA_FILE = "schema.yaml"
-_COLOR = re.compile(r"#[0-9a-fA-F]{6}\Z")
-_SHAPES = ("dot", "ellipse", "circle", "box", "square", "triangle", "triangleDown", "diamond", "star",
-           "hexagon", "database", "text")
 _DEFAULT_COLORS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7",
                    "#9c755f", "#bab0ac")
 
@@ -122,11 +119,11 @@ def _entity_type(check: Checker, parent: Marked, type_id: str, spec: Any, index:
         return None
     check.unknown_keys(record, ("label", "color", "shape", "description"), what)
     color = check.text(record, "color", what) or _DEFAULT_COLORS[index % len(_DEFAULT_COLORS)]
-    if not _COLOR.match(color):
+    if not is_color(color):
         check.at(record, "color", f"'color' of {what} must be like '#4e79a7', found {shown(color)}")
     shape = check.text(record, "shape", what) or "dot"
-    if shape not in _SHAPES:
-        check.at(record, "shape", f"'shape' of {what} must be one of {', '.join(_SHAPES)}, found {shown(shape)}")
+    if not is_shape(shape):
+        check.at(record, "shape", f"'shape' of {what} must be one of {', '.join(SHAPES)}, found {shown(shape)}")
     return EntityType(type_id, check.text(record, "label", what) or type_id.replace("_", " ").capitalize(),
                       color.lower(), shape, check.text(record, "description", what))
 

@@ -28,6 +28,17 @@ from typing import Any
 
 import networkx as nx
 
+from ..fields import (
+    EDGE_DERIVED_FIELDS,
+    EDGE_FIELDS,
+    EDGE_LABEL,
+    NODE_DERIVED_FIELDS,
+    NODE_FIELDS,
+    Field,
+    export_columns,
+)
+from ..style import is_color
+
 __all__ = [
     "LIST_SEPARATOR",
     "REPLACEMENT",
@@ -48,6 +59,10 @@ __all__ = [
     "is_name_token",
     "entity_values",
     "fact_values",
+    "NODE_COLUMNS",
+    "EDGE_COLUMNS",
+    "column_name",
+    "column_value",
 ]
 
 LIST_SEPARATOR = "; "
@@ -61,7 +76,12 @@ _XML_ILLEGAL = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ff
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _NAME_TOKEN = re.compile(r"[A-Za-z0-9._:-]+\Z")
 _COLUMN_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
-_HEX_COLOR = re.compile(r"#[0-9a-fA-F]{6}\Z")
+
+NODE_COLUMNS: tuple[Field, ...] = export_columns(NODE_FIELDS + NODE_DERIVED_FIELDS)
+"""Node columns of the file exports, in order (the node id, name and free attributes apart)."""
+
+EDGE_COLUMNS: tuple[Field, ...] = export_columns(EDGE_FIELDS + EDGE_DERIVED_FIELDS)
+"""Edge columns of the file exports, in order (the fact id, subject and object apart)."""
 
 
 def clean_xml_text(text: str) -> str:
@@ -225,7 +245,7 @@ def type_color(G: nx.MultiDiGraph, entity_type: str | None) -> str | None:
     """The ``#rrggbb`` colour of an entity type from the schema, or ``None``."""
     spec = (G.graph.get("entity_types") or {}).get(entity_type) or {}
     color = spec.get("color")
-    return color if isinstance(color, str) and _HEX_COLOR.match(color) else None
+    return color if is_color(color) else None
 
 
 def rgb(color: str) -> tuple[int, int, int]:
@@ -244,36 +264,36 @@ def entity_values(G: nx.MultiDiGraph, data: Mapping[str, Any], dates: tuple[str,
 
     ``dates`` names the two date columns (GEXF reserves ``start``/``end`` for its own intervals).
     """
-    entity_type = data.get("type")
-    spec = (G.graph.get("entity_types") or {}).get(entity_type) or {}
-    return [
-        ("type", entity_type),
-        ("type_label", spec.get("label")),
-        ("color", type_color(G, entity_type)),
-        ("aliases", data.get("aliases")),
-        ("description", data.get("description")),
-        ("country", data.get("country")),
-        (dates[0], data.get("start")),
-        (dates[1], data.get("end")),
-        ("file", data.get("file")),
-        ("line", data.get("line")),
-    ]
+    return [(column_name(f, dates), column_value(G, data, f)) for f in NODE_COLUMNS]
 
 
 def fact_values(G: nx.MultiDiGraph, data: Mapping[str, Any], dates: tuple[str, str] = ("start", "end")
                 ) -> list[tuple[str, Any]]:
-    """A fact's exported attributes as (name, value) pairs, in column order."""
-    return [
-        ("relation", data.get("relation")),
-        ("inverse", data.get("inverse")),
-        ("symmetric", bool(data.get("symmetric"))),
-        ("certainty", data.get("certainty")),
-        ("sources", data.get("sources")),
-        ("source_titles", source_titles(G, data.get("sources"))),
-        ("quote", data.get("quote")),
-        (dates[0], data.get("start")),
-        (dates[1], data.get("end")),
-        ("note", data.get("note")),
-        ("file", data.get("file")),
-        ("line", data.get("line")),
-    ]
+    """A fact's exported attributes as (name, value) pairs, in column order, its label apart."""
+    return [(column_name(f, dates), column_value(G, data, f)) for f in EDGE_COLUMNS if f.name != EDGE_LABEL]
+
+
+def column_name(field: Field, dates: tuple[str, str] = ("start", "end")) -> str:
+    """The column of ``field``, the two date columns named by ``dates``."""
+    return {"start": dates[0], "end": dates[1]}.get(field.name, field.name)
+
+
+def column_value(G: nx.MultiDiGraph, data: Mapping[str, Any], field: Field) -> Any:
+    """The value of one column for a node's or an edge's attributes ``data``."""
+    derive = _DERIVED.get(field.name)
+    if derive is not None:
+        return derive(G, data)
+    value = data.get(field.name)
+    return bool(value) if field.kind == "flag" else value
+
+
+def _type_label(G: nx.MultiDiGraph, data: Mapping[str, Any]) -> Any:
+    return ((G.graph.get("entity_types") or {}).get(data.get("type")) or {}).get("label")
+
+
+_DERIVED = {
+    "type_label": _type_label,
+    "color": lambda G, data: type_color(G, data.get("type")),
+    "source_titles": lambda G, data: source_titles(G, data.get("sources")),
+}
+"""How each derived column (``NODE_DERIVED_FIELDS``, ``EDGE_DERIVED_FIELDS``) is computed."""

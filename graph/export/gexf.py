@@ -21,10 +21,14 @@ from typing import Any
 import networkx as nx
 
 from ..dates import first_day, last_day
+from ..fields import EDGE_LABEL, NODE_LABEL, Field
 from .flatten import (
+    EDGE_COLUMNS,
     LIST_SEPARATOR,
+    NODE_COLUMNS,
     attribute_columns,
     attribute_kinds,
+    column_name,
     edges_in_order,
     entity_values,
     fact_values,
@@ -41,35 +45,18 @@ __all__ = ["files", "render", "period_start", "period_end", "NODE_ATTRIBUTES", "
 
 _DATE_COLUMNS = ("start_date", "end_date")  # GEXF's own start/end attributes hold the intervals
 
-NODE_ATTRIBUTES: tuple[tuple[str, str], ...] = (
-    ("type", "string"),
-    ("type_label", "string"),
-    ("color", "string"),
-    ("aliases", "string"),
-    ("description", "string"),
-    ("country", "string"),
-    ("start_date", "string"),
-    ("end_date", "string"),
-    ("file", "string"),
-    ("line", "integer"),
-)
+_GEXF_TYPE = {"integer": "integer", "flag": "boolean"}  # a field's kind -> GEXF type; others are strings
+
+
+def _attribute(field: Field) -> tuple[str, str]:
+    return column_name(field, _DATE_COLUMNS), _GEXF_TYPE.get(field.kind, "string")
+
+
+NODE_ATTRIBUTES: tuple[tuple[str, str], ...] = tuple(_attribute(f) for f in NODE_COLUMNS)
 """Fixed node attributes ``(id and title, GEXF type)``; free attributes ``attr.<name>`` follow."""
 
-EDGE_ATTRIBUTES: tuple[tuple[str, str], ...] = (
-    ("relation", "string"),
-    ("inverse", "string"),
-    ("symmetric", "boolean"),
-    ("certainty", "string"),
-    ("sources", "string"),
-    ("source_titles", "string"),
-    ("quote", "string"),
-    ("start_date", "string"),
-    ("end_date", "string"),
-    ("note", "string"),
-    ("file", "string"),
-    ("line", "integer"),
-)
-"""Edge attributes ``(id and title, GEXF type)``."""
+EDGE_ATTRIBUTES: tuple[tuple[str, str], ...] = tuple(_attribute(f) for f in EDGE_COLUMNS if f.name != EDGE_LABEL)
+"""Edge attributes ``(id and title, GEXF type)``; the label is the edge's ``label``."""
 
 _GEXF_KIND = {"boolean": "boolean", "int": "integer", "long": "long", "double": "double"}
 
@@ -183,7 +170,7 @@ def _node_lines(
         if kinds[name] == "string":
             value = flatten_value(value, LIST_SEPARATOR)
         values.append((column, value))
-    label = xml_attr(flatten_value(data.get("name")) or str(node_id))
+    label = xml_attr(flatten_value(data.get(NODE_LABEL)) or str(node_id))
     lines = [f'      <node id="{xml_attr(str(node_id))}" label="{label}"{_time_attrs(data)}>']
     lines += _attvalue_lines("        ", values)
     if color:
@@ -199,8 +186,8 @@ def _edge_lines(G: nx.MultiDiGraph, subject: str, obj: str, fact_id: str, data: 
         f'      <edge id="{xml_attr(str(fact_id))}" source="{xml_attr(str(subject))}"'
         f' target="{xml_attr(str(obj))}"'
     )
-    if data.get("label"):
-        head += f' label="{xml_attr(str(data["label"]))}"'
+    if data.get(EDGE_LABEL):
+        head += f' label="{xml_attr(str(data[EDGE_LABEL]))}"'
     if data.get("relation"):
         head += f' kind="{xml_attr(str(data["relation"]))}"'
     lines = [head + f"{_time_attrs(data)}>"]

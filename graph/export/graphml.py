@@ -27,8 +27,11 @@ from typing import Any
 import networkx as nx
 
 from ..errors import OutputError
+from ..fields import EDGE_LABEL, NODE_LABEL, Field
 from .flatten import (
+    EDGE_COLUMNS,
     LIST_SEPARATOR,
+    NODE_COLUMNS,
     attribute_columns,
     attribute_kinds,
     edges_in_order,
@@ -44,41 +47,21 @@ from .flatten import (
 
 __all__ = ["files", "render", "NODE_KEYS", "EDGE_KEYS", "GRAPH_KEYS"]
 
-NODE_KEYS: tuple[tuple[str, str], ...] = (
-    ("label", "string"),
-    ("name", "string"),
-    ("type", "string"),
-    ("type_label", "string"),
-    ("color", "string"),
-    ("r", "int"),
-    ("g", "int"),
-    ("b", "int"),
-    ("aliases", "string"),
-    ("description", "string"),
-    ("country", "string"),
-    ("start", "string"),
-    ("end", "string"),
-    ("file", "string"),
-    ("line", "int"),
-)
+_GRAPHML_TYPE = {"integer": "int", "flag": "boolean"}  # a field's kind -> attr.type; others are strings
+_RGB_KEYS: tuple[tuple[str, str], ...] = (("r", "int"), ("g", "int"), ("b", "int"))  # Gephi's colour, after color
+
+
+def _key(field: Field) -> tuple[str, str]:
+    return field.name, _GRAPHML_TYPE.get(field.kind, "string")
+
+
+NODE_KEYS: tuple[tuple[str, str], ...] = (("label", "string"), ("name", "string")) + tuple(
+    key for f in NODE_COLUMNS for key in ((_key(f),) + (_RGB_KEYS if f.name == "color" else ())))
 """Fixed node keys ``(attr.name, attr.type)`` in file order; free attributes follow."""
 
-EDGE_KEYS: tuple[tuple[str, str], ...] = (
-    ("label", "string"),
-    ("relation", "string"),
-    ("inverse", "string"),
-    ("symmetric", "boolean"),
-    ("certainty", "string"),
-    ("sources", "string"),
-    ("source_titles", "string"),
-    ("quote", "string"),
-    ("start", "string"),
-    ("end", "string"),
-    ("note", "string"),
-    ("file", "string"),
-    ("line", "int"),
-)
-"""Edge keys ``(attr.name, attr.type)`` in file order."""
+EDGE_KEYS: tuple[tuple[str, str], ...] = (("label", "string"),) + tuple(
+    _key(f) for f in EDGE_COLUMNS if f.name != EDGE_LABEL)
+"""Edge keys ``(attr.name, attr.type)`` in file order: the label, then the fact's columns."""
 
 GRAPH_KEYS: tuple[tuple[str, str], ...] = (
     ("dataset", "string"),
@@ -180,11 +163,12 @@ def _node_lines(
 ) -> list[str]:
     if not is_name_token(node_id):
         raise OutputError(f"cannot write GraphML: entity id {node_id!r} is not an XML name token")
-    common = entity_values(G, data)
-    color = dict(common)["color"]
-    red, green, blue = rgb(color) if color else (None, None, None)
-    name = data.get("name")
-    values = [("label", name), ("name", name), *common[:3], ("r", red), ("g", green), ("b", blue), *common[3:]]
+    name = data.get(NODE_LABEL)
+    values: list[tuple[str, Any]] = [("label", name), ("name", name)]
+    for column, value in entity_values(G, data):
+        values.append((column, value))
+        if column == "color":
+            values += zip((key for key, _ in _RGB_KEYS), rgb(value) if value else (None, None, None))
     attributes = data.get("attributes") or {}
     free = [
         (f"attr.{i}", _free_value(attributes.get(name), kinds[name]))
@@ -206,7 +190,7 @@ def _free_value(value: Any, kind: str) -> Any:
 def _edge_lines(G: nx.MultiDiGraph, subject: str, obj: str, fact_id: str, data: dict[str, Any]) -> list[str]:
     if not is_name_token(fact_id):
         raise OutputError(f"cannot write GraphML: fact id {fact_id!r} is not an XML name token")
-    values = [("label", data.get("label")), *fact_values(G, data)]
+    values = [("label", data.get(EDGE_LABEL)), *fact_values(G, data)]
     lines = [f'    <edge id="{fact_id}" source="{subject}" target="{obj}">']
     lines += _data_lines("      ", "e", values)
     lines.append("    </edge>")

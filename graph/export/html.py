@@ -30,6 +30,8 @@ from typing import Any
 import networkx as nx
 
 from graph.errors import GraphTooLarge
+from graph.fields import ENTITY_FIELDS, FACT_FIELDS, RELATION_FIELDS, field_names
+from graph.style import is_color, is_shape
 
 __all__ = ["DEFAULT_MAX_NODES", "PHYSICS_NODE_LIMIT", "files", "layout_positions", "render", "script_json"]
 
@@ -54,12 +56,6 @@ _CSP_PLACEHOLDER = "__TIELINE_SCRIPT_HASHES__"
 _ACCENT = "#1f2328"
 _EDGE_GREY = "#9aa3ad"
 _FALLBACK_COLOR = "#8c8c8c"
-_COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
-# vis-network shapes whose size option applies (the label is drawn below the shape)
-_SHAPES = frozenset(
-    {"dot", "square", "triangle", "triangleDown", "diamond", "star", "hexagon",
-     "ellipse", "box", "circle", "database", "text"}
-)
 _JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026",
                  "\u2028": "\\u2028", "\u2029": "\\u2029"}
 _JSON_ESCAPE_RE = re.compile("[<>&\u2028\u2029]")
@@ -222,8 +218,7 @@ def _type_style(G: nx.MultiDiGraph, type_id: str) -> tuple[str, str]:
     spec = (G.graph.get("entity_types") or {}).get(type_id) or {}
     color = spec.get("color")
     shape = spec.get("shape")
-    return (color if isinstance(color, str) and _COLOR_RE.match(color) else _FALLBACK_COLOR,
-            shape if shape in _SHAPES else "dot")
+    return (color if is_color(color) else _FALLBACK_COLOR, shape if is_shape(shape) else "dot")
 
 
 def _node_size(degree: int) -> float:
@@ -366,10 +361,8 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-_ENTITY_KEYS = ("id", "type", "name", "aliases", "description", "country", "start", "end",
-                "attributes")
-_FACT_KEYS = ("id", "subject", "object", "relation", "label", "inverse", "symmetric",
-              "sources", "quote", "start", "end", "certainty", "note")
+_ENTITY_KEYS = field_names(ENTITY_FIELDS)
+_FACT_KEYS = field_names(FACT_FIELDS + RELATION_FIELDS)
 
 
 def _payload(G: nx.MultiDiGraph) -> dict[str, Any]:

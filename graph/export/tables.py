@@ -32,15 +32,18 @@ from typing import Any
 
 import networkx as nx
 
+from ..fields import NODE_LABEL, RECORD_FIELDS, Field
 from .flatten import (
+    EDGE_COLUMNS,
+    NODE_COLUMNS,
     attribute_columns,
     attribute_kinds,
     clean_unicode,
+    column_value,
     edges_in_order,
     flatten_value,
     format_number,
     nodes_in_order,
-    type_color,
 )
 
 __all__ = ["files", "render", "ARRAY_DELIMITER", "NODE_HEADER", "EDGE_HEADER", "neo4j_label", "neo4j_type"]
@@ -48,16 +51,28 @@ __all__ = ["files", "render", "ARRAY_DELIMITER", "NODE_HEADER", "EDGE_HEADER", "
 ARRAY_DELIMITER = ";"
 """Joins list items in one cell (Neo4j's default ``--array-delimiter``)."""
 
-NODE_HEADER: tuple[str, ...] = (
-    "id:ID", "name", ":LABEL", "type", "type_label", "aliases:string[]", "description",
-    "country", "start", "end", "color", "file", "line:int",
-)
+_NEO4J_TYPE = {"integer": ":int", "flag": ":boolean", "text_list": ":string[]"}  # a field's kind -> header type
+
+
+def _node_columns() -> tuple[Field, ...]:
+    """The node columns, the drawing colour moved after the entity's own data (before file and line)."""
+    record = tuple(f for f in NODE_COLUMNS if f in RECORD_FIELDS)
+    color = tuple(f for f in NODE_COLUMNS if f.name == "color")
+    return tuple(f for f in NODE_COLUMNS if f not in record + color) + color + record
+
+
+_NODE_COLUMNS = _node_columns()
+_EDGE_COLUMNS = tuple(f for f in EDGE_COLUMNS if f.name != "source_titles")  # titles live in the registry
+
+
+def _header(field: Field) -> str:
+    return field.name + _NEO4J_TYPE.get(field.kind, "")
+
+
+NODE_HEADER: tuple[str, ...] = ("id:ID", NODE_LABEL, ":LABEL") + tuple(_header(f) for f in _NODE_COLUMNS)
 """Fixed columns of ``nodes.csv``; free attribute columns follow."""
 
-EDGE_HEADER: tuple[str, ...] = (
-    ":START_ID", ":END_ID", ":TYPE", "id", "relation", "label", "inverse", "symmetric:boolean",
-    "certainty", "sources:string[]", "quote", "start", "end", "note", "file", "line:int",
-)
+EDGE_HEADER: tuple[str, ...] = (":START_ID", ":END_ID", ":TYPE", "id") + tuple(_header(f) for f in _EDGE_COLUMNS)
 """Columns of ``edges.csv``."""
 
 _NEO4J_KIND = {"boolean": ":boolean", "int": ":long", "long": ":long", "double": ":double", "list": ":string[]"}
@@ -88,17 +103,11 @@ def _nodes_csv(G: nx.MultiDiGraph) -> bytes:
     columns = attribute_columns(G)
     kinds = attribute_kinds(G, columns)
     header = list(NODE_HEADER) + [columns[name] + _NEO4J_KIND.get(kinds[name], "") for name in columns]
-    types = G.graph.get("entity_types") or {}
     rows = []
     for node_id, data in nodes_in_order(G):
-        entity_type = data.get("type")
         attributes = data.get("attributes") or {}
-        row = [
-            node_id, data.get("name"), neo4j_label(str(entity_type or "")), entity_type,
-            (types.get(entity_type) or {}).get("label"), data.get("aliases"), data.get("description"),
-            data.get("country"), data.get("start"), data.get("end"), type_color(G, entity_type),
-            data.get("file"), data.get("line"),
-        ]
+        row = [node_id, data.get(NODE_LABEL), neo4j_label(str(data.get("type") or ""))]
+        row += [column_value(G, data, f) for f in _NODE_COLUMNS]
         row += [attributes.get(name) for name in columns]
         rows.append(row)
     return _csv_bytes(header, rows)
@@ -106,12 +115,8 @@ def _nodes_csv(G: nx.MultiDiGraph) -> bytes:
 
 def _edges_csv(G: nx.MultiDiGraph) -> bytes:
     rows = [
-        [
-            subject, obj, neo4j_type(str(data.get("relation") or "")), fact_id, data.get("relation"),
-            data.get("label"), data.get("inverse"), bool(data.get("symmetric")), data.get("certainty"),
-            data.get("sources"), data.get("quote"), data.get("start"), data.get("end"), data.get("note"),
-            data.get("file"), data.get("line"),
-        ]
+        [subject, obj, neo4j_type(str(data.get("relation") or "")), fact_id,
+         *(column_value(G, data, f) for f in _EDGE_COLUMNS)]
         for subject, obj, fact_id, data in edges_in_order(G)
     ]
     return _csv_bytes(list(EDGE_HEADER), rows)

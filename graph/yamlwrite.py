@@ -17,6 +17,7 @@ __all__ = ["scalar", "value_text", "source_lines", "entity_lines", "fact_lines",
 
 _PLAIN = re.compile(r"[A-Za-z\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f .,;'()&/\u2013\u2014-]*\Z")
 _PLAIN_DATE = re.compile(r"\d{4}(-\d\d){0,2}\Z")
+_KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _RESERVED = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
 # characters json.dumps leaves raw that YAML would read as line breaks or refuses to carry
 _UNSAFE = re.compile("[\u0085\u2028\u2029\ufeff\ufffe\uffff\u007f-\u009f\ud800-\udfff]")
@@ -68,7 +69,7 @@ def entity_lines(entity: Mapping[str, Any]) -> Iterator[str]:
     if entity.get("attributes"):
         yield "    attributes:\n"
         for key, value in entity["attributes"].items():
-            yield f"      {scalar(key)}: {value_text(value)}\n"
+            yield f"      {key if _KEY.match(key) else scalar(key)}: {value_text(value)}\n"
 
 
 def fact_lines(fact: Mapping[str, Any]) -> Iterator[str]:

@@ -163,7 +163,7 @@ def _text(value: Any) -> str:
 
 def _edge(model: Any, fact_id: str, fact: dict[str, Any], subject: str, obj: str, subject_schema: str,
           object_schema: str, graph: nx.MultiDiGraph, mapping: Mapping, report: ExportReport) -> dict[str, Any]:
-    spec = mapping.relations.get(fact["relation"]) or {}
+    spec = mapping.relations.get(fact["relation"]) or _imported_relation(fact["relation"], mapping)
     schema = model.get(spec.get("schema") or "UnknownLink")
     source, target = (obj, subject) if spec.get("reverse") else (subject, obj)
     ends = (object_schema, subject_schema) if spec.get("reverse") else (subject_schema, object_schema)
@@ -191,6 +191,14 @@ def _edge(model: Any, fact_id: str, fact: dict[str, Any], subject: str, obj: str
         if values:
             props[prop] = values
     return {"id": fact_id, "schema": schema.name, "properties": props}
+
+
+def _imported_relation(relation: str, mapping: Mapping) -> dict[str, Any]:
+    """The spec of a relation an FtM import made (``owns`` → Ownership), or {}."""
+    for schema, spec in mapping.import_relations.items():
+        if spec.get("id") == relation:
+            return {"schema": schema}
+    return {}
 
 
 def _fits(model: Any, schema: Any, ends: tuple[str, str]) -> bool:

@@ -274,6 +274,11 @@ class _Converter:
         except InvalidData as exc:
             self.report.problem("invalid entity", f"{where}: {str(exc)[:80]}")
             return
+        for key, values in clean.items():
+            kept, kind = set(proxy.get(key, quiet=True)), schema.properties[key].type
+            for value in values:
+                if value not in kept and kind.clean(value) not in kept:
+                    self.report.problem("invalid value", f"{where}: {schema.name}.{key} = {value[:40]!r}")
         first = self.proxies.get(proxy.id)
         if first is None:
             self.proxies[proxy.id] = proxy

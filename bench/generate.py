@@ -1,6 +1,7 @@
 """Synthetic fact sets in tieline's own format, for the benchmark: 1k, 10k or 100k entities.
 
     .venv/bin/python bench/generate.py --sizes 1k,10k,100k      # → bench/data/<size>/
+    .venv/bin/python bench/generate.py --sizes 100k --ftm       # also bench/data/<size>.ftm.json
 
 Each set is a curator's folder: ``schema.yaml``, ``dataset.yaml``, ``sources.yaml`` and the
 entities and facts spread over up to 100 story files. About three facts per entity, realistic
@@ -27,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from graph.names import name_key  # noqa: E402
 from graph.yamlwrite import entity_lines, fact_lines, source_lines  # noqa: E402
 
-__all__ = ["SIZES", "generate", "parse_size", "set_folder"]
+__all__ = ["SIZES", "generate", "write_ftm", "parse_size", "set_folder"]
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -474,6 +475,14 @@ def generate(n: int, folder: Path, seed: int = DEFAULT_SEED, per_entity: float =
     return info
 
 
+def write_ftm(folder: Path, out: Path) -> int:
+    """The set in ``folder`` as a FollowTheMoney stream at ``out`` (graph/ftm's export); its line count."""
+    from graph import load_graph
+    from graph.ftm import export_ftm
+
+    return export_ftm(load_graph(folder), out).total
+
+
 def _shuffled(rng: random.Random, items: list[dict]) -> list[dict]:
     copy = list(items)
     rng.shuffle(copy)
@@ -485,6 +494,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1k,10k,100k", help="comma-separated: 1k, 10k, 100k or a number")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--out", type=Path, default=DATA, help="parent folder (default bench/data)")
+    parser.add_argument("--ftm", action="store_true", help="also write each set as an FtM stream, <size>.ftm.json")
     args = parser.parse_args(argv)
     for name in args.sizes.split(","):
         name = name.strip()
@@ -493,6 +503,10 @@ def main(argv: list[str] | None = None) -> int:
                                                encoding="utf-8")
         print(f"{args.out / name}: {info['entities']:,} entities, {info['facts']:,} facts, "
               f"{info['files']} files, {info['bytes'] / 1e6:.1f} MB", file=sys.stderr)
+        if args.ftm:
+            stream = args.out / f"{name}.ftm.json"
+            count = write_ftm(args.out / name, stream)
+            print(f"{stream}: {count:,} FtM entities, {stream.stat().st_size / 1e6:.1f} MB", file=sys.stderr)
     return 0
 
 

@@ -32,7 +32,7 @@ from ..yamlwrite import entity_lines, fact_lines, scalar, schema_text, source_li
 from .export import CERTAINTY_PREFIX, END_PROPS, REPRINTED_PREFIX, START_PROPS
 from .mapping import Mapping, read_mapping, snake
 
-__all__ = ["ImportReport", "Imported", "import_ftm", "read_ftm", "write_folder", "DEFAULT_CERTAINTY"]
+__all__ = ["ImportReport", "Imported", "import_ftm", "read_ftm", "write_folder", "assign_ids", "DEFAULT_CERTAINTY"]
 
 DEFAULT_CERTAINTY = "reported"  # published by a third party, not verified by the curator
 EXAMPLES = 5
@@ -478,7 +478,7 @@ class _Converter:
     # sources
 
     def _document_source(self, proxy: Any) -> dict[str, Any]:
-        source_id = self.ids_for_sources(proxy.id)
+        source_id = self._source_id(proxy.id)
         title = (proxy.get("title", quiet=True) or proxy.get("name", quiet=True) or [proxy.caption or proxy.id])[0]
         source = {"id": source_id, "title": title}
         for key, prop in (("publisher", "publisher"), ("url", "sourceUrl")):
@@ -501,7 +501,7 @@ class _Converter:
             source.pop("url")
         return source
 
-    def ids_for_sources(self, ftm_id: str) -> str:
+    def _source_id(self, ftm_id: str) -> str:
         return ftm_id if SLUG.match(ftm_id) else f"{_slug(ftm_id) or 'source'}-{_digest(ftm_id)}"
 
     def _sources_of(self, proxy: Any) -> list[str]:

@@ -4,6 +4,8 @@
     python bench/baselines.py pickle FILE A B     # the floor: import networkx, unpickle (gc paused), path
     python bench/baselines.py yaml FOLDER         # yaml.load(CSafeLoader) every file, default gc, build graph
     python bench/baselines.py pickle-dump FOLDER FILE   # write the bare MultiDiGraph of FOLDER for the above
+    python bench/baselines.py ftm-yaml STREAM OUT # FtM proxies of every line, dumped with yaml.dump(CSafeDumper)
+    python bench/baselines.py ftm-import STREAM OUT     # tieline's import (graph.ftm.import_ftm), for comparison
 
 A and B are node ids. These scripts are what a competent user would write without tieline:
 no validation, no error messages, nothing cached.
@@ -69,7 +71,33 @@ def pickle_dump(folder: str, file: str) -> None:
         pickle.dump(graph, handle, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-COMMANDS = {"graphml": graphml_path, "pickle": pickle_path, "yaml": yaml_build, "pickle-dump": pickle_dump}
+def ftm_yaml(stream: str, out: str) -> None:
+    import json
+
+    import yaml
+    from followthemoney import model
+
+    entities = []
+    with open(stream, encoding="utf-8") as handle:
+        for line in handle:
+            proxy = model.get_proxy(json.loads(line), cleaned=False)
+            entities.append(proxy.to_dict())
+    with open(out, "w", encoding="utf-8") as handle:
+        yaml.dump({"entities": entities}, handle, Dumper=yaml.CSafeDumper, allow_unicode=True)
+
+
+def ftm_import(stream: str, out: str) -> None:
+    import shutil
+
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
+    from graph.ftm import import_ftm
+
+    shutil.rmtree(out, ignore_errors=True)
+    print(import_ftm(stream, out).summary())
+
+
+COMMANDS = {"graphml": graphml_path, "pickle": pickle_path, "yaml": yaml_build, "pickle-dump": pickle_dump,
+            "ftm-yaml": ftm_yaml, "ftm-import": ftm_import}
 
 if __name__ == "__main__":
     COMMANDS[sys.argv[1]](*sys.argv[2:])

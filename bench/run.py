@@ -243,6 +243,18 @@ class Bench:
         self.rows.append(time_row(f"4. {size}, one of {info['files']} files edited: validate", again, ours, 0.25,
                                   size))
 
+    def ftm_import(self, size: str) -> None:
+        """Scenario 7: importing the set as an FtM stream, against reading it with FtM proxies + PyYAML."""
+        data, _ = data_set(size)
+        stream = prepared(DATA / f"{size}.ftm.json", DATA / f"{size}.json",
+                          lambda: generate.write_ftm(data, DATA / f"{size}.ftm.json"))
+        out = EXTRA / f"{size}-ftm-import"
+        ours = measure(f"import_ftm ({size})", [PYTHON, HERE / "baselines.py", "ftm-import", stream, out],
+                       self.env, self.heavy)
+        base = measure("FtM proxies + yaml.dump", [PYTHON, HERE / "baselines.py", "ftm-yaml", stream,
+                                                   EXTRA / f"{size}-ftm.yaml"], self.env, self.heavy)
+        self.rows.append(time_row(f"7. {size}: import an FtM stream into a data folder", ours, base, None, size))
+
     def html(self, size: str) -> None:
         """Target 6: the HTML page of a 1,500-node focus is interactive in headless Chromium within 3 s."""
         if not (REPO / "graph" / "export" / "html.py").exists():
@@ -354,18 +366,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heavy-repeat", type=int, help="repetitions of heavy ones (default 3; --quick 1)")
     parser.add_argument("--html-size", default="10k", help="the set the 1,500-entity HTML focus comes from")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium scenario")
+    parser.add_argument("--only", help="run only these scenarios, comma-separated: bundled, warm, cold, html, ftm")
     args = parser.parse_args(argv)
     sizes = (args.sizes or ("10k" if args.quick else "1k,10k,100k")).split(",")
     bench = Bench(args.repeat or (3 if args.quick else 10), args.heavy_repeat or (1 if args.quick else 3),
                   not args.no_browser)
     header = machine()
     print(header, file=sys.stderr)
-    bench.bundled()
-    for size in sizes:
+    only = set(args.only.split(",")) if args.only else {"bundled", "warm", "cold", "html", "ftm"}
+    if "bundled" in only:
+        bench.bundled()
+    for size in sizes if "warm" in only else ():
         bench.warm_query(size)
-    for size in sizes:
+    for size in sizes if "cold" in only else ():
         bench.cold_and_edit(size)
-    bench.html(args.html_size if args.html_size in sizes or not args.quick else sizes[0])
+    if "html" in only:
+        bench.html(args.html_size if args.html_size in sizes or not args.quick else sizes[0])
+    for size in sizes if "ftm" in only else ():
+        bench.ftm_import(size)
     report = "\n".join([header, "", table(bench.rows), *[f"\nnote: {n}" for n in bench.notes]])
     print()
     print(report)

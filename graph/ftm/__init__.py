@@ -1,0 +1,16 @@
+"""FollowTheMoney in and out: FtM entity streams ↔ tieline data folders and graphs (docs/ftm.md).
+
+``import_ftm`` reads a stream (``.json``, ``.ftm.json``, ``.ijson``, ``.gz``, or a file object)
+and writes a data folder ``tieline validate`` accepts; ``export_ftm`` writes a graph as a stream
+that ``alephclient write-entities`` reads. The mapping lives as data in ``mapping.yaml``.
+``followthemoney`` is imported only inside these functions (≈ 1.2 s).
+"""
+
+from __future__ import annotations
+
+from .export import ExportReport, export_ftm, ftm_entities
+from .importer import ImportReport, import_ftm, read_ftm, write_folder  # noqa: F401
+from .mapping import Mapping, read_mapping
+
+__all__ = ["import_ftm", "read_ftm", "write_folder", "ImportReport", "export_ftm", "ftm_entities",
+           "ExportReport", "Mapping", "read_mapping"]

@@ -366,6 +366,20 @@ def test_renamed_free_attribute_keeps_its_name_in_the_key_description(graphml_of
     assert key.findtext(f"{NS}desc") == "note with space"
 
 
+def test_free_attribute_names_that_clash_get_their_own_columns(graphml_of, fact_set):
+    folder = fact_set({"entities/places.yaml": (EXPORT / "entities" / "places.yaml").read_text(encoding="utf-8")
+                       + "    attributes:\n      país: España\n      pa_s: plain\n      \"a,b\": 1\n"},
+                      base=EXPORT)
+    path = graphml_of(folder)
+    assert_valid(path)
+    keys = {k.get("attr.name"): k.findtext(f"{NS}desc") for k in parse(path).iter(f"{NS}key")
+            if k.get("for") == "node" and k.get("attr.name").startswith("attr.")}
+    assert (keys["attr.pa_s"], keys["attr.pa_s-2"], keys["attr.a_b"]) == (None, "país", "a,b")
+    H = nx.read_graphml(path, force_multigraph=True)
+    assert (H.nodes["russia"]["attr.pa_s"], H.nodes["russia"]["attr.pa_s-2"]) == ("plain", "España")
+    assert H.nodes["russia"]["attr.a_b"] == 1
+
+
 def test_no_reference_to_a_network_resource(graphml_of):
     text = graphml_of().read_text(encoding="utf-8")
     assert "schemaLocation" not in text

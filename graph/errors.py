@@ -15,6 +15,7 @@ __all__ = [
     "AmbiguousEntity",
     "OutputError",
     "GraphTooLarge",
+    "MeasureTooCostly",
 ]
 
 
@@ -88,3 +89,7 @@ class GraphTooLarge(TielineError):
             f"narrow it with --focus ENTITY --depth N, --type or --relation, "
             f"or raise the limit with --max-nodes"
         )
+
+
+class MeasureTooCostly(TielineError):
+    """A measure cannot be computed on this graph in reasonable time (or did not converge)."""

@@ -6,6 +6,9 @@
     python bench/baselines.py pickle-dump FOLDER FILE   # write the bare MultiDiGraph of FOLDER for the above
     python bench/baselines.py ftm-yaml STREAM OUT # FtM proxies of every line, dumped with yaml.dump(CSafeDumper)
     python bench/baselines.py ftm-import STREAM OUT     # tieline's import (graph.ftm.import_ftm), for comparison
+    python bench/baselines.py nx-betweenness FILE K       # networkx betweenness from K sampled sources, extrapolated
+    python bench/baselines.py nx-brokers FILE A B K       # networkx group betweenness A→B, K sources, extrapolated
+    python bench/baselines.py nx-louvain FILE             # networkx Louvain communities, in full
 
 A and B are node ids. These scripts are what a competent user would write without tieline:
 no validation, no error messages, nothing cached.
@@ -96,8 +99,73 @@ def ftm_import(stream: str, out: str) -> None:
     print(import_ftm(stream, out).summary())
 
 
+def _simple_graph(file: str) -> tuple[object, object, float]:
+    """The pickled MultiDiGraph and its undirected simple graph (no self-loops); seconds spent."""
+    import gc
+    import pickle
+    import time
+
+    import networkx as nx
+
+    start = time.perf_counter()
+    gc.disable()
+    with open(file, "rb") as handle:
+        graph = pickle.load(handle)
+    simple = nx.Graph(graph.to_undirected(as_view=True))
+    simple.remove_edges_from(list(nx.selfloop_edges(simple)))
+    return graph, simple, time.perf_counter() - start
+
+
+def _report(load: float, seconds: float, sources: int, of: int) -> None:
+    """One JSON line: the measured part and the whole computation extrapolated from it."""
+    import json
+
+    print(json.dumps({"load": load, "measured": seconds, "sources": sources, "of": of,
+                      "extrapolated": load + seconds * of / sources}))
+    sys.stdout.flush()
+    __import__("os")._exit(0)
+
+
+def nx_betweenness(file: str, k: str) -> None:
+    import time
+
+    import networkx as nx
+
+    _, simple, load = _simple_graph(file)
+    start = time.perf_counter()
+    nx.betweenness_centrality(simple, k=int(k), seed=0)
+    _report(load, time.perf_counter() - start, int(k), simple.number_of_nodes())
+
+
+def nx_brokers(file: str, a: str, b: str, k: str) -> None:
+    import random
+    import time
+
+    import networkx as nx
+
+    graph, simple, load = _simple_graph(file)
+    sides = [sorted({side, *(n for n, c in graph.nodes(data="country") if c == side)}) for side in (a, b)]
+    sources, targets = sorted(sides, key=len)
+    sample = random.Random(0).sample(sources, min(int(k), len(sources)))
+    start = time.perf_counter()
+    nx.betweenness_centrality_subset(simple, sample, targets, normalized=False)
+    _report(load, time.perf_counter() - start, len(sample), len(sources))
+
+
+def nx_louvain(file: str) -> None:
+    import time
+
+    import networkx as nx
+
+    _, simple, load = _simple_graph(file)
+    start = time.perf_counter()
+    nx.community.louvain_communities(simple, seed=0)
+    _report(load, time.perf_counter() - start, 1, 1)
+
+
 COMMANDS = {"graphml": graphml_path, "pickle": pickle_path, "yaml": yaml_build, "pickle-dump": pickle_dump,
-            "ftm-yaml": ftm_yaml, "ftm-import": ftm_import}
+            "ftm-yaml": ftm_yaml, "ftm-import": ftm_import,
+            "nx-betweenness": nx_betweenness, "nx-brokers": nx_brokers, "nx-louvain": nx_louvain}
 
 if __name__ == "__main__":
     COMMANDS[sys.argv[1]](*sys.argv[2:])

@@ -244,7 +244,7 @@ class Bench:
                                   size))
 
     def ftm_import(self, size: str) -> None:
-        """Scenario 7: importing the set as an FtM stream, against reading it with FtM proxies + PyYAML."""
+        """Scenario 8: importing the set as an FtM stream, against reading it with FtM proxies + PyYAML."""
         data, _ = data_set(size)
         stream = prepared(DATA / f"{size}.ftm.json", DATA / f"{size}.json",
                           lambda: generate.write_ftm(data, DATA / f"{size}.ftm.json"))
@@ -253,7 +253,31 @@ class Bench:
                        self.env, self.heavy)
         base = measure("FtM proxies + yaml.dump", [PYTHON, HERE / "baselines.py", "ftm-yaml", stream,
                                                    EXTRA / f"{size}-ftm.yaml"], self.env, self.heavy)
-        self.rows.append(time_row(f"7. {size}: import an FtM stream into a data folder", ours, base, None, size))
+        self.rows.append(time_row(f"8. {size}: import an FtM stream into a data folder", ours, base, None, size))
+
+    def analysis(self, size: str) -> None:
+        """Scenario 7: who matters (rank by betweenness, brokers, clusters) against networkx on the same graph."""
+        data, _ = data_set(size)
+        pickled = prepared(EXTRA / f"{size}.pickle", DATA / f"{size}.json", lambda: run_once(
+            [PYTHON, HERE / "baselines.py", "pickle-dump", data, EXTRA / f"{size}.pickle"], self.env))
+        sides = json.loads(subprocess.run([str(c) for c in analysis_command("sides", data)], env=self.env,
+                                          capture_output=True, text=True, check=True, cwd=REPO).stdout)
+        k = str(ANALYSIS_SAMPLE)
+        cases = [
+            ("rank --by betweenness", analysis_command("rank", data, "--by", "betweenness"),
+             f"networkx betweenness (from {k} sources)", ["nx-betweenness", pickled, k], 0.1),
+            (f"brokers {sides[0]} {sides[1]}", analysis_command("brokers", data, *sides),
+             f"networkx subset betweenness (from {k} sources)", ["nx-brokers", pickled, *sides, k], 0.1),
+            ("clusters", analysis_command("clusters", data), "networkx louvain_communities",
+             ["nx-louvain", pickled], 0.5),
+        ]
+        for label, ours_cmd, base_label, base_args, target in cases:
+            ours = measure(f"{label} ({size}, warm)", ours_cmd, self.env, self.heavy)
+            base = reported(base_label, [PYTHON, HERE / "baselines.py", *base_args], self.env)
+            self.rows.append(time_row(f"7. {size}, warm: {label}", ours, base, target, size))
+        self.notes.append(f"scenario 7 baselines: networkx's exact computation on the same graph; betweenness "
+                          f"and brokers extrapolated from {k} sources (time per source × sources), "
+                          f"while tieline samples sources above its work budget (see graph/analysis.py)")
 
     def html(self, size: str) -> None:
         """Target 6: the HTML page of a 1,500-node focus is interactive in headless Chromium within 3 s."""
@@ -275,6 +299,24 @@ class Bench:
         ratio = seconds / BROWSER_BUDGET_S
         self.rows.append(Row(f"6. {size}: that page interactive in Chromium", f"{seconds:.3f} s",
                              "the 3 s budget", f"{BROWSER_BUDGET_S:.3f} s", ratio, "≤ 1", ratio <= 1))
+
+
+ANALYSIS_SAMPLE = 20  # sources networkx is timed on for the extrapolated baselines of scenario 7
+
+
+def analysis_command(kind: str, data: Path, *args: str) -> list[str | Path]:
+    """How an analysis question is asked: bench/analysis.py until ``tieline KIND`` exists (then return
+    ``[*tieline_command(), kind, "--data", data, *args]``)."""
+    return [PYTHON, HERE / "analysis.py", kind, *args, "--data", data]
+
+
+def reported(label: str, cmd: Sequence[str | Path], env: dict[str, str]) -> Measure:
+    """A baseline that times itself (and extrapolates from a sample of sources): its reported total."""
+    out = subprocess.run([str(c) for c in cmd], env=env, capture_output=True, text=True, check=True, cwd=REPO)
+    report = json.loads(out.stdout)
+    print(f"  {label}: {report['extrapolated']:.3f} s ({report['measured']:.2f} s for {report['sources']} of "
+          f"{report['of']} sources, + {report['load']:.2f} s loading)", file=sys.stderr)
+    return Measure(label, [Run(report["extrapolated"], 0.0, 0)])
 
 
 def pick_focus(data: Path, env: dict[str, str]) -> tuple[str, int, int]:
@@ -366,14 +408,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heavy-repeat", type=int, help="repetitions of heavy ones (default 3; --quick 1)")
     parser.add_argument("--html-size", default="10k", help="the set the 1,500-entity HTML focus comes from")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium scenario")
-    parser.add_argument("--only", help="run only these scenarios, comma-separated: bundled, warm, cold, html, ftm")
+    parser.add_argument("--only", help="run only these scenarios, comma-separated: bundled, warm, cold, html, "
+                                         "analysis (7), ftm (8)")
     args = parser.parse_args(argv)
     sizes = (args.sizes or ("10k" if args.quick else "1k,10k,100k")).split(",")
     bench = Bench(args.repeat or (3 if args.quick else 10), args.heavy_repeat or (1 if args.quick else 3),
                   not args.no_browser)
     header = machine()
     print(header, file=sys.stderr)
-    only = set(args.only.split(",")) if args.only else {"bundled", "warm", "cold", "html", "ftm"}
+    only = set(args.only.split(",")) if args.only else {"bundled", "warm", "cold", "html", "analysis", "ftm"}
     if "bundled" in only:
         bench.bundled()
     for size in sizes if "warm" in only else ():
@@ -382,6 +425,8 @@ def main(argv: list[str] | None = None) -> int:
         bench.cold_and_edit(size)
     if "html" in only:
         bench.html(args.html_size if args.html_size in sizes or not args.quick else sizes[0])
+    for size in sizes if "analysis" in only else ():
+        bench.analysis(size)
     for size in sizes if "ftm" in only else ():
         bench.ftm_import(size)
     report = "\n".join([header, "", table(bench.rows), *[f"\nnote: {n}" for n in bench.notes]])

@@ -17,6 +17,7 @@ __all__ = [
     "GraphTooLarge",
     "UsageError",
     "NoResult",
+    "MeasureTooCostly",
     "EXIT_CODES",
     "exit_code",
 ]
@@ -102,8 +103,13 @@ class NoResult(TielineError):
     """The question has no answer: no path, no match, no neighbours (exit code 1, not a failure)."""
 
 
+class MeasureTooCostly(TielineError):
+    """A measure cannot be computed on this graph in reasonable time (or did not converge)."""
+
+
 EXIT_CODES: tuple[tuple[type[TielineError], int], ...] = (
     (NoResult, 1), (UsageError, 2), (EntityNotFound, 2), (AmbiguousEntity, 2), (GraphTooLarge, 2),
+    (MeasureTooCostly, 2),
     (DataErrors, 3), (OutputError, 4),
 )
 """The one table from error to exit code (the first match wins): 1 no result, 2 usage, 3 invalid data,

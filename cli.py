@@ -161,6 +161,16 @@ def print_json(value: Any) -> None:
     typer.echo(render.json_text(value))
 
 
+def answer(result: Any, as_json: bool, text: Callable[[Any], Any]) -> None:
+    """Print ``result`` as JSON, or as the lines and tables ``text(result)`` makes of it."""
+    if as_json:
+        print_json(result)
+        return
+    parts = text(result)
+    for part in parts if isinstance(parts, list) else [parts]:
+        render.show(part)
+
+
 # --- queries --------------------------------------------------------------------------------------
 
 @command(app)
@@ -197,12 +207,7 @@ def stats(view: ViewSpec, data: DataOption = Path("data"), as_json: JsonOption =
     """
     from graph.query import graph_stats
 
-    result = graph_stats(viewed(load(data, no_cache), view), top)
-    if as_json:
-        print_json(result)
-        return
-    for part in render.stats_lines(result):
-        render.show(part)
+    answer(graph_stats(viewed(load(data, no_cache), view), top), as_json, render.stats_lines)
 
 
 @command(app)
@@ -240,12 +245,7 @@ def show(view: ViewSpec, entity: EntityArgument, data: DataOption = Path("data")
 
     compiled = load(data, no_cache)
     node = compiled.index.resolve(entity)
-    card = entity_card(viewed(compiled, view, node), node)
-    if as_json:
-        print_json(card)
-        return
-    for part in render.card_lines(card):
-        render.show(part)
+    answer(entity_card(viewed(compiled, view, node), node), as_json, render.card_lines)
 
 
 @command(app)
@@ -319,6 +319,18 @@ def path(view: ViewSpec, source: Annotated[str, typer.Argument(metavar="A", help
                        + (f" within {max_hops} hops" if max_hops else "")
                        + (" following fact direction" if directed else "")
                        + (" with these filters" if filtered else ""))
+
+
+# --- who matters: rank, brokers, clusters ----------------------------------------------------------
+
+
+# --- time: timeline ---------------------------------------------------------------------------------
+
+
+# --- names: dedupe ----------------------------------------------------------------------------------
+
+
+# --- FollowTheMoney: import ftm (export ftm is in the registry) ----------------------------------------
 
 
 # --- exports --------------------------------------------------------------------------------------

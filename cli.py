@@ -19,7 +19,7 @@ from graph.errors import (AmbiguousEntity, DataErrors, EntityNotFound, GraphTooL
                           TielineError)
 
 if TYPE_CHECKING:
-    from graph.cache import Compiled
+    from graph.pipeline import Compiled
 
 EXIT_OK, EXIT_NO_RESULT, EXIT_USAGE, EXIT_DATA, EXIT_OUTPUT = 0, 1, 2, 3, 4
 EXIT_CODES_HELP = ("Exit codes: 0 success; 1 no result (no path, no match); 2 usage error "
@@ -80,7 +80,7 @@ def _fail(message: str, code: int) -> typer.Exit:
 
 def _read(data: Path, no_cache: bool) -> Compiled:
     """The compiled graph of ``data``; raises DataErrors, also when a file vanishes while it is read."""
-    from graph.cache import load_compiled
+    from graph.pipeline import load_compiled
     from graph.errors import DataError
 
     progress = _Progress()

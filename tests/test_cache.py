@@ -463,6 +463,16 @@ def _duplicate_fact(data: Path) -> None:
     story(data, 4).write_text(story(data, 4).read_text(encoding="utf-8") + block, encoding="utf-8")
 
 
+def _reverse_fact(data: Path) -> None:
+    """The first meeting of story 9, written the other way round in story 4 (no ids: the same meeting)."""
+    block = next(b for b in fact_blocks(story(data, 9)) if "relation: met_with" in b)
+    subject = re.search(r"subject: (.*)", block).group(1)
+    object_ = re.search(r"object: (.*)", block).group(1)
+    reversed_block = block.replace(f"subject: {subject}", "subject: \0").replace(
+        f"object: {object_}", f"object: {subject}").replace("subject: \0", f"subject: {object_}")
+    story(data, 4).write_text(story(data, 4).read_text(encoding="utf-8") + reversed_block, encoding="utf-8")
+
+
 def _retype_country(data: Path) -> None:
     for number in range(1, 11):
         for entity_id, block in entity_blocks(story(data, number)):
@@ -495,7 +505,8 @@ VALID_EDITS = {"quote": _quote, "rename": _rename, "new file": _new_file, "drop 
                "move fact": _move_fact, "dataset moved": _dataset_moved}
 INVALID_EDITS = {"delete file": _delete_file, "steal alias": _steal_alias,
                  "steal an unrelated name": _steal_unrelated_name, "duplicate entity": _duplicate_entity, "unknown source": _unknown_source,
-                 "duplicate fact": _duplicate_fact, "retype country": _retype_country,
+                 "duplicate fact": _duplicate_fact, "reversed symmetric fact": _reverse_fact,
+                 "retype country": _retype_country,
                  "second dataset": _second_dataset, "drop source": _drop_source}
 
 

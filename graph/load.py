@@ -2,7 +2,8 @@
 
 Phase 1, per file (:func:`parse_file`): safe YAML with marks → shape-checked records. It depends
 only on the file's bytes, so its result can be cached per file and computed in parallel.
-Phase 2 (:func:`link`): resolve every reference against the schema and the other files.
+Phase 2 (:func:`link`): the cross-file rules of :data:`RULES`, run in order over every record; a
+patch after an edit (:mod:`graph.patch`) runs the same rules on the records the edit involves.
 """
 
 from __future__ import annotations

@@ -27,6 +27,7 @@ from graph.pipeline import Compiled, Loader, load_compiled
 
 REPO = Path(__file__).resolve().parents[1]
 HEAVY_MODULES = ("yaml", "_yaml", "pyvis", "jinja2", "lxml", "rich")
+Load = Callable[..., Compiled]
 
 
 # --- helpers ----------------------------------------------------------------------------------------
@@ -101,7 +102,7 @@ def full_links() -> Calls:
 
 
 @pytest.fixture
-def spied(parses: Calls, full_links: Calls) -> Callable[..., Compiled]:
+def spied(parses: Calls, full_links: Calls) -> Load:
     """load_compiled with the parse and link steps watched by ``parses`` and ``full_links``."""
     loader = Loader(parse=parses, link=full_links)
     return lambda data, **options: load_compiled(data, loader=loader, **options)
@@ -193,7 +194,7 @@ def test_adding_and_deleting_files_is_seen(small_data: Path) -> None:
     assert fingerprint(load_compiled(small_data)) == fresh(small_data)
 
 
-def test_a_schema_change_is_seen(small_data: Path, full_links: Calls, spied: Callable[..., Compiled]) -> None:
+def test_a_schema_change_is_seen(small_data: Path, full_links: Calls, spied: Load) -> None:
     spied(small_data)
     schema = small_data / "schema.yaml"
     schema.write_text(schema.read_text(encoding="utf-8").replace("label: met with", "label: sat down with"),
@@ -215,7 +216,7 @@ def test_a_new_tieline_version_invalidates(small_data: Path, monkeypatch: pytest
 
 # --- per-file reuse ---------------------------------------------------------------------------------
 
-def test_editing_one_file_parses_only_that_file(small_data: Path, parses: Calls, spied: Callable[..., Compiled]) -> None:
+def test_editing_one_file_parses_only_that_file(small_data: Path, parses: Calls, spied: Load) -> None:
     spied(small_data)
     assert len(parses.calls) == len(load.data_files(small_data))
     parses.reset()
@@ -228,7 +229,7 @@ def test_editing_one_file_parses_only_that_file(small_data: Path, parses: Calls,
 
 
 def test_deleting_a_file_parses_nothing_and_leaves_no_stale_cache(small_data: Path, parses: Calls,
-                                                                  _private_cache: Path, spied: Callable[..., Compiled]) -> None:
+                                                                  _private_cache: Path, spied: Load) -> None:
     spied(small_data)
     parses.reset()
     (small_data / "facts" / "meetings.yaml").unlink()
@@ -267,7 +268,8 @@ def test_a_damaged_graph_file_is_rebuilt(small_data: Path, _private_cache: Path,
     assert load_compiled(small_data).from_cache, "the damaged file was replaced"
 
 
-def test_a_damaged_per_file_cache_is_parsed_again(small_data: Path, _private_cache: Path, parses: Calls, spied: Callable[..., Compiled]) -> None:
+def test_a_damaged_per_file_cache_is_parsed_again(small_data: Path, _private_cache: Path, parses: Calls,
+                                                  spied: Load) -> None:
     expected = fingerprint(spied(small_data))
     (store_folder(_private_cache) / "graph.cache").unlink()
     for path in (store_folder(_private_cache) / "files").iterdir():
@@ -289,7 +291,7 @@ def test_a_graph_file_others_may_write_is_ignored(small_data: Path, _private_cac
 
 @pytest.mark.parametrize("mode", [0o770, 0o707])
 def test_a_cache_folder_others_may_write_is_not_used(small_data: Path, _private_cache: Path, parses: Calls,
-                                                     mode: int, spied: Callable[..., Compiled]) -> None:
+                                                     mode: int, spied: Load) -> None:
     spied(small_data)
     folder = store_folder(_private_cache)
     folder.chmod(mode)
@@ -304,7 +306,7 @@ def test_a_cache_folder_others_may_write_is_not_used(small_data: Path, _private_
 
 
 def test_a_cache_owned_by_another_user_is_ignored(small_data: Path, monkeypatch: pytest.MonkeyPatch,
-                                                  parses: Calls, spied: Callable[..., Compiled]) -> None:
+                                                  parses: Calls, spied: Load) -> None:
     spied(small_data)
     parses.reset()
     someone_else = os.getuid() + 1
@@ -512,7 +514,7 @@ INVALID_EDITS = {"delete file": _delete_file, "steal alias": _steal_alias,
 
 @pytest.mark.parametrize("name", VALID_EDITS)
 def test_a_patched_graph_is_identical_to_a_fresh_build(story_set: Path, name: str, full_links: Calls,
-                                                       parses: Calls, spied: Callable[..., Compiled]) -> None:
+                                                       parses: Calls, spied: Load) -> None:
     VALID_EDITS[name](story_set)
     compiled = spied(story_set)
     assert full_links.calls == [], "patched, not rebuilt"
@@ -563,7 +565,7 @@ def test_a_sequence_of_edits_with_broken_states_in_between(story_set: Path) -> N
         assert outcome(story_set) == fresh_outcome(story_set)
 
 
-def test_a_large_edit_rebuilds_instead_of_patching(story_set: Path, full_links: Calls, spied: Callable[..., Compiled]) -> None:
+def test_a_large_edit_rebuilds_instead_of_patching(story_set: Path, full_links: Calls, spied: Load) -> None:
     for number in range(1, 5):
         edit(story(story_set, number), "\nfacts:\n", "\n# reviewed\nfacts:\n")
     compiled = spied(story_set)

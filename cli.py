@@ -26,7 +26,7 @@ from graph.view import ViewSpec, check_types
 if TYPE_CHECKING:
     import networkx as nx
 
-    from graph.cache import Compiled
+    from graph.pipeline import Compiled
 
 EXIT_CODES_HELP = ("Exit codes: 0 success; 1 no result (no path, no match); 2 usage error "
                    "(bad option, unknown or ambiguous entity, graph too large to draw); "
@@ -135,7 +135,7 @@ def _main(version: Annotated[bool, typer.Option(
 
 def load(data: Path, no_cache: bool, wrote_nothing: bool = True) -> Compiled:
     """The compiled graph of ``data``; DataErrors say which folder and whether nothing was written."""
-    from graph.cache import load_compiled
+    from graph.pipeline import load_compiled
     from graph.errors import DataError
 
     progress = render.Progress()

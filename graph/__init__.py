@@ -16,8 +16,8 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "load_graph", "load_compiled", "load_facts", "build_graph"]
 
 _LAZY = {
-    "load_graph": "graph.cache",
-    "load_compiled": "graph.cache",
+    "load_graph": "graph.pipeline",
+    "load_compiled": "graph.pipeline",
     "load_facts": "graph.load",
     "build_graph": "graph.model",
 }

@@ -2,7 +2,8 @@
 
 Phase 1, per file (:func:`parse_file`): safe YAML with marks → shape-checked records. It depends
 only on the file's bytes, so its result can be cached per file and computed in parallel.
-Phase 2 (:func:`link`): resolve every reference against the schema and the other files.
+Phase 2 (:func:`link`): the cross-file rules of :data:`RULES`, run in order over every record; a
+patch after an edit (:mod:`graph.patch`) runs the same rules on the records the edit involves.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from .errors import DataError, DataErrors
 from .fields import (DATASET_FIELDS, ENTITY_FIELDS, FACT_FIELDS, SOURCE_FIELDS, Checker, Field, field_names,
@@ -20,9 +22,10 @@ from .names import id_key, name_key
 from .schema import SCHEMA_FILE, Schema, read_schema
 from .yamlfile import Marked, decode_text, parse_yaml
 
-__all__ = ["FactBase", "ParsedFile", "data_files", "parse_file", "link", "load_facts", "PARSER_VERSION"]
+__all__ = ["FactBase", "ParsedFile", "data_files", "parse_file", "link", "check_and_link", "load_facts",
+           "made_fact_id", "Linker", "Neighbourhood", "Rule", "RULES", "PARSER_VERSION"]
 
-PARSER_VERSION = "2"  # bump when parse_file's output changes, to invalidate per-file caches
+PARSER_VERSION = "3"  # bump when parse_file's output changes, to invalidate per-file caches
 SECTIONS = ("dataset", "sources", "entities", "facts")
 DATASET_KEYS = field_names(DATASET_FIELDS)
 _NAME_KIND = {"id": "id", "name": "name", "aliases": "alias"}
@@ -40,6 +43,8 @@ class ParsedFile:
     facts: list[dict[str, Any]] = field(default_factory=list)
     errors: list[DataError] = field(default_factory=list)
     readable: bool = True  # False when the file could not be read as YAML at all: its records are unknown
+    rejected: list[tuple[int, int, str, str, str]] = field(default_factory=list)
+    """References refused as not ids: (line, column, message, kind, value); phase 2 may say which id was meant."""
 
 
 @dataclass
@@ -129,64 +134,103 @@ def parse_file(data: bytes, rel: str) -> ParsedFile:
         for item, (line, column) in zip(items or (), (items.marks if items else ())):
             record = check.mapping(item, line, column, f"each item of {section!r}")
             if record is not None:
-                shaped = shape(check, record, rel)
+                shaped = shape(check, record, rel, parsed.rejected)
                 if shaped is not None:
                     getattr(parsed, section).append(shaped)
     return parsed
 
 
-def _record(check: Checker, record: Marked, rel: str, fields: tuple[Field, ...], what: str
-            ) -> dict[str, Any] | None:
+_REFERENCE_KIND = {"type": "type", "country": "entity", "subject": "entity", "object": "entity",
+                   "relation": "relation", "certainty": "certainty"}
+"""Fields that refer to another record, and what they refer to: phase 2 suggests one for a refused value."""
+
+
+def _record(check: Checker, record: Marked, rel: str, fields: tuple[Field, ...], what: str,
+            rejected: list[Any]) -> dict[str, Any] | None:
     """A record shape-checked against its declared fields, or None when phase 2 could not use it.
 
-    A record is kept when every required field that phase 2 links is valid.
+    A record is kept when every required field that phase 2 links is valid. A reference refused as
+    not an id (``country: Russia``) is remembered in ``rejected`` for phase 2's "did you mean".
     """
     check.unknown_keys(record, field_names(fields), what)
     check.required(record, (f.name for f in fields if f.required), what)
-    shaped = {"file": rel, "line": record.line,
+    shaped = {"file": rel, "line": record.line, "column": record.column,
               "marks": {f.name: record.mark_of(f.name) for f in fields if f.linked and f.name in record}}
+    found = len(check.errors)
     shaped.update(read_fields(check, record, fields, what))
+    _remember_rejected(check.errors[found:], record, shaped, rejected)
     return shaped if all(shaped[f.name] for f in fields if f.required and f.linked) else None
+
+
+def _remember_rejected(new_errors: list[DataError], record: Marked, shaped: dict[str, Any],
+                       rejected: list[Any]) -> None:
+    """Keep (line, column, message, kind, value) of each refused reference, for phase 2's hint."""
+    for key, kind in _REFERENCE_KIND.items():
+        value = record.get(key)
+        if shaped.get(key) is not None or key not in shaped or not isinstance(value, str):
+            continue
+        mark = record.mark_of(key)
+        for error in new_errors:
+            if (error.line, error.column) == mark:
+                rejected.append((error.line, error.column, error.message, kind, str(value).strip()))
+                break
 
 
 def _dataset(check: Checker, record: Marked) -> dict[str, Any]:
     check.unknown_keys(record, DATASET_KEYS, "'dataset'")
     check.required(record, (f.name for f in DATASET_FIELDS if f.required), "'dataset'")
-    return {**read_fields(check, record, DATASET_FIELDS, "the dataset"), "file": check.path, "line": record.line}
+    return {**read_fields(check, record, DATASET_FIELDS, "the dataset"), "file": check.path, "line": record.line,
+            "column": record.column, "marks": {}}
 
 
-def _source(check: Checker, record: Marked, rel: str) -> dict[str, Any] | None:
+def _source(check: Checker, record: Marked, rel: str, rejected: list[Any]) -> dict[str, Any] | None:
     what = f"source {shown(record['id'])}" if isinstance(record.get("id"), str) else "a source"
-    return _record(check, record, rel, SOURCE_FIELDS, what)
+    return _record(check, record, rel, SOURCE_FIELDS, what, rejected)
 
 
-def _entity(check: Checker, record: Marked, rel: str) -> dict[str, Any] | None:
+def _entity(check: Checker, record: Marked, rel: str, rejected: list[Any]) -> dict[str, Any] | None:
     what = f"entity {shown(record['id'])}" if isinstance(record.get("id"), str) else "an entity"
-    return _record(check, record, rel, ENTITY_FIELDS, what)
+    return _record(check, record, rel, ENTITY_FIELDS, what, rejected)
 
 
-def _fact(check: Checker, record: Marked, rel: str) -> dict[str, Any] | None:
+def _fact(check: Checker, record: Marked, rel: str, rejected: list[Any]) -> dict[str, Any] | None:
     what = "a fact"
     if all(isinstance(record.get(k), str) for k in ("subject", "relation", "object")):
         what = "fact '" + " ".join(printable(record[k]) for k in ("subject", "relation", "object")) + "'"
-    return _record(check, record, rel, FACT_FIELDS, what)
+    return _record(check, record, rel, FACT_FIELDS, what, rejected)
 
 
 def link(schema: Schema, parsed: list[ParsedFile], errors: list[DataError], folder_name: str) -> FactBase:
-    """Phase 2: resolve references across files; problems are appended to ``errors``."""
-    return _Linker(schema, errors).run(parsed, folder_name)
+    """Phase 2: every rule of :data:`RULES` over the records of ``parsed``; problems are appended to ``errors``."""
+    linker = Linker(schema, parsed, errors, folder_name)
+    for rule in RULES:
+        rule.check(linker)
+    return FactBase(schema, linker.dataset, linker.sources, linker.entities, linker.facts)
 
 
 SUGGEST_BUDGET = 300_000  # names compared for "did you mean" hints in one load: a few seconds at most
 
 
-class _Linker:
-    def __init__(self, schema: Schema, errors: list[DataError]):
+class Linker:
+    """What phase 2 knows while its rules run: every record, and the indexes the rules build in turn."""
+
+    def __init__(self, schema: Schema, parsed: list[ParsedFile], errors: list[DataError], folder_name: str):
         self.schema = schema
+        self.parsed = parsed
         self.errors = errors
+        self.folder_name = folder_name
+        self.dataset: dict[str, Any] = {}
+        self.sources: dict[str, dict[str, Any]] = {}
+        self.entities: dict[str, dict[str, Any]] = {}
+        self.facts: dict[str, dict[str, Any]] = {}  # by fact id, given or made (subject.relation.object)
+        self.made_ids: list[str] = []  # ids made for facts written without one, in file order
         self.names: dict[str, tuple[str, str]] = {}  # normalized id, name or alias -> (entity id, field)
         self.hints: dict[tuple[int, str], str] = {}
         self.suggest_budget = SUGGEST_BUDGET
+
+    def records(self, section: str) -> list[dict[str, Any]]:
+        """Every record of ``section`` ('dataset', 'sources', 'entities', 'facts'), in file order."""
+        return [r for p in self.parsed for r in getattr(p, section)]
 
     def suggest(self, word: str, candidates: dict[str, Any]) -> str:
         """:func:`suggest`, remembered per word; skipped for large sets once the budget is spent.
@@ -204,117 +248,223 @@ class _Linker:
         return self.hints[key]
 
     def error(self, record: dict[str, Any], key: str | None, message: str) -> None:
-        line, column = record["marks"].get(key, (record["line"], 0)) if key else (record["line"], 0)
+        """A problem with ``record``, located at its ``key`` (else at the record itself)."""
+        where = (record["line"], record.get("column", 0))
+        line, column = record["marks"].get(key, where) if key else where
         self.errors.append(DataError(record["file"], line, column, message))
 
-    def run(self, parsed: list[ParsedFile], folder_name: str) -> FactBase:
-        dataset = self.dataset([d for p in parsed for d in p.dataset], folder_name)
-        sources = self.unique("source", [s for p in parsed for s in p.sources])
-        entities = self.unique("entity", [e for p in parsed for e in p.entities])
-        for entity in entities.values():
-            self.check_entity(entity, entities)
-        self.check_names(entities)
-        facts: dict[str, dict[str, Any]] = {}
-        for fact in (f for p in parsed for f in p.facts):
-            self.check_fact(fact, entities, sources)
-            self.add_fact(fact, facts)
-        return FactBase(self.schema, dataset, sources, entities, facts)
 
-    def dataset(self, found: list[dict[str, Any]], folder_name: str) -> dict[str, Any]:
-        for extra in found[1:]:
-            self.errors.append(DataError(extra["file"], extra["line"], 0,
-                                         f"a second 'dataset' section (the first is in {found[0]['file']}:"
-                                         f"{found[0]['line']}); keep one"))
-        if not found:
-            return {"name": folder_name, "date": None, "description": None}
-        return {k: found[0][k] for k in DATASET_KEYS}
+class Neighbourhood(Protocol):
+    """What a patch offers the rules: the changed files' records, and a way to add unchanged ones.
 
-    def unique(self, kind: str, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-        by_id: dict[str, dict[str, Any]] = {}
-        for record in records:
-            first = by_id.get(record["id"])
-            if first is not None:
-                self.error(record, "id", f"duplicate {kind} id {record['id']!r} "
-                                         f"(first at {first['file']}:{first['line']})")
-            else:
-                by_id[record["id"]] = record
-        return by_id
+    The patch links the changed files' records together with the unchanged records the rules
+    ask for (each brings along the entities and sources it refers to); what lies outside was
+    valid before and is untouched by the edit.
+    """
 
-    def check_entity(self, entity: dict[str, Any], entities: dict[str, dict[str, Any]]) -> None:
-        types = self.schema.entity_types
+    fresh: list[ParsedFile]
+
+    def dataset(self) -> None:
+        """Add the unchanged files' dataset sections."""
+
+    def source(self, source_id: str) -> None:
+        """Add the unchanged source with this id, if there is one."""
+
+    def entity(self, entity_id: str | None) -> None:
+        """Add the unchanged entity with this id, if there is one (and its country)."""
+
+    def entities_named(self, key: str) -> None:
+        """Add the unchanged entities whose id, name or alias has this name key."""
+
+    def entities_in_edited_countries(self) -> None:
+        """Add the unchanged entities whose country is an entity of a changed file."""
+
+    def fact(self, fact_id: str) -> None:
+        """Add the unchanged fact with this id, if there is one (and its entities and sources)."""
+
+    def facts_on_edited_records(self) -> None:
+        """Add the unchanged facts about an entity, or citing a source, of a changed file."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One cross-file rule: the check over the whole fact base, and the records a patch checks it on.
+
+    ``involves`` adds to a patch's :class:`Neighbourhood` every unchanged record the rule must
+    see together with the changed files' records to find each problem an edit can cause.
+    """
+
+    name: str
+    check: Callable[[Linker], None]
+    involves: Callable[[Neighbourhood], None]
+
+
+def _fresh(nb: Neighbourhood, section: str) -> list[dict[str, Any]]:
+    return [r for p in nb.fresh for r in getattr(p, section)]
+
+
+def check_dataset(link: Linker) -> None:
+    """One 'dataset' section in the whole folder (none: the folder's name)."""
+    found = link.records("dataset")
+    for extra in found[1:]:
+        link.error(extra, None, f"a second 'dataset' section (the first is in {found[0]['file']}:"
+                                f"{found[0]['line']}); keep one")
+    link.dataset = {k: found[0][k] for k in DATASET_KEYS} if found else \
+        {"name": link.folder_name, "date": None, "description": None}
+
+
+def _unique(link: Linker, kind: str, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    by_id: dict[str, dict[str, Any]] = {}
+    for record in records:
+        first = by_id.get(record["id"])
+        if first is not None:
+            link.error(record, "id", f"duplicate {kind} id {record['id']!r} (first at {first['file']}:{first['line']})")
+        else:
+            by_id[record["id"]] = record
+    return by_id
+
+
+def check_source_ids(link: Linker) -> None:
+    """Each source id is defined once."""
+    link.sources = _unique(link, "source", link.records("sources"))
+
+
+def _source_ids_involve(nb: Neighbourhood) -> None:
+    for source in _fresh(nb, "sources"):
+        nb.source(source["id"])
+
+
+def check_entity_ids(link: Linker) -> None:
+    """Each entity id is defined once."""
+    link.entities = _unique(link, "entity", link.records("entities"))
+
+
+def _entity_ids_involve(nb: Neighbourhood) -> None:
+    for entity in _fresh(nb, "entities"):
+        nb.entity(entity["id"])
+
+
+def check_entity_types(link: Linker) -> None:
+    """Entity types are in the schema; a country is a known entity of type country."""
+    types, entities = link.schema.entity_types, link.entities
+    for entity in entities.values():
         if entity["type"] not in types:
-            self.error(entity, "type", f"unknown entity type {entity['type']!r}"
-                                       f"{self.suggest(entity['type'], types)}; "
+            link.error(entity, "type", f"unknown entity type {entity['type']!r}{link.suggest(entity['type'], types)}; "
                                        f"the schema has: {', '.join(types)}")
         country = entity["country"]
         if country:
             target = entities.get(country)
             if target is None:
-                self.error(entity, "country", f"unknown entity {country!r} as country of {entity['id']!r}"
-                                              f"{self.suggest(country, entities)}")
+                link.error(entity, "country", f"unknown entity {country!r} as country of {entity['id']!r}"
+                                              f"{link.suggest(country, entities)}")
             elif "country" in types and target["type"] != "country":
-                self.error(entity, "country", f"{country!r} is {_a(target['type'])}, not a country")
+                link.error(entity, "country", f"{country!r} is {_a(target['type'])}, not a country")
 
-    def check_names(self, entities: dict[str, dict[str, Any]]) -> None:
-        """Each id, name and alias must lead to one entity, or name lookups would be ambiguous."""
-        owner = self.names
-        for entity in entities.values():
-            keys = {id_key(entity["id"]): "id"}
-            keys.setdefault(name_key(entity["name"]), "name")
-            for alias in entity["aliases"]:
-                keys.setdefault(name_key(alias), "aliases")
-            for key, field_name in keys.items():
-                if not key:
-                    continue
-                other = owner.get(key)
-                if other is None:
-                    owner[key] = (entity["id"], field_name)
-                elif other[0] != entity["id"]:
-                    first = entities[other[0]]
-                    self.error(entity, field_name,
-                               f"{_NAME_KIND[field_name]} {key!r} of {entity['id']!r} is also the "
-                               f"{_NAME_KIND[other[1]]} of {other[0]!r} ({first['file']}:{first['line']}); "
-                               "every name must lead to one entity")
 
-    def check_fact(self, fact: dict[str, Any], entities: dict[str, dict[str, Any]],
-                   sources: dict[str, dict[str, Any]]) -> None:
-        relation = self.schema.relations.get(fact["relation"])
+def _entity_types_involve(nb: Neighbourhood) -> None:
+    for entity in _fresh(nb, "entities"):
+        nb.entity(entity["country"])
+    nb.entities_in_edited_countries()
+
+
+def _name_keys(entity: dict[str, Any]) -> dict[str, str]:
+    """The name keys an entity answers to, each with the field it comes from (the first wins)."""
+    keys = {id_key(entity["id"]): "id"}
+    keys.setdefault(name_key(entity["name"]), "name")
+    for alias in entity["aliases"]:
+        keys.setdefault(name_key(alias), "aliases")
+    return keys
+
+
+def check_names(link: Linker) -> None:
+    """Each id, name and alias leads to one entity, or name lookups would be ambiguous."""
+    owner, entities = link.names, link.entities
+    for entity in entities.values():
+        for key, field_name in _name_keys(entity).items():
+            if not key:
+                continue
+            other = owner.get(key)
+            if other is None:
+                owner[key] = (entity["id"], field_name)
+            elif other[0] != entity["id"]:
+                first = entities[other[0]]
+                link.error(entity, field_name,
+                           f"{_NAME_KIND[field_name]} {key!r} of {entity['id']!r} is also the "
+                           f"{_NAME_KIND[other[1]]} of {other[0]!r} ({first['file']}:{first['line']}); "
+                           "every name must lead to one entity")
+
+
+def _names_involve(nb: Neighbourhood) -> None:
+    for entity in _fresh(nb, "entities"):
+        for key in _name_keys(entity):
+            if key:
+                nb.entities_named(key)
+
+
+def check_fact_references(link: Linker) -> None:
+    """A fact's relation, subject, object (of the types the relation takes), sources and certainty exist."""
+    schema, entities, sources = link.schema, link.entities, link.sources
+    for fact in link.records("facts"):
+        relation = schema.relations.get(fact["relation"])
         if relation is None:
-            self.error(fact, "relation", f"unknown relation {fact['relation']!r}"
-                                         f"{self.suggest(fact['relation'], self.schema.relations)}")
-        ends = {}
+            link.error(fact, "relation", f"unknown relation {fact['relation']!r}"
+                                         f"{link.suggest(fact['relation'], schema.relations)}")
         for end in ("subject", "object"):
             entity = entities.get(fact[end])
-            ends[end] = entity
             if entity is None:
-                self.error(fact, end, f"unknown entity {fact[end]!r}{self.entity_hint(fact[end], entities)}")
+                link.error(fact, end, f"unknown entity {fact[end]!r}{_entity_hint(link, fact[end])}")
             elif relation is not None and entity["type"] not in getattr(relation, end):
                 allowed = " or ".join(getattr(relation, end)) or "nothing"
-                self.error(fact, end, f"{fact[end]!r} is {_a(entity['type'])}, but {relation.id!r} takes "
+                link.error(fact, end, f"{fact[end]!r} is {_a(entity['type'])}, but {relation.id!r} takes "
                                       f"{allowed} as {end}")
-        if fact["subject"] == fact["object"] and relation is not None and not relation.allow_self:
-            self.error(fact, "object", f"{fact['subject']!r} {relation.id} itself; the relation does not "
-                                       "allow self-relations (set allow_self: true in the schema if it should)")
         for source_id in fact["sources"]:
             if source_id not in sources:
-                self.error(fact, "sources", f"unknown source {source_id!r}{self.suggest(source_id, sources)}")
-        if fact["certainty"] not in self.schema.certainty:
-            self.error(fact, "certainty", f"unknown certainty {fact['certainty']!r}"
-                                          f"{self.suggest(fact['certainty'], self.schema.certainty)}; "
-                                          f"the schema has: {', '.join(self.schema.certainty)}")
+                link.error(fact, "sources", f"unknown source {source_id!r}{link.suggest(source_id, sources)}")
+        if fact["certainty"] not in schema.certainty:
+            link.error(fact, "certainty", f"unknown certainty {fact['certainty']!r}"
+                                          f"{link.suggest(fact['certainty'], schema.certainty)}; "
+                                          f"the schema has: {', '.join(schema.certainty)}")
 
-    def entity_hint(self, ref: str, entities: dict[str, dict[str, Any]]) -> str:
-        hint = self.suggest(ref, entities)
-        if hint:
-            return hint
-        owner = self.names.get(id_key(ref))
-        if owner is not None and owner[1] != "id":
-            return f" (did you mean {owner[0]!r}, {printable(entities[owner[0]]['name'])}?)"
-        return ""
 
-    def add_fact(self, fact: dict[str, Any], facts: dict[str, dict[str, Any]]) -> None:
+def _entity_hint(link: Linker, ref: str) -> str:
+    hint = link.suggest(ref, link.entities)
+    if hint:
+        return hint
+    owner = link.names.get(id_key(ref))
+    if owner is not None and owner[1] != "id":
+        return f" (did you mean {owner[0]!r}, {printable(link.entities[owner[0]]['name'])}?)"
+    return ""
+
+
+def _fact_references_involve(nb: Neighbourhood) -> None:
+    for fact in _fresh(nb, "facts"):
+        nb.entity(fact["subject"])
+        nb.entity(fact["object"])
+        for source_id in fact["sources"]:
+            nb.source(source_id)
+    nb.facts_on_edited_records()
+
+
+def check_self_relations(link: Linker) -> None:
+    """A fact relates an entity to itself only when its relation allows it."""
+    for fact in link.records("facts"):
+        relation = link.schema.relations.get(fact["relation"])
+        if fact["subject"] == fact["object"] and relation is not None and not relation.allow_self:
+            link.error(fact, "object", f"{fact['subject']!r} {relation.id} itself; the relation does not "
+                                       "allow self-relations (set allow_self: true in the schema if it should)")
+
+
+def made_fact_id(fact: dict[str, Any]) -> str:
+    """The id of a fact written without one: ``subject.relation.object``."""
+    return f"{fact['subject']}.{fact['relation']}.{fact['object']}"
+
+
+def check_fact_ids(link: Linker) -> None:
+    """Each fact has its own id: given, or made from subject, relation and object (then unique)."""
+    facts = link.facts
+    for fact in link.records("facts"):
         explicit = fact["id"] is not None
-        fact_id = fact["id"] or f"{fact['subject']}.{fact['relation']}.{fact['object']}"
+        fact_id = fact["id"] or made_fact_id(fact)
         first = facts.get(fact_id)
         if first is not None:
             if explicit:
@@ -322,10 +472,90 @@ class _Linker:
             else:
                 message = (f"a second fact '{fact['subject']} {fact['relation']} {fact['object']}' "
                            f"(first at {first['file']}:{first['line']}); give each an 'id' to tell them apart")
-            self.error(fact, "id" if explicit else None, message)
-            return
+            link.error(fact, "id" if explicit else None, message)
+            continue
+        if not explicit:
+            link.made_ids.append(fact_id)
         fact["id"] = fact_id
         facts[fact_id] = fact
+
+
+def _fact_ids_involve(nb: Neighbourhood) -> None:
+    for fact in _fresh(nb, "facts"):
+        nb.fact(fact["id"] or made_fact_id(fact))
+
+
+def check_reversed_facts(link: Linker) -> None:
+    """A symmetric fact without an id is not written twice, once in each direction."""
+    relations = link.schema.relations
+    seen: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for fact_id in link.made_ids:
+        fact = link.facts[fact_id]
+        relation = relations.get(fact["relation"])
+        if relation is None or not relation.symmetric:
+            continue
+        ends = (fact["subject"], fact["object"])
+        first = seen.setdefault((fact["relation"], *sorted(ends)), fact)
+        if first is not fact and first["subject"] != fact["subject"]:
+            link.error(fact, None, f"a second fact '{fact['subject']} {fact['relation']} {fact['object']}', the "
+                                   f"same as '{first['subject']} {first['relation']} {first['object']}' "
+                                   f"(first at {first['file']}:{first['line']}) since {fact['relation']!r} is "
+                                   "symmetric; give each an 'id' to tell them apart")
+
+
+def _reversed_facts_involve(nb: Neighbourhood) -> None:
+    for fact in _fresh(nb, "facts"):
+        if fact["id"] is None:
+            nb.fact(f"{fact['object']}.{fact['relation']}.{fact['subject']}")
+
+
+def check_rejected_values(link: Linker) -> None:
+    """A reference phase 1 rejected as not an id says which id was meant, when it names one exactly."""
+    hinted: dict[DataError, DataError] = {}
+    for parsed in link.parsed:
+        for line, column, message, kind, value in parsed.rejected:
+            meant = _meant_id(link, kind, value)
+            if meant is not None:
+                error = DataError(parsed.path, line, column, message)
+                hinted[error] = DataError(parsed.path, line, column,
+                                          f"{message.rsplit(' (', 1)[0]} (did you mean {meant!r}?)")
+    if hinted:
+        link.errors[:] = [hinted.get(e, e) for e in link.errors]
+
+
+def _meant_id(link: Linker, kind: str, value: str) -> str | None:
+    """The id that ``value`` (a name, alias or label) stands for, or None."""
+    key = name_key(value)
+    if kind == "entity":
+        owner = link.names.get(key)
+        return owner[0] if owner else None
+    schema = link.schema
+    labels: dict[str, str] = ({t: v.label for t, v in schema.entity_types.items()} if kind == "type"
+                              else {r: v.label for r, v in schema.relations.items()} if kind == "relation"
+                              else dict(schema.certainty))
+    for known, label in labels.items():
+        if key in (name_key(known), name_key(label or "")):
+            return known
+    return None
+
+
+def _nothing(nb: Neighbourhood) -> None:
+    """The rule only reads records of the changed files themselves."""
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("one dataset section", check_dataset, lambda nb: nb.dataset()),
+    Rule("unique source ids", check_source_ids, _source_ids_involve),
+    Rule("unique entity ids", check_entity_ids, _entity_ids_involve),
+    Rule("known entity types and countries", check_entity_types, _entity_types_involve),
+    Rule("one entity per name", check_names, _names_involve),
+    Rule("known relations, entities, sources and certainty", check_fact_references, _fact_references_involve),
+    Rule("no self-relations unless allowed", check_self_relations, _nothing),
+    Rule("unique fact ids", check_fact_ids, _fact_ids_involve),
+    Rule("a symmetric fact written once", check_reversed_facts, _reversed_facts_involve),
+    Rule("did you mean the id of that name", check_rejected_values, _nothing),
+)
+"""Phase 2, in order (later rules read what earlier ones indexed). The full build and the patch both run it."""
 
 
 def load_facts(data_dir: str | os.PathLike[str]) -> FactBase:

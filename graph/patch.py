@@ -1,10 +1,11 @@
 """Patching a compiled graph after a small edit, instead of building it again.
 
 When a few data files changed and the schema did not, the records of the changed files are
-validated against the rest of the fact base — each rule that spans files is checked on the
-records it involves — their old nodes and edges are replaced, and the graph is put back in the
-order a full build gives. Whenever the patch cannot prove the result valid, it gives up and the
-caller runs a full build, which reports every problem as usual. Used by :mod:`graph.cache`.
+linked with the unchanged records each rule of :data:`graph.load.RULES` says it involves (the
+same rules the full build runs, so a new rule cannot be left out here), their old nodes and
+edges are replaced, and the graph is put back in the order a full build gives. Whenever the
+patch cannot prove the result valid, it gives up and the caller runs a full build, which reports
+every problem as usual. The default patch step of :class:`graph.pipeline.Loader`.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .cache import Compiled, Manifest, Origins, Progress, Store, build_compiled, parse_all
 from .errors import DataError
-from .load import FactBase, ParsedFile, link
+from .load import RULES, FactBase, ParsedFile, link, made_fact_id
 from .model import build_graph, build_name_index
+from .pipeline import Compiled, Loader, Progress, build_compiled, parse_all
 from .schema import SCHEMA_FILE, read_schema
+from .store import Manifest, Origins, Store
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -27,7 +29,7 @@ PATCH_MAX_SHARE = 0.25
 """A graph is patched when the changed files hold at most this share of the data; above, rebuilt."""
 
 
-def patch_compiled(root: Path, files: list[Path], manifest: Manifest, store: Store,
+def patch_compiled(loader: Loader, root: Path, files: list[Path], manifest: Manifest, store: Store,
                    header: dict[str, Any], progress: Progress | None) -> tuple[Compiled, Origins] | None:
     """The previous graph updated for the files that changed, or None when a full build is needed."""
     old_files, new_files = header["files"], manifest.entries
@@ -39,13 +41,13 @@ def patch_compiled(root: Path, files: list[Path], manifest: Manifest, store: Sto
             or changed_bytes > PATCH_MAX_SHARE * sum(entry[0] for entry in new_files.values())):
         return None
     changed_paths = [path for path in files if path.relative_to(root).as_posix() in changed]
-    fresh = parse_all(root, changed_paths, manifest, store, progress, {})
+    fresh = parse_all(loader, root, changed_paths, manifest, store, progress, {})
     if any(p.errors for p in fresh):
-        return build_compiled(root, files, manifest, store, None, {p.path: p for p in fresh})
+        return build_compiled(loader, root, files, manifest, store, None, {p.path: p for p in fresh})
     try:
         schema = _cached_schema(store, manifest)
         old = store.read_graph(header) if schema is not None else None
-        return None if old is None else _Patch(root, schema, old, header, set(changed), fresh).run()
+        return None if old is None else _Patch(root, schema, Compiled(*old), header, set(changed), fresh).run()
     except Exception:  # noqa: BLE001 - _NeedsBuild, or anything unforeseen: the full build decides
         return None
 
@@ -68,9 +70,8 @@ class _Patch:
     """Replace the records of the changed files in a loaded graph, checking every rule they touch.
 
     The records of the changed files are linked by :func:`graph.load.link` together with the
-    records of unchanged files they interact with (the entities they name, reference or collide
-    with, the facts that pointed at their old entities or sources, every source); what lies
-    outside that neighbourhood was valid before and is untouched. Any problem → a full build.
+    unchanged records the rules involve (:class:`_Neighbourhood`); what lies outside was valid
+    before and is untouched. Any problem → a full build.
     """
 
     def __init__(self, root: Path, schema: Any, old: Compiled, header: dict[str, Any], changed: set[str],
@@ -88,71 +89,47 @@ class _Patch:
         old_nodes = {n for n, d in graph._node.items() if d["file"] in changed}
         dataset_files = [f for f in self.origins.dataset_files if f not in changed]
         dataset_files += [p.path for p in self.fresh if p.dataset]
-        if len(dataset_files) > 1:
-            raise _NeedsBuild
         new_entities = {e["id"]: e for p in self.fresh for e in p.entities}
         kept_sources = {sid: f for sid, f in self.origins.source_files.items() if f not in changed}
         new_sources = {s["id"]: p.path for p in self.fresh for s in p.sources}
-        dropped_sources = {sid for sid, f in self.origins.source_files.items() if f in changed} - set(new_sources)
-        old_edges, context_facts, kept_keys = self._scan_edges(old_nodes, dropped_sources)
-        context = _Context(graph, old_nodes)
-        for fact in (f for p in self.fresh for f in p.facts):
-            context.entity(fact["subject"], new_entities)
-            context.entity(fact["object"], new_entities)
-        for entity in new_entities.values():
-            context.entity(entity["country"], new_entities)
-        for fact in context_facts:
-            context.fact(fact, new_entities)
-        for node, data in graph._node.items():  # entities whose country was edited or removed
-            if data["country"] in old_nodes and node not in old_nodes:
-                context.entity(node, new_entities)
-        sources = [{**graph.graph["sources"][sid], "file": f, "line": 0, "marks": {}}
-                   for sid, f in kept_sources.items()]
-        subset = [*self.fresh, ParsedFile("<unchanged>", sources=sources, entities=context.entity_records(),
-                                          facts=context.fact_records)]
+        edited_sources = {sid for sid, f in self.origins.source_files.items() if f in changed}
+        old_edges, kept_facts, on_edited = self._scan_edges(old_nodes, edited_sources - set(new_sources))
+        nb = _Neighbourhood(self, old_nodes, kept_sources, kept_facts, on_edited)
+        for rule in RULES:
+            rule.involves(nb)
         errors: list[Any] = []
-        base = link(self.schema, subset, errors, self.root.resolve().name)
-        if errors or set(new_entities) & (set(graph._node) - old_nodes):
+        base = link(self.schema, [*self.fresh, nb.unchanged()], errors, self.root.resolve().name)
+        if errors:
             raise _NeedsBuild
         fact_ids = [f["id"] for p in self.fresh for f in p.facts]
-        if any(fid in kept_keys for fid in fact_ids):
-            raise _NeedsBuild
         part = FactBase(self.schema, base.dataset,
                         {sid: s for sid, s in base.sources.items() if sid in new_sources},
                         new_entities, {fid: base.facts[fid] for fid in fact_ids})
         added = build_graph(part)
-        self._check_names(added, old_nodes)
+        self.new_index = build_name_index(added.subgraph(n for n, d in added._node.items() if d))
         self._replace(added, old_nodes, old_edges, bool(dataset_files) and dataset_files[0] in changed
                       or not dataset_files, kept_sources)
         origins = Origins(dataset_files, {**kept_sources, **new_sources})
         return Compiled(graph, self.index), origins
 
     def _scan_edges(self, old_nodes: set[str], dropped_sources: set[str]
-                    ) -> tuple[list[tuple[str, str, str]], list[dict[str, Any]], set[str]]:
-        """Edges of changed files; unchanged facts touching an edited entity or source; unchanged fact ids."""
+                    ) -> tuple[list[tuple[str, str, str]], dict[str, dict[str, Any]], list[dict[str, Any]]]:
+        """Edges of changed files; unchanged facts by id; those about an edited entity or a dropped source."""
         changed = self.changed
         old_edges: list[tuple[str, str, str]] = []
-        context: list[dict[str, Any]] = []
-        kept: set[str] = set()
+        kept: dict[str, dict[str, Any]] = {}
+        on_edited: list[dict[str, Any]] = []
         for u, neighbours in self.graph._succ.items():
             for v, keydict in neighbours.items():
                 for key, data in keydict.items():
                     if data["file"] in changed:
                         old_edges.append((u, v, key))
                         continue
-                    kept.add(key)
+                    kept[key] = data
                     if u in old_nodes or v in old_nodes or (
                             dropped_sources and not dropped_sources.isdisjoint(data["sources"])):
-                        context.append(data)
-        return old_edges, context, kept
-
-    def _check_names(self, added: nx.MultiDiGraph, old_nodes: set[str]) -> None:
-        """No new id, name or alias may be one an unchanged entity already answers to."""
-        new_index = build_name_index(added.subgraph(n for n, d in added._node.items() if d))
-        for key in new_index.keys:
-            if any(owner not in old_nodes for owner in self.index.keys.get(key, ())):
-                raise _NeedsBuild
-        self.new_index = new_index
+                        on_edited.append(data)
+        return old_edges, kept, on_edited
 
     def _replace(self, added: nx.MultiDiGraph, old_nodes: set[str], old_edges: list[tuple[str, str, str]],
                  dataset_changed: bool, kept_sources: dict[str, str]) -> None:
@@ -225,28 +202,67 @@ class _Patch:
             keys.setdefault(key, []).extend(ids)
 
 
-class _Context:
-    """Records of unchanged entities and facts that the changed files' records must be checked with."""
+class _Neighbourhood:
+    """The unchanged records the rules ask for (:class:`graph.load.Neighbourhood`), each with what it refers to."""
 
-    def __init__(self, graph: nx.MultiDiGraph, old_nodes: set[str]):
-        self.nodes = graph._node
+    def __init__(self, patch: _Patch, old_nodes: set[str], kept_sources: dict[str, str],
+                 kept_facts: dict[str, dict[str, Any]], on_edited: list[dict[str, Any]]):
+        self.fresh = patch.fresh
+        self.graph = patch.graph
+        self.names = patch.index.keys
+        self.dataset_files = [f for f in patch.origins.dataset_files if f not in patch.changed]
         self.old_nodes = old_nodes
+        self.kept_sources = kept_sources
+        self.kept_facts = kept_facts
+        self.on_edited = on_edited
+        self.sources: dict[str, dict[str, Any]] = {}
         self.entities: dict[str, dict[str, Any]] = {}
-        self.fact_records: list[dict[str, Any]] = []
+        self.facts: dict[str, dict[str, Any]] = {}
+        self.datasets: list[dict[str, Any]] = []
 
-    def entity(self, node: str | None, new: dict[str, dict[str, Any]]) -> None:
-        """Add an unchanged entity (and its country) unless it is new, edited, unknown or already in."""
-        while node and node not in new and node not in self.entities and node not in self.old_nodes:
-            data = self.nodes.get(node)
+    def dataset(self) -> None:
+        self.datasets = [{**self.graph.graph["dataset"], "file": f, "line": 0, "marks": {}} for f in self.dataset_files]
+
+    def source(self, source_id: str) -> None:
+        if source_id in self.kept_sources and source_id not in self.sources:
+            self.sources[source_id] = {**self.graph.graph["sources"][source_id], "file": self.kept_sources[source_id],
+                                       "line": 0, "marks": {}}
+
+    def entity(self, entity_id: str | None) -> None:
+        nodes = self.graph._node
+        while entity_id and entity_id not in self.entities and entity_id not in self.old_nodes:
+            data = nodes.get(entity_id)
             if data is None:
                 return
-            self.entities[node] = {**data, "marks": {}}
-            node = data["country"]
+            self.entities[entity_id] = {**data, "marks": {}}
+            entity_id = data["country"]
 
-    def fact(self, data: dict[str, Any], new: dict[str, dict[str, Any]]) -> None:
-        self.fact_records.append({**data, "marks": {}})
-        self.entity(data["subject"], new)
-        self.entity(data["object"], new)
+    def entities_named(self, key: str) -> None:
+        for entity_id in self.names.get(key, ()):
+            self.entity(entity_id)
 
-    def entity_records(self) -> list[dict[str, Any]]:
-        return list(self.entities.values())
+    def entities_in_edited_countries(self) -> None:
+        for node, data in self.graph._node.items():
+            if data["country"] in self.old_nodes and node not in self.old_nodes:
+                self.entity(node)
+
+    def fact(self, fact_id: str) -> None:
+        data = self.kept_facts.get(fact_id)
+        if data is None or fact_id in self.facts:
+            return
+        # a fact id that reads subject.relation.object is taken as made, not given: the checks of
+        # facts written without an id then run on it too (at worst, a full build that was not needed)
+        self.facts[fact_id] = {**data, "id": None if fact_id == made_fact_id(data) else fact_id, "marks": {}}
+        self.entity(data["subject"])
+        self.entity(data["object"])
+        for source_id in data["sources"]:
+            self.source(source_id)
+
+    def facts_on_edited_records(self) -> None:
+        for data in self.on_edited:
+            self.fact(data["id"])
+
+    def unchanged(self) -> ParsedFile:
+        """The records asked for, as one parsed file to link with the changed ones."""
+        return ParsedFile("<unchanged>", dataset=self.datasets, sources=list(self.sources.values()),
+                          entities=list(self.entities.values()), facts=list(self.facts.values()))

@@ -250,6 +250,14 @@ def _conflict_marker_errors(data: bytes, path: str) -> Iterator[DataError]:
             yield DataError(path, number, 1, "merge conflict marker left in the file; resolve the conflict first")
 
 
+def _colon_in_plain_value(text: str, mark: Any) -> bool:
+    """True when the line of ``mark`` already has a ``key: value`` before it: ``quote: He said: no``."""
+    if mark is None or not 0 <= mark.index <= len(text):
+        return False
+    before = text[text.rfind("\n", 0, mark.index) + 1:mark.index]
+    return ": " in before.split(" #")[0] or ":\t" in before
+
+
 def _syntax_error(exc: Any, path: str, text: str) -> DataError:
     mark = exc.problem_mark or exc.context_mark
     line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -265,6 +273,8 @@ def _syntax_error(exc: Any, path: str, text: str) -> DataError:
     if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
         problem += " — YAML indents with spaces only" if "tab" in problem else \
             " — a tab character: YAML indents with spaces only"
+    elif problem.startswith("mapping values are not allowed") and _colon_in_plain_value(text, mark):
+        problem += " — the value contains ': ', so put the value in quotes"
     return DataError(path, line, column, f"YAML syntax error: {problem}{context}")
 
 

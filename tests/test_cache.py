@@ -19,19 +19,20 @@ from typing import Any
 
 import pytest
 
-import graph.cache as cache
 import graph.load as load
+import graph.store as store
 from conftest import SMALL, write_fact_set
-from graph.cache import load_compiled
 from graph.errors import DataErrors
+from graph.pipeline import Compiled, Loader, load_compiled
 
 REPO = Path(__file__).resolve().parents[1]
 HEAVY_MODULES = ("yaml", "_yaml", "pyvis", "jinja2", "lxml", "rich")
+Load = Callable[..., Compiled]
 
 
 # --- helpers ----------------------------------------------------------------------------------------
 
-def fingerprint(compiled: cache.Compiled) -> tuple[Any, ...]:
+def fingerprint(compiled: Compiled) -> tuple[Any, ...]:
     """Everything a command could observe of a loaded graph, dict order included."""
     g = compiled.graph
     adjacency = [
@@ -74,32 +75,37 @@ def store_folder(cache_dir: Path) -> Path:
 
 
 class Calls:
-    """Counts calls to a function of graph.load (the cache imports them at call time)."""
+    """A step of the load that records its calls: passed to the pipeline in a :class:`Loader`."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, name: str):
+    def __init__(self, step: Callable[..., Any]):
         self.calls: list[tuple[Any, ...]] = []
-        original = getattr(load, name)
+        self.step = step
 
-        def spy(*args: Any, **kwargs: Any) -> Any:
-            self.calls.append(args)
-            return original(*args, **kwargs)
-
-        monkeypatch.setattr(load, name, spy)
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls.append(args)
+        return self.step(*args, **kwargs)
 
     def reset(self) -> None:
         self.calls.clear()
 
 
 @pytest.fixture
-def parses(monkeypatch: pytest.MonkeyPatch) -> Calls:
-    """The files parse_file is called on (its second argument is the data-relative path)."""
-    return Calls(monkeypatch, "parse_file")
+def parses() -> Calls:
+    """The files the load parses (the second argument of the parse step is the data-relative path)."""
+    return Calls(load.parse_file)
 
 
 @pytest.fixture
-def full_links(monkeypatch: pytest.MonkeyPatch) -> Calls:
-    """Calls to check_and_link: a full validation of every record (a patch makes none)."""
-    return Calls(monkeypatch, "check_and_link")
+def full_links() -> Calls:
+    """Calls to the link step: a full validation of every record (a patch makes none)."""
+    return Calls(load.check_and_link)
+
+
+@pytest.fixture
+def spied(parses: Calls, full_links: Calls) -> Load:
+    """load_compiled with the parse and link steps watched by ``parses`` and ``full_links``."""
+    loader = Loader(parse=parses, link=full_links)
+    return lambda data, **options: load_compiled(data, loader=loader, **options)
 
 
 def parsed_files(calls: Calls) -> list[str]:
@@ -188,13 +194,13 @@ def test_adding_and_deleting_files_is_seen(small_data: Path) -> None:
     assert fingerprint(load_compiled(small_data)) == fresh(small_data)
 
 
-def test_a_schema_change_is_seen(small_data: Path, full_links: Calls) -> None:
-    load_compiled(small_data)
+def test_a_schema_change_is_seen(small_data: Path, full_links: Calls, spied: Load) -> None:
+    spied(small_data)
     schema = small_data / "schema.yaml"
     schema.write_text(schema.read_text(encoding="utf-8").replace("label: met with", "label: sat down with"),
                       encoding="utf-8")
     full_links.reset()
-    compiled = load_compiled(small_data)
+    compiled = spied(small_data)
     assert len(full_links.calls) == 1, "a schema change rebuilds everything"
     labels = {d["label"] for _, _, d in compiled.graph.edges(data=True) if d["relation"] == "met_with"}
     assert labels == {"sat down with"}
@@ -204,40 +210,38 @@ def test_a_schema_change_is_seen(small_data: Path, full_links: Calls) -> None:
 def test_a_new_tieline_version_invalidates(small_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     load_compiled(small_data)
     assert load_compiled(small_data).from_cache
-    monkeypatch.setattr(cache, "__version__", "999.0")
+    monkeypatch.setattr(store, "__version__", "999.0")
     assert not load_compiled(small_data).from_cache
 
 
 # --- per-file reuse ---------------------------------------------------------------------------------
 
-def test_editing_one_file_parses_only_that_file(small_data: Path, parses: Calls) -> None:
-    load_compiled(small_data)
+def test_editing_one_file_parses_only_that_file(small_data: Path, parses: Calls, spied: Load) -> None:
+    spied(small_data)
     assert len(parses.calls) == len(load.data_files(small_data))
     parses.reset()
-    assert load_compiled(small_data).from_cache
+    assert spied(small_data).from_cache
     assert parses.calls == []
     roles = small_data / "facts" / "roles.yaml"
     roles.write_text(roles.read_text(encoding="utf-8") + "\n# reviewed\n", encoding="utf-8")
-    load_compiled(small_data)
+    spied(small_data)
     assert parsed_files(parses) == ["facts/roles.yaml"]
 
 
 def test_deleting_a_file_parses_nothing_and_leaves_no_stale_cache(small_data: Path, parses: Calls,
-                                                                  _private_cache: Path) -> None:
-    load_compiled(small_data)
+                                                                  _private_cache: Path, spied: Load) -> None:
+    spied(small_data)
     parses.reset()
     (small_data / "facts" / "meetings.yaml").unlink()
-    compiled = load_compiled(small_data)
+    compiled = spied(small_data)
     assert parses.calls == []
     assert fingerprint(compiled) == fresh(small_data)
     files = list((store_folder(_private_cache) / "files").iterdir())
     assert len(files) == len(load.data_files(small_data))
 
 
-def test_parallel_parsing_gives_the_same_graph(small_data: Path, monkeypatch: pytest.MonkeyPatch,
-                                                _private_cache: Path) -> None:
-    monkeypatch.setattr(cache, "PARALLEL_MIN_BYTES", 0)
-    assert fingerprint(load_compiled(small_data)) == fresh(small_data)
+def test_parallel_parsing_gives_the_same_graph(small_data: Path, _private_cache: Path) -> None:
+    assert fingerprint(load_compiled(small_data, loader=Loader(parallel_min_bytes=0))) == fresh(small_data)
     assert len(list((store_folder(_private_cache) / "files").iterdir())) == len(load.data_files(small_data))
     assert load_compiled(small_data).from_cache
 
@@ -264,13 +268,14 @@ def test_a_damaged_graph_file_is_rebuilt(small_data: Path, _private_cache: Path,
     assert load_compiled(small_data).from_cache, "the damaged file was replaced"
 
 
-def test_a_damaged_per_file_cache_is_parsed_again(small_data: Path, _private_cache: Path, parses: Calls) -> None:
-    expected = fingerprint(load_compiled(small_data))
+def test_a_damaged_per_file_cache_is_parsed_again(small_data: Path, _private_cache: Path, parses: Calls,
+                                                  spied: Load) -> None:
+    expected = fingerprint(spied(small_data))
     (store_folder(_private_cache) / "graph.cache").unlink()
     for path in (store_folder(_private_cache) / "files").iterdir():
         path.write_bytes(b"M" + b"\x00garbage" * 10)
     parses.reset()
-    assert fingerprint(load_compiled(small_data)) == expected
+    assert fingerprint(spied(small_data)) == expected
     assert len(parses.calls) == len(load.data_files(small_data))
 
 
@@ -286,14 +291,14 @@ def test_a_graph_file_others_may_write_is_ignored(small_data: Path, _private_cac
 
 @pytest.mark.parametrize("mode", [0o770, 0o707])
 def test_a_cache_folder_others_may_write_is_not_used(small_data: Path, _private_cache: Path, parses: Calls,
-                                                     mode: int) -> None:
-    load_compiled(small_data)
+                                                     mode: int, spied: Load) -> None:
+    spied(small_data)
     folder = store_folder(_private_cache)
     folder.chmod(mode)
     before = sorted(p.relative_to(folder) for p in folder.rglob("*"))
     for _ in range(2):
         parses.reset()
-        compiled = load_compiled(small_data)
+        compiled = spied(small_data)
         assert not compiled.from_cache
         assert len(parses.calls) == len(load.data_files(small_data)), "not even per-file results are read"
     assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before, "nothing written there"
@@ -301,12 +306,12 @@ def test_a_cache_folder_others_may_write_is_not_used(small_data: Path, _private_
 
 
 def test_a_cache_owned_by_another_user_is_ignored(small_data: Path, monkeypatch: pytest.MonkeyPatch,
-                                                  parses: Calls) -> None:
-    load_compiled(small_data)
+                                                  parses: Calls, spied: Load) -> None:
+    spied(small_data)
     parses.reset()
     someone_else = os.getuid() + 1
-    monkeypatch.setattr(cache.os, "getuid", lambda: someone_else)
-    assert not load_compiled(small_data).from_cache
+    monkeypatch.setattr(os, "getuid", lambda: someone_else)
+    assert not spied(small_data).from_cache
     assert len(parses.calls) == len(load.data_files(small_data))
 
 
@@ -460,6 +465,16 @@ def _duplicate_fact(data: Path) -> None:
     story(data, 4).write_text(story(data, 4).read_text(encoding="utf-8") + block, encoding="utf-8")
 
 
+def _reverse_fact(data: Path) -> None:
+    """The first meeting of story 9, written the other way round in story 4 (no ids: the same meeting)."""
+    block = next(b for b in fact_blocks(story(data, 9)) if "relation: met_with" in b)
+    subject = re.search(r"subject: (.*)", block).group(1)
+    object_ = re.search(r"object: (.*)", block).group(1)
+    reversed_block = block.replace(f"subject: {subject}", "subject: \0").replace(
+        f"object: {object_}", f"object: {subject}").replace("subject: \0", f"subject: {object_}")
+    story(data, 4).write_text(story(data, 4).read_text(encoding="utf-8") + reversed_block, encoding="utf-8")
+
+
 def _retype_country(data: Path) -> None:
     for number in range(1, 11):
         for entity_id, block in entity_blocks(story(data, number)):
@@ -492,19 +507,20 @@ VALID_EDITS = {"quote": _quote, "rename": _rename, "new file": _new_file, "drop 
                "move fact": _move_fact, "dataset moved": _dataset_moved}
 INVALID_EDITS = {"delete file": _delete_file, "steal alias": _steal_alias,
                  "steal an unrelated name": _steal_unrelated_name, "duplicate entity": _duplicate_entity, "unknown source": _unknown_source,
-                 "duplicate fact": _duplicate_fact, "retype country": _retype_country,
+                 "duplicate fact": _duplicate_fact, "reversed symmetric fact": _reverse_fact,
+                 "retype country": _retype_country,
                  "second dataset": _second_dataset, "drop source": _drop_source}
 
 
 @pytest.mark.parametrize("name", VALID_EDITS)
 def test_a_patched_graph_is_identical_to_a_fresh_build(story_set: Path, name: str, full_links: Calls,
-                                                       parses: Calls) -> None:
+                                                       parses: Calls, spied: Load) -> None:
     VALID_EDITS[name](story_set)
-    compiled = load_compiled(story_set)
+    compiled = spied(story_set)
     assert full_links.calls == [], "patched, not rebuilt"
     assert len(parses.calls) <= 2, "only the edited files are parsed"
     assert fingerprint(compiled) == fresh(story_set)
-    assert load_compiled(story_set).from_cache, "and the patched graph was cached"
+    assert spied(story_set).from_cache, "and the patched graph was cached"
 
 
 @pytest.mark.parametrize("name", INVALID_EDITS)
@@ -549,10 +565,10 @@ def test_a_sequence_of_edits_with_broken_states_in_between(story_set: Path) -> N
         assert outcome(story_set) == fresh_outcome(story_set)
 
 
-def test_a_large_edit_rebuilds_instead_of_patching(story_set: Path, full_links: Calls) -> None:
+def test_a_large_edit_rebuilds_instead_of_patching(story_set: Path, full_links: Calls, spied: Load) -> None:
     for number in range(1, 5):
         edit(story(story_set, number), "\nfacts:\n", "\n# reviewed\nfacts:\n")
-    compiled = load_compiled(story_set)
+    compiled = spied(story_set)
     assert len(full_links.calls) == 1
     assert fingerprint(compiled) == fresh(story_set)
 

@@ -300,14 +300,14 @@ def test_a_file_vanishing_while_it_is_read_is_a_data_error(invoke: Callable[...,
                                                            monkeypatch: pytest.MonkeyPatch,
                                                            command: tuple[str, ...]) -> None:
     """A file deleted between listing and reading: one located line and exit 3, no traceback."""
-    import graph.cache
+    import graph.pipeline
 
     gone = small_data / "facts.yaml"
 
     def vanished(*args: Any, **kwargs: Any) -> Any:
         raise FileNotFoundError(2, "No such file or directory", str(gone))
 
-    monkeypatch.setattr(graph.cache, "load_compiled", vanished)
+    monkeypatch.setattr(graph.pipeline, "load_compiled", vanished)
     result = invoke(*command, "--data", small_data)
     assert result.exit_code == 3
     assert result.stderr.splitlines()[0] == f"{gone}: cannot read: No such file or directory"

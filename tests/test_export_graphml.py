@@ -21,7 +21,7 @@ from conftest import FIXTURES, SMALL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph.cache import load_graph
+from graph.pipeline import load_graph
 from graph.errors import OutputError
 from graph.export import graphml
 

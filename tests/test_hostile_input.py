@@ -399,9 +399,9 @@ def test_the_same_unknown_reference_is_looked_up_once(tmp_path: Path, monkeypatc
 
 def test_problems_found_while_parsing_in_parallel_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     """Big folders are parsed by several processes; their problems come back intact (they used to crash)."""
-    from graph import cache
+    from graph import pipeline
 
-    monkeypatch.setattr(cache, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
     case = REPO / "tests" / "fixtures" / "broken" / "errors-in-several-files"
     monkeypatch.chdir(case)
     result = tieline("validate", "--data", ".", "--no-cache")

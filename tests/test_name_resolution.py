@@ -108,7 +108,7 @@ def test_every_command_that_takes_a_name_refuses_an_unknown_one(invoke: Callable
 
 
 def test_name_index_directly() -> None:
-    from graph.cache import load_compiled
+    from graph.pipeline import load_compiled
     from graph.errors import AmbiguousEntity, EntityNotFound
 
     index = load_compiled(SMALL, use_cache=False).index

@@ -108,8 +108,39 @@ def test_duplicate_fact_id(problems: Callable[..., list[str]]) -> None:
 
 def test_same_pair_same_relation_twice_needs_ids(problems: Callable[..., list[str]]) -> None:
     assert problems({"facts/bad.yaml": facts({"subject": "boris-ivanov"})}) == [
-        "data/facts/roles.yaml:24: a second fact 'boris-ivanov member_of trade-council' "
+        "data/facts/roles.yaml:24:5: a second fact 'boris-ivanov member_of trade-council' "
         "(first at facts/bad.yaml:2); give each an 'id' to tell them apart"]
+
+
+def test_a_symmetric_fact_written_both_ways_needs_ids(problems: Callable[..., list[str]]) -> None:
+    """'a met_with b' and 'b met_with a' are one meeting: without ids, the second is a duplicate."""
+    meeting = {"relation": "met_with", "source": "kyiv-post-2024-05-01"}
+    assert problems({
+        "facts/a.yaml": facts({**meeting, "subject": "anna-kowalska", "object": "boris-ivanov"}),
+        "facts/bad.yaml": facts({**meeting, "subject": "boris-ivanov", "object": "anna-kowalska"},
+                                {**meeting, "subject": "boris-petrov", "object": "anna-kowalska"}),
+    }) == [
+        f"{BAD}:2:5: a second fact 'boris-ivanov met_with anna-kowalska', the same as "
+        "'anna-kowalska met_with boris-ivanov' (first at facts/a.yaml:2) since 'met_with' is symmetric; "
+        "give each an 'id' to tell them apart"]
+
+
+def test_a_symmetric_fact_both_ways_with_ids_is_two_facts(invoke: Callable[..., Any],
+                                                          fact_set: Callable[..., Path]) -> None:
+    both_ways = facts({"relation": "met_with", "subject": "anna-kowalska", "object": "boris-ivanov"},
+                      {"relation": "met_with", "subject": "boris-ivanov", "object": "anna-kowalska"})
+    with_ids = both_ways.replace("  - subject: anna", "  - id: first-meeting\n    subject: anna") \
+                        .replace("  - subject: boris", "  - id: second-meeting\n    subject: boris")
+    data = fact_set({"facts/extra.yaml": with_ids})
+    result = invoke("show", "Anna Kowalska", "--data", data, "--json")
+    assert result.exit_code == 0, result.stderr
+    meetings = [f["id"] for f in json.loads(result.stdout)["facts"] if f["relation"] == "met_with"]
+    assert meetings == ["first-meeting", "second-meeting"]
+
+
+def test_a_second_dataset_section_is_located_with_its_column(problems: Callable[..., list[str]]) -> None:
+    assert problems({"facts/bad.yaml": "dataset:\n  name: Another\n"}) == [
+        f"{BAD}:2:3: a second 'dataset' section (the first is in dataset.yaml:2); keep one"]
 
 
 def test_two_entities_may_not_share_a_name(problems: Callable[..., list[str]]) -> None:
@@ -165,6 +196,40 @@ def test_unknown_certainty(problems: Callable[..., list[str]]) -> None:
     assert problems({"facts/bad.yaml": facts({"certainty": "confirmd"})}) == [
         f"{BAD}:6:16: unknown certainty 'confirmd' (did you mean 'confirmed'?); "
         "the schema has: confirmed, reported, planned"]
+
+
+@pytest.mark.parametrize(("field", "value", "meant", "column"), [
+    ("subject", "Anna Kowalska", "anna-kowalska", 14),
+    ("subject", "Ivanov", "boris-ivanov", 14),          # an alias
+    ("relation", "is a member of", "member_of", 15),    # a label
+    ("relation", "Member Of", "member_of", 15),         # the id, written as words
+    ("certainty", "Confirmed", "confirmed", 16),
+])
+def test_a_name_where_an_id_belongs_says_which_id(problems: Callable[..., list[str]], field: str, value: str,
+                                                  meant: str, column: int) -> None:
+    line = {"subject": 2, "relation": 3, "certainty": 6}[field]
+    shown_fact = " ".join({"subject": "anna-kowalska", "relation": "member_of", "object": "trade-council",
+                           field: value}[k] for k in ("subject", "relation", "object"))
+    assert problems({"facts/bad.yaml": facts({field: value})}) == [
+        f"{BAD}:{line}:{column}: {field!r} {value!r} of fact {shown_fact!r} is not a valid id "
+        f"(did you mean {meant!r}?)"]
+
+
+def test_a_country_by_its_name_says_which_id(problems: Callable[..., list[str]]) -> None:
+    assert problems({"entities/bad.yaml": """
+        entities:
+          - id: zed
+            type: person
+            name: Zed
+            country: España
+          - id: zoe
+            type: person
+            name: Zoe
+            country: Nowhere Land
+        """}) == [
+        "data/entities/bad.yaml:5:14: 'country' 'España' of entity 'zed' is not a valid id (did you mean 'spain'?)",
+        "data/entities/bad.yaml:9:14: 'country' 'Nowhere Land' of entity 'zoe' is not a valid id "
+        "(lowercase letters, digits and single hyphens, e.g. 'kirill-dmitriev')"]
 
 
 def test_unknown_entity_type_and_country(problems: Callable[..., list[str]]) -> None:
@@ -282,6 +347,13 @@ def test_yaml_syntax_error_with_its_line(problems: Callable[..., list[str]]) -> 
     broken = facts({}).replace("    object:", "     object:")
     assert problems({"facts/bad.yaml": broken}) == [
         f"{BAD}:4:12: YAML syntax error: mapping values are not allowed in this context"]
+
+
+def test_a_colon_in_a_plain_value_says_to_quote_it(problems: Callable[..., list[str]]) -> None:
+    quoted = facts({}).replace("    certainty:", "    quote: Rubio said: the talks went well\n    certainty:")
+    assert problems({"facts/bad.yaml": quoted}) == [
+        f"{BAD}:6:22: YAML syntax error: mapping values are not allowed in this context — the value contains "
+        "': ', so put the value in quotes"]
 
 
 def test_yaml_tags_never_build_objects(problems: Callable[..., list[str]]) -> None:

@@ -191,7 +191,7 @@ def test_exit_code_table_covers_every_error_kind() -> None:
 
 
 def test_an_empty_view_is_the_graph_itself(small_data: Path) -> None:
-    from graph.cache import load_compiled
+    from graph.pipeline import load_compiled
     from graph.view import ViewSpec
 
     compiled = load_compiled(small_data)

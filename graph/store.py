@@ -1,4 +1,4 @@
-"""The compiled-graph cache: load a data folder once, answer every later question from the cache.
+"""The compiled cache on disk: the file format, the manifest that keys it, and the ownership checks.
 
 Layout, under ``$TIELINE_CACHE_DIR`` or ``$XDG_CACHE_HOME/tieline`` (``~/.cache/tieline``), one
 folder per data folder (named by a hash of its real path)::
@@ -11,58 +11,41 @@ data file's path and contents, the schema included: any edit, added or deleted f
 the graph. Unchanged files are recognised by size and modification time, and hashed again when
 modified within two seconds of the cache being written (edits too quick for the clock).
 
-After an edit, only the edited files are parsed again. When a few files changed and the schema
-did not, the previous graph is *patched* (:mod:`graph.patch`) rather than built again; whenever
-the patch cannot prove the result valid, a full build runs and reports every problem as usual.
-
 Cache files are only read from a folder owned by the current user and writable by no one else;
 an unreadable, truncated, corrupt or foreign file is ignored and rebuilt. The graph is stored
 with :mod:`marshal` (plain dicts, lists and strings: loading it runs no code) and a CRC-32.
-Nothing is written to the data folder.
+Nothing is written to the data folder. What is stored is decided by :mod:`graph.pipeline`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import gc
 import hashlib
 import marshal
 import os
+import pickle
 import stat
 import sys
+import time
 import zlib
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .load import PARSER_VERSION, ParsedFile
+from .model import NameIndex
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from .load import ParsedFile
-    from .model import NameIndex
-
-__all__ = ["Compiled", "load_compiled", "load_graph", "cache_root", "CACHE_FORMAT"]
+__all__ = ["CACHE_FORMAT", "Manifest", "Origins", "Store", "cache_root", "decode_parsed", "encode_parsed",
+           "write_private"]
 
 CACHE_FORMAT = "tieline-cache-3"
 _MAGIC = b"TIELINE-CACHE-3\n"
 _GRAPH_FILE = "graph.cache"
 _RACY_NS = 2_000_000_000
-PARALLEL_MIN_BYTES = 2_000_000
-"""Below this many bytes to parse, files are parsed in this process (a pool costs more than it saves)."""
-Progress = Callable[[int, int], None]
-_last_loaded: list[Compiled] = []
-
-
-@dataclass
-class Compiled:
-    """A loaded data folder: the graph and its name index."""
-
-    graph: nx.MultiDiGraph
-    index: NameIndex
-    from_cache: bool = False
 
 
 def cache_root() -> Path:
@@ -72,58 +55,6 @@ def cache_root() -> Path:
         return Path(explicit)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "tieline"
-
-
-def load_graph(data_dir: str | os.PathLike[str] = "data", *, use_cache: bool = True) -> nx.MultiDiGraph:
-    """The validated graph of a data folder; raises :class:`graph.errors.DataErrors` on bad data."""
-    return load_compiled(data_dir, use_cache=use_cache).graph
-
-
-def load_compiled(data_dir: str | os.PathLike[str] = "data", *, use_cache: bool = True,
-                  progress: Progress | None = None) -> Compiled:
-    """Graph and name index of a data folder: from the cache, patched, or built from scratch."""
-    from .load import data_files
-
-    root = Path(data_dir)
-    if not root.is_dir():
-        from .errors import DataError, DataErrors
-        raise DataErrors([DataError(str(root), 0, 0, "no such data folder")])
-    files = data_files(root)
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # loading makes millions of objects and no cycles: collection only costs time
-    try:
-        compiled = _load(root, files, use_cache, progress)
-        # The last graph loaded stays referenced here, so that a command returning does not free a
-        # large graph object by object (0.5 s at 100k entities) just before cli.main's os._exit.
-        _last_loaded[:] = [compiled]
-        return compiled
-    finally:
-        if gc_was_enabled:
-            gc.freeze()  # what we loaded stays: keep it out of later collections
-            gc.enable()
-
-
-def _load(root: Path, files: list[Path], use_cache: bool, progress: Progress | None) -> Compiled:
-    if not use_cache:
-        return build_compiled(root, files, None, None, progress)[0]
-    store = Store(root)
-    header = store.read_header()
-    manifest = Manifest.compute(root, files, header)
-    if header is not None and header["key"] == manifest.key:
-        compiled = store.read_graph(header)
-        if compiled is not None:
-            compiled.from_cache = True
-            return compiled
-    result = None
-    if header is not None:
-        from .patch import patch_compiled
-
-        result = patch_compiled(root, files, manifest, store, header, progress)
-    store.forget_payload()
-    if result is None:
-        result = build_compiled(root, files, manifest, store, progress)
-    store.write_graph(manifest, *result)
-    return result[0]
 
 
 # --- what a compiled graph remembers about where its records came from ---------------------------
@@ -141,96 +72,19 @@ class Origins:
                    {s["id"]: p.path for p in parsed for s in p.sources})
 
 
-# --- full build -----------------------------------------------------------------------------------
+# --- the per-file parse results -------------------------------------------------------------------
 
-def build_compiled(root: Path, files: list[Path], manifest: Manifest | None, store: Store | None,
-           progress: Progress | None, parsed: dict[str, ParsedFile] | None = None) -> tuple[Compiled, Origins]:
-    """Phase 1 for every file (cached per file), then link and build: the whole fact base checked."""
-    from .load import check_and_link
-    from .model import build_graph, build_name_index
-
-    results = parse_all(root, files, manifest, store, progress, parsed or {})
-    base = check_and_link(root, results)
-    graph = build_graph(base)
-    return Compiled(graph, build_name_index(graph)), Origins.of(results)
-
-
-def parse_all(root: Path, files: list[Path], manifest: Manifest | None, store: Store | None,
-               progress: Progress | None, known: dict[str, ParsedFile]) -> list[ParsedFile]:
-    """Phase 1 for ``files``: already known, from the per-file cache, else parsed (in parallel when it pays)."""
-    results: dict[str, ParsedFile] = dict(known)
-    todo: list[tuple[str, Path, int, str | None]] = []
-    for path in files:
-        rel = path.relative_to(root).as_posix()
-        if rel in results:
-            continue
-        key = manifest.file_key(rel) if manifest is not None else None
-        cached = store.read_parsed(key) if store is not None and key else None
-        if cached is not None and cached.path == rel:
-            results[rel] = cached
-        else:
-            target = store.parsed_path(key) if store is not None and store.usable and key else None
-            size = manifest.size(rel) if manifest is not None else path.stat().st_size
-            todo.append((rel, path, size, target))
-    total, done = sum(item[2] for item in todo), 0
-    for rel, size, parsed in _parse_files(todo):
-        results[rel] = parsed
-        done += size
-        if progress:
-            progress(done, total)
-    return [results[path.relative_to(root).as_posix()] for path in files]
-
-
-def _parse_files(todo: list[tuple[str, Path, int, str | None]]) -> Iterator[tuple[str, int, ParsedFile]]:
-    """Yield ``(rel, size, ParsedFile)`` for each file; two or more processes for large inputs."""
-    from .load import parse_file
-
-    workers = min(len(todo), os.cpu_count() or 1, 4)
-    if workers < 2 or sum(item[2] for item in todo) < PARALLEL_MIN_BYTES:
-        for rel, path, size, target in todo:
-            parsed = parse_file(path.read_bytes(), rel)
-            if target is not None and not parsed.errors:
-                _write_private(Path(target), _encode_parsed(parsed))
-            yield rel, size, parsed
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    ordered = sorted(todo, key=lambda item: -item[2])  # largest first: the pool stays balanced
-    context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = [(rel, size, pool.submit(_parse_encoded, str(path), rel, target))
-                   for rel, path, size, target in ordered]
-        for rel, size, future in futures:
-            yield rel, size, _decode_parsed(future.result())
-
-
-def _parse_encoded(path: str, rel: str, target: str | None) -> bytes:
-    """In a worker: parse one file, write its per-file cache, return the encoded result."""
-    from .load import parse_file
-
-    gc.disable()
-    parsed = parse_file(Path(path).read_bytes(), rel)
-    data = _encode_parsed(parsed)
-    if target is not None and not parsed.errors:
-        _write_private(Path(target), data)
-    return data
-
-
-def _encode_parsed(parsed: ParsedFile) -> bytes:
+def encode_parsed(parsed: ParsedFile) -> bytes:
     """A parse result as bytes: marshal (fast, runs no code on load) when it holds plain data only."""
     state = {f.name: getattr(parsed, f.name) for f in dataclasses.fields(parsed)}
     try:
         return b"M" + marshal.dumps(state)
     except ValueError:  # YAML nodes of the schema, DataError objects
-        import pickle
-
         return b"P" + pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def _decode_parsed(data: bytes) -> ParsedFile:
-    from .load import ParsedFile
-
+def decode_parsed(data: bytes) -> ParsedFile:
+    """The parse result :func:`encode_parsed` wrote; ValueError when ``data`` is not one."""
     view = memoryview(data)
     if data[:1] == b"M":
         state = marshal.loads(view[1:])
@@ -238,8 +92,6 @@ def _decode_parsed(data: bytes) -> ParsedFile:
             raise ValueError("not a parse result")
         return ParsedFile(**state)
     if data[:1] == b"P":
-        import pickle
-
         parsed = pickle.loads(view[1:])
         if isinstance(parsed, ParsedFile):
             return parsed
@@ -291,8 +143,7 @@ class Manifest:
         return self.entries[rel][0]
 
     def file_key(self, rel: str) -> str:
-        from .load import PARSER_VERSION
-
+        """The per-file cache key of one file: parser version, code and the file's path and contents."""
         return hashlib.sha256(f"{PARSER_VERSION}\0{self.code}\0{rel}\0{self.entries[rel][2]}".encode()).hexdigest()
 
 
@@ -340,13 +191,13 @@ class Store:
     def forget_payload(self) -> None:
         self._payload = b""
 
-    def read_graph(self, header: dict[str, Any]) -> Compiled | None:
+    def read_graph(self, header: dict[str, Any]) -> tuple[nx.MultiDiGraph, NameIndex] | None:
         """The graph and index stored with ``header``; None when the payload is damaged or stale."""
         payload, self._payload = self._payload, b""
         if len(payload) != header["length"] or zlib.crc32(payload) != header["crc"]:
             return None
         try:
-            import networkx as nx
+            import networkx as nx  # ≈ 0.2 s (FINDINGS.md); a load that stops at invalid data never needs it
 
             if header.get("networkx") != nx.__version__:
                 return None
@@ -356,23 +207,19 @@ class Store:
             if graph._adj is not graph._succ or not isinstance(graph._pred, dict) \
                     or len(graph._node) != header.get("nodes"):
                 return None
-            from .model import NameIndex
-
-            return Compiled(graph, NameIndex(names, keys))
+            return graph, NameIndex(names, keys)
         except Exception:  # noqa: BLE001 - a damaged cache is rebuilt, whatever the damage
             return None
 
-    def write_graph(self, manifest: Manifest, compiled: Compiled, origins: Origins) -> None:
+    def write_graph(self, manifest: Manifest, graph: nx.MultiDiGraph, index: NameIndex, origins: Origins) -> None:
+        """Store a validated graph, its index and its origins under ``manifest``'s key."""
         if not self.usable:
             return
-        import time
+        import networkx as nx  # ≈ 0.2 s (FINDINGS.md); already imported by whoever built ``graph``
 
-        import networkx as nx
-
-        graph = compiled.graph
         state = {k: v for k, v in graph.__dict__.items() if type(v) is dict and k != "__networkx_cache__"}
         try:
-            payload = marshal.dumps((state, compiled.index.names, compiled.index.keys))
+            payload = marshal.dumps((state, index.names, index.keys))
         except ValueError:  # something not plain data in the graph: no cache rather than a wrong one
             return
         header = {"format": CACHE_FORMAT, "key": manifest.key, "code": manifest.code, "files": manifest.entries,
@@ -380,7 +227,7 @@ class Store:
                   "dataset_files": origins.dataset_files, "source_files": origins.source_files,
                   "crc": zlib.crc32(payload), "length": len(payload)}
         head = marshal.dumps(header)
-        _write_private(self.folder / _GRAPH_FILE, [_MAGIC, len(head).to_bytes(8, "big"), head, payload])
+        write_private(self.folder / _GRAPH_FILE, [_MAGIC, len(head).to_bytes(8, "big"), head, payload])
         self._prune(manifest)
 
     def _prune(self, manifest: Manifest) -> None:
@@ -397,6 +244,7 @@ class Store:
         return str(self.folder / "files" / f"{key}.parsed")
 
     def read_parsed(self, key: str) -> ParsedFile | None:
+        """One file's cached parse result, or None when absent, damaged or not safely ours."""
         if not self.usable:
             return None
         path = Path(self.parsed_path(key))
@@ -405,17 +253,17 @@ class Store:
                 if not _private(path, handle.fileno()):
                     return None
                 data = handle.read()
-            return _decode_parsed(data)
+            return decode_parsed(data)
         except Exception:  # noqa: BLE001 - missing or damaged: parse again
             return None
 
 
-def _write_private(path: Path, chunks: bytes | list[bytes]) -> None:
+def write_private(path: Path, chunks: bytes | list[bytes]) -> None:
     """Write a cache file readable and writable by us only, atomically; a failure is only a slower next run.
 
     No fsync: a cache file cut short by a crash fails its length or checksum test and is rebuilt.
     """
-    import tempfile
+    import tempfile  # ≈ 9 ms; a warm query writes nothing
 
     try:
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)

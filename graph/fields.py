@@ -224,6 +224,7 @@ class Field:
     column: bool = True  # a column of its own in GraphML, GEXF and CSV; False: each format writes it its own way
     after: str | None = None  # exports place its column right after this one (default: where it is declared)
     brief: bool = False  # part of the record's short form (a source as cited under a fact)
+    refers: str | None = None  # what the value names: "entity", "type", "relation", "certainty", "source"
     doc: str = ""
 
     def __post_init__(self) -> None:
@@ -252,11 +253,11 @@ SOURCE_FIELDS: tuple[Field, ...] = (
 
 ENTITY_FIELDS: tuple[Field, ...] = (
     Field("id", "slug", required=True, linked=True, column=False, doc="the node id"),
-    Field("type", "token", required=True, linked=True, doc="an entity type of the schema"),
+    Field("type", "token", required=True, linked=True, refers="type", doc="an entity type of the schema"),
     Field("name", "text", required=True, linked=True, column=False, doc="the node label"),
     Field("aliases", "text_list", linked=True),
     Field("description", "text"),
-    Field("country", "slug", linked=True, doc="the id of a country entity"),
+    Field("country", "slug", linked=True, refers="entity", doc="the id of a country entity"),
     Field("start", "date"),
     Field("end", "date"),
     Field("attributes", "attributes", column=False, doc="free attributes: one column attr.<name> each"),
@@ -265,14 +266,14 @@ ENTITY_FIELDS: tuple[Field, ...] = (
 
 FACT_FIELDS: tuple[Field, ...] = (
     Field("id", "fact_id", linked=True, column=False, doc="the edge id; subject.relation.object when absent"),
-    Field("subject", "slug", required=True, linked=True, column=False, doc="the edge's source"),
-    Field("relation", "token", required=True, linked=True, doc="a relation of the schema"),
-    Field("object", "slug", required=True, linked=True, column=False, doc="the edge's target"),
+    Field("subject", "slug", required=True, linked=True, column=False, refers="entity", doc="the edge's source"),
+    Field("relation", "token", required=True, linked=True, refers="relation", doc="a relation of the schema"),
+    Field("object", "slug", required=True, linked=True, column=False, refers="entity", doc="the edge's target"),
     Field("sources", "text_list", required=True, linked=True, doc="ids of the sources that state the fact"),
     Field("quote", "text"),
     Field("start", "date"),
     Field("end", "date"),
-    Field("certainty", "token", required=True, linked=True, after="symmetric"),
+    Field("certainty", "token", required=True, linked=True, after="symmetric", refers="certainty"),
     Field("note", "text"),
 )
 """Keys of each item of ``facts``; one edge per fact."""
@@ -366,3 +367,12 @@ def read_fields(check: Checker, record: Marked, fields: Iterable[Field], what: s
     if start and end and date_bounds(end)[1] < date_bounds(start)[0]:
         check.at(record, "end", f"{what} ends ({end}) before it starts ({start})")
     return values
+
+
+def new_record(fields: tuple[Field, ...], **values: Any) -> dict[str, Any]:
+    """A record written by tieline itself (an import), keys in declaration order; an unknown key is a bug."""
+    names = field_names(fields)
+    unknown = set(values) - set(names)
+    if unknown:
+        raise ValueError(f"not declared fields: {', '.join(sorted(unknown))}")
+    return {name: values[name] for name in names if name in values}

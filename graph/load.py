@@ -140,11 +140,6 @@ def parse_file(data: bytes, rel: str) -> ParsedFile:
     return parsed
 
 
-_REFERENCE_KIND = {"type": "type", "country": "entity", "subject": "entity", "object": "entity",
-                   "relation": "relation", "certainty": "certainty"}
-"""Fields that refer to another record, and what they refer to: phase 2 suggests one for a refused value."""
-
-
 def _record(check: Checker, record: Marked, rel: str, fields: tuple[Field, ...], what: str,
             rejected: list[Any]) -> dict[str, Any] | None:
     """A record shape-checked against its declared fields, or None when phase 2 could not use it.
@@ -158,16 +153,16 @@ def _record(check: Checker, record: Marked, rel: str, fields: tuple[Field, ...],
               "marks": {f.name: record.mark_of(f.name) for f in fields if f.linked and f.name in record}}
     found = len(check.errors)
     shaped.update(read_fields(check, record, fields, what))
-    _remember_rejected(check.errors[found:], record, shaped, rejected)
+    _remember_rejected(check.errors[found:], record, fields, shaped, rejected)
     return shaped if all(shaped[f.name] for f in fields if f.required and f.linked) else None
 
 
-def _remember_rejected(new_errors: list[DataError], record: Marked, shaped: dict[str, Any],
-                       rejected: list[Any]) -> None:
+def _remember_rejected(new_errors: list[DataError], record: Marked, fields: tuple[Field, ...],
+                       shaped: dict[str, Any], rejected: list[Any]) -> None:
     """Keep (line, column, message, kind, value) of each refused reference, for phase 2's hint."""
-    for key, kind in _REFERENCE_KIND.items():
+    for key, kind in ((f.name, f.refers) for f in fields if f.refers and f.kind != "text_list"):
         value = record.get(key)
-        if shaped.get(key) is not None or key not in shaped or not isinstance(value, str):
+        if shaped.get(key) is not None or not isinstance(value, str):
             continue
         mark = record.mark_of(key)
         for error in new_errors:

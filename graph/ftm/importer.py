@@ -26,7 +26,7 @@ from typing import IO, Any
 
 from ..dates import date_bounds, is_partial_date
 from ..errors import DataError, DataErrors, OutputError
-from ..fields import FACT_ID, SLUG
+from ..fields import ENTITY_FIELDS, FACT_FIELDS, FACT_ID, SLUG, new_record
 from ..names import name_key
 from ..yamlwrite import entity_lines, fact_lines, scalar, schema_text, source_lines
 from .export import CERTAINTY_PREFIX, END_PROPS, REPRINTED_PREFIX, START_PROPS
@@ -335,8 +335,8 @@ class _Converter:
             if name_key(alias) and name_key(alias) not in seen:
                 seen.add(name_key(alias))
                 aliases.append(alias.strip())
-        entity: dict[str, Any] = {"id": entity_id, "type": type_id, "name": " ".join(name.split()),
-                                  "aliases": aliases, "attributes": {}}
+        entity = new_record(ENTITY_FIELDS, id=entity_id, type=type_id, name=" ".join(name.split()),
+                            aliases=aliases, attributes={})
         self.report.by_schema[proxy.schema.name] += 1
         descriptions = proxy.get("description", quiet=True)
         if descriptions:
@@ -458,8 +458,8 @@ class _Converter:
         if country_id in self.ids.values() or country_id in self.entities:
             country_id = f"country-{_slug(code)}"
         type_id = self._pick_type(self.model.make_entity("Territory"))
-        self.entities[country_id] = {"id": country_id, "type": type_id, "name": name, "aliases": [],
-                                     "attributes": {"ftm_country": code}}
+        self.entities[country_id] = new_record(ENTITY_FIELDS, id=country_id, type=type_id, name=name, aliases=[],
+                                               attributes={"ftm_country": code})
         self.countries[code] = country_id
         self.report.countries += 1
         return country_id
@@ -563,8 +563,8 @@ class _Converter:
                 if authority_id in self.entities:
                     authority_id = f"{authority_id}-{_digest(authority)}"
                 type_id = self._pick_type(self.model.make_entity("Organization"))
-                self.entities[authority_id] = {"id": authority_id, "type": type_id, "name": authority,
-                                               "aliases": [], "attributes": {}}
+                self.entities[authority_id] = new_record(ENTITY_FIELDS, id=authority_id, type=type_id,
+                                                         name=authority, aliases=[], attributes={})
             for target in proxy.get("entity", quiet=True):
                 self._fact(proxy, relation, authority_id, target, {"entity", "authority"}, subject_is_id=True)
 
@@ -595,10 +595,11 @@ class _Converter:
             if prop_name in used or prop_name in EDGE_KEPT or prop.hidden or prop.type.name == "entity":
                 continue
             note.append(f"{prop.label.lower()}: {', '.join(values)}")
-        fact = {"ftm_id": proxy.id, "subject": ends[0], "relation": relation, "object": ends[1],
-                "sources": self._sources_of(proxy), "certainty": certainty, "start": start, "end": end,
-                "quote": " ".join(q.strip() for q in proxy.get("summary", quiet=True) if q.strip()) or None,
-                "note": "; ".join(note) or None}
+        fact = {"ftm_id": proxy.id, **new_record(
+            FACT_FIELDS, subject=ends[0], relation=relation, object=ends[1], sources=self._sources_of(proxy),
+            certainty=certainty, start=start, end=end,
+            quote=" ".join(q.strip() for q in proxy.get("summary", quiet=True) if q.strip()) or None,
+            note="; ".join(note) or None)}
         spec = self.relations[relation]
         for end_name, entity_id in (("subject", ends[0]), ("object", ends[1])):
             type_id = self.entities[entity_id]["type"]

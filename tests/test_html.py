@@ -18,9 +18,11 @@ from typing import Any
 import networkx as nx
 import pytest
 
+from graph import load_graph
 from graph.errors import GraphTooLarge
 from graph.export import html as html_export
-from graph.export.html import DEFAULT_MAX_NODES, PHYSICS_NODE_LIMIT, render
+from graph.export.html import DEFAULT_MAX_NODES, PHYSICS_NODE_LIMIT, certainty_dashes, render
+from graph.names import id_key, name_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -123,6 +125,7 @@ def story_graph() -> nx.MultiDiGraph:
 def hostile_graph() -> nx.MultiDiGraph:
     """Names, quotes, sources and the data set itself trying to break out of the page."""
     G = empty_graph(name=f"Leak {HOSTILE_SCRIPT} & <b>bold</b>", date="2025-04-02")
+    G.graph["certainty"]["confirmed"] = f"Sure {HOSTILE_IMG}"
     G.graph["sources"]["evil"] = {
         "id": "evil", "title": f"Title {HOSTILE_IMG}", "publisher": HOSTILE_SCRIPT,
         "published": "2025", "url": HOSTILE_URL, "reprinted_by": "<svg onload=alert(1)>",
@@ -313,6 +316,8 @@ def test_hostile_strings_cannot_leave_their_json_block() -> None:
     assert payload["sources"]["evil"]["url"] == HOSTILE_URL
     assert payload["sources"]["evil"]["note"] == "<!-- \u2028\u2029 -->"
     assert payload["entities"]["img-person"]["attributes"]["nan"] == "nan"
+    assert payload["certainty"][0]["description"] == f"Sure {HOSTILE_IMG}"
+    assert payload["name_keys"]["img-person"]["aliases"] == [name_key(HOSTILE_SCRIPT)]
     assert drawn(page)[0]["script-org"]["label"] == HOSTILE_SCRIPT
     assert all("title" not in n for n in page.json_block("tl-nodes")), "vis parses titles as HTML"
     # title and footer are escaped text
@@ -467,3 +472,96 @@ def test_control_characters_and_lone_surrogates_do_not_break_the_page() -> None:
     entities = page.json_block("tl-data")["entities"]
     assert entities["rdif"]["name"] == "Broken \udc80 half"
     assert entities["russia"]["description"] == "tab\tnew\nline\x1b[31m"
+
+
+# ------------------------------------------------------------------ certainty and name keys
+
+FIVE_LEVELS = """
+    certainty:
+      confirmed: Stated as fact by the source.
+      reported: Attributed by the source to others.
+      planned: Announced, not yet happened.
+      possible: Described as possible.
+      alleged: Claimed by one party only.
+"""
+
+
+def five_level_data(fact_set: Any) -> Path:
+    """The small fact set with a five-level certainty scale; facts at confirmed, reported, planned."""
+    folder = fact_set()
+    schema = (folder / "schema.yaml").read_text(encoding="utf-8")
+    head, _, rest = schema.partition("certainty:\n")
+    relations = rest[rest.index("relations:"):]
+    (folder / "schema.yaml").write_text(head + FIVE_LEVELS.replace("\n    ", "\n").lstrip("\n") + "\n" + relations,
+                                        encoding="utf-8")
+    return folder
+
+
+def test_certainty_levels_in_use_are_listed_strongest_first_with_their_line(fact_set: Any) -> None:
+    G = load_graph(five_level_data(fact_set))
+    _, page = read_page(G)
+    levels = page.json_block("tl-data")["certainty"]
+    assert [(c["id"], c["count"], c["dashes"]) for c in levels] == [
+        ("confirmed", 14, False), ("reported", 1, [14, 4]), ("planned", 1, [10, 4])]
+    assert levels[1]["description"] == "Attributed by the source to others."
+    # each fact's line is its level's, whatever the order of the facts
+    edges = drawn(page)[1]
+    by_level = {(d["certainty"], json.dumps(edges[k]["dashes"])) for _, _, k, d in G.edges(keys=True, data=True)}
+    assert by_level == {("confirmed", "false"), ("reported", "[14, 4]"), ("planned", "[10, 4]")}
+
+
+def test_line_styles_go_from_solid_to_dotted_by_position_in_the_schema() -> None:
+    assert certainty_dashes(0, 1) is False
+    assert [certainty_dashes(i, 2) for i in range(2)] == [False, [2, 5]]
+    assert [certainty_dashes(i, 3) for i in range(3)] == [False, [14, 4], [2, 5]]
+    for levels in range(3, 9):
+        dashes = [certainty_dashes(i, levels) for i in range(levels)]
+        assert dashes[0] is False and dashes[-1] == [2, 5]
+        lengths = [d[0] for d in dashes[1:]]
+        assert lengths == sorted(set(lengths), reverse=True), f"{levels} levels: {dashes}"
+
+
+def test_a_level_the_schema_does_not_declare_is_drawn_like_the_weakest() -> None:
+    G = story_graph()
+    add_fact(G, "steve-witkoff", "heads", "rdif", certainty="rumoured")
+    _, page = read_page(G)
+    levels = page.json_block("tl-data")["certainty"]
+    assert [(c["id"], c["description"], c["dashes"]) for c in levels] == [
+        ("confirmed", "Stated as fact by the source.", False),
+        ("reported", "Attributed by the source to others.", [2, 5]), ("rumoured", None, [2, 5])]
+    assert drawn(page)[1]["steve-witkoff.heads.rdif"]["dashes"] == [2, 5]
+
+
+def test_page_carries_the_name_keys_of_every_name_alias_and_id(fact_set: Any) -> None:
+    folder = fact_set({"entities/tricky.yaml": """
+        entities:
+          - id: star
+            type: institution
+            name: "★"
+          - id: bogdan-stupka
+            type: person
+            name: Богдан Ступка
+            aliases: [Ступка, "STUPKA, B."]
+          - id: strasse-gmbh
+            type: institution
+            name: Straße GmbH
+    """})
+    G = load_graph(folder)
+    _, page = read_page(G)
+    keys = page.json_block("tl-data")["name_keys"]
+    assert sorted(keys) == sorted(G.nodes)
+    for node, attrs in G.nodes(data=True):
+        assert keys[node] == {"name": name_key(attrs["name"]),
+                              "aliases": [name_key(a) for a in attrs["aliases"]], "id": id_key(node)}
+    assert keys["star"]["name"] == "★" and keys["strasse-gmbh"]["name"] == "strasse gmbh"
+    assert keys["bogdan-stupka"] == {"name": "богдан ступка", "aliases": ["ступка", "stupka b"],
+                                     "id": "bogdan stupka"}
+    assert keys["jose-alvarez"]["aliases"] == ["pepe alvarez"]
+
+
+def test_certainty_filter_and_styles_keep_the_page_byte_identical(fact_set: Any) -> None:
+    folder = five_level_data(fact_set)
+    assert render(load_graph(folder)) == render(load_graph(folder))
+    _, page = read_page(load_graph(folder))
+    ids = [attrs.get("id") for tag, attrs in page.elements if tag == "ul"]
+    assert ids[:3] == ["tl-results", "tl-types", "tl-certainty"] and "tl-relations" in ids

@@ -7,16 +7,20 @@ Skipped when Chromium or Playwright is missing, except on CI (CI=true), where th
 
 from __future__ import annotations
 
+import json
 import os
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from graph import load_graph
 from graph.export.html import PHYSICS_NODE_LIMIT, render
+from graph.names import name_key
 from test_html import (HOSTILE_IMG, HOSTILE_SCRIPT, HOSTILE_URL, RFERL_URL, add_entity, add_fact,
-                       hostile_graph, many_graph, story_graph)
+                       five_level_data, hostile_graph, many_graph, story_graph)
 
 pytestmark = pytest.mark.browser
 
@@ -255,6 +259,7 @@ def test_hostile_text_stays_text(open_page: Any) -> None:
     opened.page.click("#tl-panel button.entity-link[data-entity='script-org']")
     assert opened.page.inner_text("#tl-panel h2") == HOSTILE_SCRIPT
     assert opened.js("document.querySelectorAll('script').length") == 6
+    assert opened.page.get_attribute("#tl-certainty label", "title") == f"Sure {HOSTILE_IMG}"
 
 
 def test_large_graph_is_drawn_without_physics(open_page: Any) -> None:
@@ -277,3 +282,150 @@ def test_entity_with_a_prototype_name_as_id_does_not_confuse_the_page(open_page:
     opened.click_node("constructor")
     panel = opened.panel()
     assert "Constructor met with Steve Witkoff" in panel and "proto" in panel
+
+
+# ------------------------------------------------------------------ certainty
+
+def shown(opened: Opened) -> str:
+    return opened.page.inner_text("#tl-shown")
+
+
+def hidden_facts(opened: Opened) -> list[str]:
+    return opened.js("""window.tieline.edges.get({filter: e => e.hidden})
+        .map(e => window.tieline.data.facts[e.id].id).sort()""")
+
+
+def facts_at(G: Any, *levels: str) -> list[str]:
+    return sorted(k for _, _, k, level in G.edges(keys=True, data="certainty") if level in levels)
+
+
+def test_certainty_checkboxes_hide_and_show_their_facts(open_page: Any, small_data: Path) -> None:
+    G = load_graph(small_data)
+    opened = open_page(G)
+    rows = opened.page.eval_on_selector_all(
+        "#tl-certainty label", "ls => ls.map(l => [l.innerText.replace(/\\s+/g, ' ').trim(), l.title])")
+    assert rows == [["confirmed 14", "Stated as fact by the source."],
+                    ["reported 1", "Attributed by the source to others."],
+                    ["planned 1", "Announced, not yet happened."]]
+    assert "Showing 15 of 15 entities, 16 of 16 facts" in shown(opened)
+    opened.page.uncheck("#tl-certainty input[data-id='reported']")
+    assert hidden_facts(opened) == facts_at(G, "reported")
+    assert "Showing 15 of 15 entities, 15 of 16 facts" in shown(opened)
+    opened.page.uncheck("#tl-certainty input[data-id='planned']")
+    assert hidden_facts(opened) == facts_at(G, "reported", "planned")
+    assert "Showing 15 of 15 entities, 14 of 16 facts" in shown(opened)  # entities stay, as for relations
+    opened.page.check("#tl-certainty input[data-id='reported']")
+    assert hidden_facts(opened) == facts_at(G, "planned")
+    # with a relation filter: a fact shows only when both its relation and its level are ticked
+    opened.page.uncheck("#tl-relations input[data-id='heads']")
+    heads = sorted(k for _, _, k, r in G.edges(keys=True, data="relation") if r == "heads")
+    assert hidden_facts(opened) == sorted(set(facts_at(G, "planned")) | set(heads))
+    opened.page.click("button[data-toggle='certainty'][data-value='off']")
+    assert "Showing 15 of 15 entities, 0 of 16 facts" in shown(opened)
+    opened.page.click("button[data-toggle='certainty'][data-value='on']")
+    assert hidden_facts(opened) == heads
+    assert opened.page.is_checked("#tl-certainty input[data-id='planned']")
+
+
+def test_line_dashes_follow_the_certainty_level(open_page: Any, fact_set: Any) -> None:
+    G = load_graph(five_level_data(fact_set))
+    opened = open_page(G)
+    expected = {"confirmed": False, "reported": [14, 4], "planned": [10, 4]}
+    dashes = opened.js("""() => window.tieline.data.facts.map(f => [f.id, f.certainty,
+        window.tieline.edges.get(window.tieline.edgeOf(f.id)).dashes,
+        window.network.body.edges[window.tieline.edgeOf(f.id)].options.dashes])""")
+    levels = {k: level for _, _, k, level in G.edges(keys=True, data="certainty")}
+    assert sorted(d[0] for d in dashes) == sorted(levels)
+    for fact_id, level, in_data_set, drawn_with in dashes:
+        assert level == levels[fact_id]
+        assert in_data_set == drawn_with == expected[level], fact_id
+    legend = opened.page.eval_on_selector_all(
+        "#tl-certainty li", "lis => lis.map(li => li.querySelector('line').getAttribute('stroke-dasharray'))")
+    assert legend == [None, "14 4", "10 4"]
+    # highlighting a neighbourhood recolours lines but keeps their style
+    opened.click_node("anna-kowalska")
+    advises = facts_at(G, "reported")[0]
+    assert opened.js("id => window.tieline.edges.get(window.tieline.edgeOf(id)).dashes", advises) == [14, 4]
+
+
+# ------------------------------------------------------------------ search and the name key
+
+TRICKY = """
+    entities:
+      - id: star
+        type: institution
+        name: "★"
+      - id: bogdan-stupka
+        type: person
+        name: Богдан Ступка
+        aliases: [Ступка]
+      - id: strasse-gmbh
+        type: institution
+        name: Straße GmbH
+      - id: odysseus
+        type: person
+        name: ΟΔΥΣΣΕΥΣ
+"""
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("alvarez", "jose-alvarez"),          # accents folded: "José Álvarez"
+    ("ÁLVAREZ", "jose-alvarez"),
+    ("pepe alv", "jose-alvarez"),         # alias prefix
+    ("jose-alvarez", "jose-alvarez"),     # the id
+    ("Nunez", "clara-nunez"),
+    ("★", "star"),                        # a name of symbols only
+    ("ступка", "bogdan-stupka"),          # Cyrillic, any case
+    ("strasse", "strasse-gmbh"),          # ß folds to ss
+    ("STRAẞE", "strasse-gmbh"),
+    ("οδυσσευσ", "odysseus"),             # final sigma folds to σ
+])
+def test_search_matches_python_keys(open_page: Any, fact_set: Any, typed: str, expected: str) -> None:
+    G = load_graph(fact_set({"entities/tricky.yaml": TRICKY}))
+    opened = open_page(G)
+    opened.page.fill("#tl-search", typed)
+    assert opened.page.get_attribute("#tl-results li", "data-entity") == expected
+    opened.page.press("#tl-search", "Enter")
+    assert opened.js("window.tieline.selectedEntities()") == [expected]
+    assert opened.page.inner_text("#tl-panel h2") == G.nodes[expected]["name"]
+
+
+def test_punctuation_alone_matches_no_name(open_page: Any, fact_set: Any) -> None:
+    opened = open_page(load_graph(fact_set({"entities/tricky.yaml": TRICKY})))
+    opened.page.fill("#tl-search", "!")
+    assert opened.page.inner_text("#tl-results") == "No entity matches"
+
+
+TRICKY_TEXTS = [
+    "José Álvarez", "ÁLVAREZ", "Straße", "STRASSE", "ẞ", "Богдан Ступка", "ЁЛКА ёлка", "★", "★ ★",
+    " ☆★ ", "!!", "‘★’", "O'Brien-Smith, Jr.", "Zelenskyy,  V.", "kirill-dmitriev", "İstanbul",
+    "Işık", "ΟΔΥΣΣΕΥΣ", "Ὀδυσσεύς", "ᾯ", "ﬁnance", "Ⅻ", "①②", "Ⓐ", "Nguyễn Văn", "北京", "हिन्दी",
+    "தமிழ்", "Đorđe", "Ørsted", "Łódź", "Æsir", "ǅ", "\u00a0tab\tnew\nline\u2028", "a\u200bb",
+    "\u202eevil\u202c", "soft\u00adhyphen", "Ꭰꭰ", "ᲀ", "\u0345", "\ue000", "😀 Smile", "", "   ",
+]
+
+
+def js_name_keys(opened: Opened, texts: list[str]) -> list[str]:
+    """``nameKey`` of each text, computed in the page (one JSON string each way: fast to pass)."""
+    keys = opened.js("texts => JSON.stringify(JSON.parse(texts).map(window.tieline.nameKey))",
+                     json.dumps(texts))
+    return json.loads(keys)
+
+
+def test_typed_text_is_folded_like_name_key(open_page: Any) -> None:
+    opened = open_page(story_graph())
+    assert dict(zip(TRICKY_TEXTS, js_name_keys(opened, TRICKY_TEXTS))) == {
+        text: name_key(text) for text in TRICKY_TEXTS}
+
+
+def test_every_character_is_folded_like_name_key(open_page: Any) -> None:
+    """Each character Python's Unicode database assigns (private use aside), alone and in a word."""
+    opened = open_page(story_graph())
+    chars = [chr(c) for c in range(0x110000)
+             if unicodedata.category(chr(c)) not in ("Cn", "Cs", "Co")]
+    texts = chars + ["Ab" + c + "Cd" for c in chars]
+    keys = js_name_keys(opened, texts)
+    unassigned = set(opened.js("cs => Array.from(cs).filter(c => /\\p{Cn}/u.test(c)).join('')", "".join(chars)))
+    differ = [(text, name_key(text), key) for text, key in zip(texts, keys)
+              if key != name_key(text) and not unassigned & set(text)]
+    assert differ == [], f"{len(differ)} differ, e.g. {differ[:10]}"

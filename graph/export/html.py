@@ -13,6 +13,18 @@ Graphs of up to ``PHYSICS_NODE_LIMIT`` nodes are then settled by vis-network's p
 browser (deterministic from those positions) and physics is switched off once stable; larger
 graphs are drawn at the precomputed positions with physics off, so that ``DEFAULT_MAX_NODES``
 nodes are interactive within seconds.
+
+Certainty: a fact's line style comes from its level's position in the schema's ``certainty:``
+section (strongest first), so any schema works: the first level is drawn solid, the last dotted,
+and the levels between dashed, the dashes shortening as certainty falls (``certainty_dashes``).
+A level the schema does not declare is drawn like the weakest. The page lists the levels in use
+in schema order, each with its line, its description as tooltip and a checkbox that hides its
+facts (entities stay, as with the relation checkboxes).
+
+Search: the payload carries every entity's name keys (``graph.names.name_key`` of its name and
+aliases, ``id_key`` of its id), so the page compares against Python's keys; it only folds the
+typed text, the same way (``nameKey`` in ``explorer.js``, checked against ``name_key`` in
+Chromium by the tests).
 """
 
 from __future__ import annotations
@@ -31,9 +43,11 @@ import networkx as nx
 
 from graph.errors import GraphTooLarge
 from graph.fields import ENTITY_FIELDS, FACT_FIELDS, RELATION_FIELDS, field_names
+from graph.names import id_key, name_key
 from graph.style import is_color, is_shape
 
-__all__ = ["DEFAULT_MAX_NODES", "PHYSICS_NODE_LIMIT", "files", "layout_positions", "render", "script_json"]
+__all__ = ["DEFAULT_MAX_NODES", "PHYSICS_NODE_LIMIT", "certainty_dashes", "files", "layout_positions",
+           "render", "script_json"]
 
 DEFAULT_MAX_NODES = 1500
 """More nodes than this and ``render`` raises ``GraphTooLarge``: the page would not be readable."""
@@ -95,6 +109,18 @@ def script_json(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
                       allow_nan=False)
     return _JSON_ESCAPE_RE.sub(lambda m: _JSON_ESCAPES[m.group()], text)
+
+
+def certainty_dashes(position: int, levels: int) -> bool | list[int]:
+    """Return the vis-network ``dashes`` of the certainty level at ``position`` (0 = strongest).
+
+    ``False`` (solid) for the strongest level; otherwise ``[dash, gap]`` in pixels, from long
+    dashes ``[14, 4]`` for the second level down to dots ``[2, 5]`` for the weakest.
+    """
+    if position <= 0 or levels < 2:
+        return False
+    weakness = 1.0 if levels == 2 else min(position - 1, levels - 2) / (levels - 2)
+    return [round(14 - 12 * weakness), round(4 + weakness)]
 
 
 def layout_positions(G: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
@@ -257,23 +283,34 @@ def _vis_edges(G: nx.MultiDiGraph, selection: dict[str, set[str]]) -> list[dict[
 
     Ids are positions: the edge's fact id is ``payload["facts"][id]["id"]``, its ends are
     positions in node-id order. Directed relations get an arrowhead (pyvis adds ``arrows: to``), symmetric ones none;
-    parallel facts between one pair of entities are curved apart.
+    parallel facts between one pair of entities are curved apart; less certain facts are dashed.
     """
     from pyvis.edge import Edge
 
     index = {node: i for i, node in enumerate(sorted(G.nodes))}
     facts = sorted(G.edges(keys=True, data=True), key=lambda e: str(e[2]))
     bends = _edge_bends(facts)
+    dashes = _dashes_by_level(G)
     edges = []
     for number, (u, v, key, attrs) in enumerate(facts):
         options: dict[str, Any] = {"id": number, "label": str(attrs.get("label") or "")}
         if key in bends:
             options["smooth"] = bends[key]
+        options["dashes"] = dashes.get(attrs.get("certainty"), dashes[None])
         if str(key) in selection["path_edges"]:
             options["color"] = {"color": _ACCENT, "highlight": _ACCENT}
             options["width"] = 4
         edges.append(Edge(index[u], index[v], directed=not attrs.get("symmetric"), **options).options)
     return edges
+
+
+def _dashes_by_level(G: nx.MultiDiGraph) -> dict[Any, bool | list[int]]:
+    """Return the line style of each declared certainty level; key ``None``: any other level."""
+    declared = list(G.graph.get("certainty") or {})
+    weakest = certainty_dashes(max(len(declared) - 1, 1), max(len(declared), 2))
+    styles: dict[Any, bool | list[int]] = {None: weakest}
+    styles.update({level: certainty_dashes(i, len(declared)) for i, level in enumerate(declared)})
+    return styles
 
 
 def _edge_bends(facts: list[tuple[str, str, Any, dict]]) -> dict[Any, dict[str, Any]]:
@@ -373,10 +410,12 @@ def _payload(G: nx.MultiDiGraph) -> dict[str, Any]:
     for _, t in G.nodes(data="type"):
         type_count[t] += 1
     relation_count: dict[str, int] = defaultdict(int)
+    certainty_count: dict[str, int] = defaultdict(int)
     cited: set[str] = set()
     facts = []
     for u, v, key, attrs in sorted(G.edges(keys=True, data=True), key=lambda e: str(e[2])):
         relation_count[attrs.get("relation")] += 1
+        certainty_count[attrs.get("certainty")] += 1
         cited.update(attrs.get("sources") or ())
         fact = {k: _plain(attrs.get(k)) for k in _FACT_KEYS}
         fact.update(id=str(key), subject=u, object=v)
@@ -388,15 +427,32 @@ def _payload(G: nx.MultiDiGraph) -> dict[str, Any]:
                   for t in _ordered(types, type_count)],
         "relations": [_legend_relation(r, relations.get(r) or {}, relation_count[r])
                       for r in _ordered(relations, relation_count)],
-        "certainty": _plain(G.graph.get("certainty") or {}),
+        "certainty": _legend_certainty(G, certainty_count),
         "node_ids": sorted(G.nodes),
         "entities": {n: {k: _plain(G.nodes[n].get(k)) for k in _ENTITY_KEYS} | {"id": n}
                      for n in sorted(G.nodes)},
+        "name_keys": {n: _name_keys(n, G.nodes[n]) for n in sorted(G.nodes)},
         "facts": facts,
         "sources": {s: _plain(sources.get(s) or {"id": s, "title": s}) for s in sorted(cited)},
         "selection": _plain(G.graph.get("selection")),
         "physics": G.number_of_nodes() <= PHYSICS_NODE_LIMIT,
     }
+
+
+def _name_keys(node: str, attrs: dict[str, Any]) -> dict[str, Any]:
+    """Return the search keys of an entity: ``name_key`` of its name and aliases, ``id_key`` of its id."""
+    return {"name": name_key(str(attrs.get("name") or node)),
+            "aliases": [name_key(str(alias)) for alias in attrs.get("aliases") or ()],
+            "id": id_key(node)}
+
+
+def _legend_certainty(G: nx.MultiDiGraph, counts: dict[str, int]) -> list[dict[str, Any]]:
+    """Return the certainty levels in use, strongest first, each with its description and line."""
+    declared = G.graph.get("certainty") or {}
+    dashes = _dashes_by_level(G)
+    return [{"id": str(level), "description": _plain(declared.get(level)), "count": counts[level],
+             "dashes": dashes.get(level, dashes[None])}
+            for level in _ordered(declared, counts)]
 
 
 def _ordered(declared: dict[str, Any], counts: dict[str, int]) -> list[str]:

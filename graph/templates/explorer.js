@@ -22,7 +22,7 @@
   var entities = new Map(Object.entries(data.entities));
   var facts = new Map(data.facts.map(function (f) { return [f.id, f]; }));
   var sources = new Map(Object.entries(data.sources));
-  var certainty = new Map(Object.entries(data.certainty || {}));
+  var certainty = new Map(data.certainty.map(function (c) { return [c.id, c]; }));
   var types = new Map(data.types.map(function (t) { return [t.id, t]; }));
   var relations = new Map(data.relations.map(function (r) { return [r.id, r]; }));
   // vis ids are positions: node i is entity data.node_ids[i], edge j is fact data.facts[j].
@@ -67,6 +67,23 @@
     }
   }
 
+  /* A short line drawn with a certainty level's dashes ([dash, gap] in pixels, or false: solid). */
+  function lineSwatch(dashes) {
+    var svg = document.createElementNS(SVG_NS, "svg");
+    svg.setAttribute("viewBox", "0 0 36 8");
+    svg.setAttribute("width", "36");
+    svg.setAttribute("height", "8");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("class", "swatch line");
+    var line = document.createElementNS(SVG_NS, "line");
+    [["x1", "0"], ["y1", "4"], ["x2", "36"], ["y2", "4"]].forEach(function (a) { line.setAttribute(a[0], a[1]); });
+    line.setAttribute("stroke", options.edges.color.color);
+    line.setAttribute("stroke-width", "2");
+    if (Array.isArray(dashes)) { line.setAttribute("stroke-dasharray", dashes.map(Number).join(" ")); }
+    svg.appendChild(line);
+    return svg;
+  }
+
   function swatch(type) {
     var svg = document.createElementNS(SVG_NS, "svg");
     svg.setAttribute("viewBox", "0 0 16 16");
@@ -106,9 +123,10 @@
   var nodes = new vis.DataSet(nodeList.map(function (n) { return Object.assign({}, n); }));
   var edges = new vis.DataSet(edgeList.map(function (e) { return Object.assign({}, e); }));
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
-  var state = { typeOn: new Map(), relationOn: new Map(), highlighted: null };
+  var state = { typeOn: new Map(), relationOn: new Map(), certaintyOn: new Map(), highlighted: null };
   data.types.forEach(function (t) { state.typeOn.set(t.id, true); });
   data.relations.forEach(function (r) { state.relationOn.set(r.id, true); });
+  data.certainty.forEach(function (c) { state.certaintyOn.set(c.id, true); });
 
   function markReady() {
     if (window.tieline.ready) { return; }
@@ -177,6 +195,7 @@
     edges.update(edgeList.map(function (e) {
       var fact = data.facts[e.id];
       var hidden = state.relationOn.get(fact.relation) === false ||
+        state.certaintyOn.get(fact.certainty) === false ||
         hiddenNode.get(e.from) || hiddenNode.get(e.to);
       if (!hidden) { shownEdges += 1; }
       return { id: e.id, hidden: hidden };
@@ -253,7 +272,7 @@
     if (level) {
       meta.appendChild(el("span", {
         className: "certainty", "data-level": String(level),
-        title: certainty.get(level) || String(level)
+        title: (certainty.get(level) || {}).description || String(level)
       }, [String(level)]));
     }
     var when = dateRange(fact.start, fact.end);
@@ -402,8 +421,8 @@
     if (dataset.description) { children.push(el("p", { className: "description" }, [bdi(dataset.description)])); }
     children.push(el("p", { className: "help", text:
       "Click an entity to see who it is and every sourced fact about it; click a line to see " +
-      "that fact. Type a name or alias in the search box. Untick types or relations on the " +
-      "left to hide them." }));
+      "that fact. Type a name or alias in the search box. Untick types, relations or certainty " +
+      "levels on the left to hide them; dashed and dotted lines are less certain facts." }));
     var selection = data.selection;
     if (selection && selection.focus && selection.focus.length) {
       var focus = el("p", { className: "help" }, ["Focused on "]);
@@ -487,11 +506,15 @@
       el("span", { className: "direction", title: relation.symmetric ? "mutual: no direction" : "directed",
                    text: relation.symmetric ? "—" : "→" }), " ", bdi(relation.label)]);
   });
+  filterList("tl-certainty", data.certainty, state.certaintyOn, function (level) {
+    return el("span", { className: "filter-label" }, [lineSwatch(level.dashes), " ", bdi(level.id)]);
+  });
+  var toggled = { types: state.typeOn, relations: state.relationOn, certainty: state.certaintyOn };
   document.querySelectorAll("[data-toggle]").forEach(function (button) {
     button.addEventListener("click", function () {
       var on = button.getAttribute("data-value") === "on";
       var which = button.getAttribute("data-toggle");
-      var map = which === "types" ? state.typeOn : state.relationOn;
+      var map = toggled[which];
       document.querySelectorAll("#tl-" + which + " input").forEach(function (box) {
         box.checked = on;
         map.set(box.getAttribute("data-id"), on);
@@ -502,20 +525,55 @@
 
   // ------------------------------------------------------------------ search
 
-  function fold(text) {
-    return String(text).normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
-      .replace(/[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]/g, "")
-      .toLowerCase().replace(/\s+/g, " ").trim();
+  /* The names' keys come from Python (graph/names.py `name_key`, `id_key`, in data.name_keys):
+   * the page never folds a name itself. Only the text being typed must be folded here, in the
+   * browser, and it must be folded exactly as name_key would, or a typed name would miss its own
+   * key. name_key: NFKD; drop marks of non-zero canonical combining class; casefold; every
+   * character that is not a letter or digit becomes a space; words joined by one space. A name of
+   * symbols only (★) keeps its symbols, case-folded, with whitespace collapsed. */
+  var PY_WHITESPACE = /[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
+  // Where Unicode case folding (Python's str.casefold) differs from toLowerCase.
+  var CASE_FOLDS = new Map([["ß", "ss"], ["ς", "σ"], ["\u0345", "ι"], ["ᲀ", "в"], ["ᲁ", "д"],
+    ["ᲂ", "о"], ["ᲃ", "с"], ["ᲄ", "т"], ["ᲅ", "т"], ["ᲆ", "ъ"], ["ᲇ", "ѣ"], ["ᲈ", "ꙋ"]]);
+  var CASE_FOLD_RE = /[ßς\u0345\u1c80-\u1c88\u13f8-\u13fd\uab70-\uabbf]/g;
+
+  function caseFold(text) {
+    return text.toLowerCase().replace(CASE_FOLD_RE, function (c) {
+      return CASE_FOLDS.get(c) || c.toUpperCase();  // Cherokee folds to its capitals
+    });
   }
 
+  /* JavaScript cannot ask for a canonical combining class, but NFD sorts marks by it: a mark's
+   * class is non-zero exactly when NFD moves it past U+0334 (class 1) or U+0345 (class 240). */
+  function isCombining(mark) {
+    var after = "a" + mark + "\u0334", before = "a\u0345" + mark;
+    return mark === "\u0345" || after.normalize("NFD") !== after || before.normalize("NFD") !== before;
+  }
+
+  function words(text) {
+    return text.split(PY_WHITESPACE).filter(Boolean).join(" ");
+  }
+
+  /* The name key of typed text: nameKey(s) === graph.names.name_key(s). */
+  function nameKey(text) {
+    text = String(text);
+    var stripped = text.normalize("NFKD").replace(/\p{M}/gu, function (mark) {
+      return isCombining(mark) ? "" : mark;
+    });
+    return words(caseFold(stripped).replace(/[^\p{L}\p{N}]/gu, " ")) || words(caseFold(text));
+  }
+
+  var nameKeys = new Map(Object.entries(data.name_keys));
   var searchIndex = Array.from(entities.values()).map(function (entity) {
-    return { id: entity.id, name: entity.name,
-             keys: [entity.name || entity.id].concat(entity.aliases || []).map(function (k) { return [k, fold(k)]; }) };
+    var keys = nameKeys.get(entity.id);
+    var texts = [entity.name || entity.id].concat(entity.aliases || [], [entity.id]);
+    return { id: entity.id, name: entity.name, sortKey: keys.name,
+             keys: [keys.name].concat(keys.aliases, [keys.id]).map(function (k, i) { return [texts[i], k]; }) };
   });
 
-  /* Best matches first: exact name or alias, then prefix, then word start, then anywhere. */
+  /* Best matches first: exact name, alias or id, then prefix, then word start, then anywhere. */
   function search(query) {
-    var q = fold(query);
+    var q = nameKey(query);
     if (!q) { return []; }
     var found = [];
     searchIndex.forEach(function (item) {
@@ -524,13 +582,16 @@
         var k = key[1];
         var at = k.indexOf(q);
         if (at < 0) { return; }
-        var rank = k === q ? 0 : at === 0 ? 1 : /[\s\-'’.(]/.test(k.charAt(at - 1)) ? 2 : 3;
+        var rank = k === q ? 0 : at === 0 ? 1 : k.charAt(at - 1) === " " ? 2 : 3;
         if (!best || rank < best.rank) { best = { rank: rank, alias: i ? key[0] : null }; }
       });
-      if (best) { found.push({ id: item.id, name: item.name, rank: best.rank, alias: best.alias }); }
+      if (best) {
+        found.push({ id: item.id, name: item.name, sortKey: item.sortKey, rank: best.rank, alias: best.alias });
+      }
     });
     found.sort(function (a, b) {
-      return a.rank - b.rank || fold(a.name).localeCompare(fold(b.name)) || (a.id < b.id ? -1 : 1);
+      return a.rank - b.rank || (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0) ||
+        (a.id < b.id ? -1 : 1);
     });
     return found.slice(0, 12);
   }
@@ -610,6 +671,7 @@
   Object.assign(window.tieline, {
     network: network, nodes: nodes, edges: edges, data: data,
     focusEntity: focusEntity, showEntity: showEntity, showFact: showFact, search: search,
+    nameKey: nameKey,
     nodeOf: function (id) { return nodeOf.get(id); },
     edgeOf: function (factId) { return edgeOf.get(factId); },
     selectedEntities: function () {

@@ -14,6 +14,7 @@ __all__ = [
     "EntityNotFound",
     "AmbiguousEntity",
     "OutputError",
+    "UsageError",
     "GraphTooLarge",
 ]
 
@@ -75,6 +76,10 @@ class AmbiguousEntity(TielineError):
 
 class OutputError(TielineError):
     """An output file could not be written."""
+
+
+class UsageError(TielineError):
+    """A request on the command line that tieline refuses (exit 2), such as an output inside the data folder."""
 
 
 class GraphTooLarge(TielineError):

@@ -155,8 +155,8 @@ def _file_name_problem(name: str, what: str = "file") -> str | None:
                     f"(U+{ord(c):04X} {unicodedata.name(c, 'unnamed')}); rename the {what}")
     if what == "file" and not name.lower().endswith(_FACT_SUFFIXES):
         trimmed = name.rstrip(" .")
-        return (f"the file name ends with {shown(name[len(trimmed):])} after the extension, so it could "
-                f"be skipped unseen; rename it to {shown(trimmed)}")
+        return (f"the file name has {shown(name[len(trimmed):])} after its extension; rename it to "
+                f"{shown(trimmed)} (fact files are the names ending in .yaml or .yml)")
     return None
 
 

@@ -63,7 +63,8 @@ def refuse_inside(out_path: str | os.PathLike[str], data_dir: str | os.PathLike[
 
     Both are compared with links resolved and ``.``/``..`` removed, so ``--out d/facts.yaml``,
     ``--out-dir d`` and ``--data .`` with a relative output path are all caught, as is a link that
-    leads into the folder. Call it for every output file or folder before writing anything.
+    leads into the folder. Call it for every output file or folder before writing anything (not for
+    ``-``, stdout).
     """
     data = os.path.realpath(data_dir)
     out = os.path.realpath(out_path)

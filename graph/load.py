@@ -22,7 +22,7 @@ from .yamlfile import Marked, decode_text, parse_yaml
 
 __all__ = ["FactBase", "ParsedFile", "data_files", "parse_file", "link", "load_facts", "PARSER_VERSION"]
 
-PARSER_VERSION = "2"  # bump when parse_file's output changes, to invalidate per-file caches
+PARSER_VERSION = "3"  # bump when parse_file's output changes, to invalidate per-file caches
 SECTIONS = ("dataset", "sources", "entities", "facts")
 DATASET_KEYS = ("name", "date", "description")
 SOURCE_KEYS = ("id", "title", "publisher", "published", "url", "reprinted_by", "accessed", "note")

@@ -479,7 +479,8 @@ def attributes_of(tmp_path: Path, attributes: str) -> dict[str, Any]:
     ("-3", -3), ("007", "007"), ("0x1F", "0x1F"), ("0o17", "0o17"), ("1_000", "1_000"), ("1e3", "1e3"),
     ("1:30", "1:30"), (".inf", ".inf"), ("-0", "-0"), ("0", 0), ("9007199254740991", 9007199254740991),
     ("9007199254740992", "9007199254740992"), ("-9007199254740991", -9007199254740991),
-    ("3.14159265358979323846", "3.14159265358979323846"), ("'12'", "12"), ('"true"', "true"), ("2025-04-02", "2025-04-02"),
+    ("3.14159265358979323846", "3.14159265358979323846"), ("'12'", "12"), ('"true"', "true"),
+    ("2025-04-02", "2025-04-02"),
 ])
 def test_a_free_attribute_is_what_the_curator_typed(tmp_path: Path, typed: str, value: Any) -> None:
     got = attributes_of(tmp_path, f"{{v: {typed}}}")["v"]
@@ -713,7 +714,8 @@ def entity_named(name: str, aliases: str = "[]", entity_id: str = "alice-2") -> 
               "(А is U+0410 CYRILLIC CAPITAL LETTER A), a lookalike; write each word in one alphabet"),
     ("Alicе Smith", "name 'Alicе Smith' of entity 'alice-2' mixes Cyrillic and Latin letters in the word 'Alicе' "
                     "(е is U+0435 CYRILLIC SMALL LETTER IE), a lookalike; write each word in one alphabet"),
-    ("Αθήνα Athens", None), ("Иван Smith", None), ('"احمدی\\u200cنژاد"', None), ("José Müller-Lüdenscheidt", None),
+    ("Αθήνα Athens", None), ("Иван Smith", None), ('"احمدی\\u200cنژاد"', None),
+    ("José Müller-Lüdenscheidt", None),
 ], ids=["zero-width joiner", "bidi override", "soft hyphen", "hangul filler", "cyrillic A", "cyrillic e",
         "greek word, latin word", "cyrillic word, latin word", "persian non-joiner", "accents"])
 def test_invisible_characters_and_lookalike_words_in_names_are_errors(tmp_path: Path, name: str,
@@ -729,12 +731,12 @@ def test_aliases_and_ids_are_checked_too(tmp_path: Path) -> None:
     data = folder_with(tmp_path, {"facts.yaml": FACTS, "people.yaml": entity_named(
         "Bob", '[Bob B, "B\\u2066ob", Воb]', entity_id='"bob\\u200b"')})
     assert problems(data) == [
-        f"{data}/people.yaml:3:10: 'id' 'bob\\u200b' of entity 'bob\\u200b' holds an invisible character, U+200B ZERO WIDTH "
-        "SPACE (character 4); remove it",
+        f"{data}/people.yaml:3:10: 'id' 'bob\\u200b' of entity 'bob\\u200b' holds an invisible character, "
+        "U+200B ZERO WIDTH SPACE (character 4); remove it",
         f"{data}/people.yaml:3:65: alias 'B\\u2066ob' of entity 'bob\\u200b' holds an invisible character, U+2066 "
         "LEFT-TO-RIGHT ISOLATE (character 2); remove it",
-        f"{data}/people.yaml:3:78: alias 'Воb' of entity 'bob\\u200b' mixes Latin and Cyrillic letters in the word 'Воb' "
-        "(b is U+0062 LATIN SMALL LETTER B), a lookalike; write each word in one alphabet"]
+        f"{data}/people.yaml:3:78: alias 'Воb' of entity 'bob\\u200b' mixes Latin and Cyrillic letters in the word "
+        "'Воb' (b is U+0062 LATIN SMALL LETTER B), a lookalike; write each word in one alphabet"]
 
 
 # --- outputs: permissions kept, never inside the data folder --------------------------------------

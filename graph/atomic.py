@@ -3,7 +3,8 @@
 An interrupted or failed write leaves the previous file (or none), never half a file;
 two writers racing to the same path leave one complete file. A symbolic link is written
 through (the link stays); a pipe or a device such as ``/dev/null`` is written directly,
-never replaced by a file.
+never replaced by a file. A file that is replaced keeps its permissions (``chmod 600`` stays);
+a new one gets ``0644`` less the umask. :func:`refuse_inside` keeps outputs out of the data folder.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from .errors import OutputError
+from .errors import OutputError, UsageError
 
-__all__ = ["atomic_writer", "write_atomic"]
+__all__ = ["atomic_writer", "write_atomic", "refuse_inside"]
 
 
 @contextlib.contextmanager
@@ -41,7 +42,7 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644 & ~_umask())
+        os.chmod(tmp, _mode_for(target))
         os.replace(tmp, target)
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -55,6 +56,31 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` atomically."""
     with atomic_writer(path) as handle:
         handle.write(data)
+
+
+def refuse_inside(out_path: str | os.PathLike[str], data_dir: str | os.PathLike[str]) -> None:
+    """Raise :class:`UsageError` when ``out_path`` is, or lies inside, the data folder ``data_dir``.
+
+    Both are compared with links resolved and ``.``/``..`` removed, so ``--out d/facts.yaml``,
+    ``--out-dir d`` and ``--data .`` with a relative output path are all caught, as is a link that
+    leads into the folder. Call it for every output file or folder before writing anything (not for
+    ``-``, stdout).
+    """
+    data = os.path.realpath(data_dir)
+    out = os.path.realpath(out_path)
+    if os.path.commonpath([out, data]) == data:
+        raise UsageError(f"refusing to write {os.fspath(out_path)}: it is inside the data folder "
+                         f"{os.fspath(data_dir)} ({data}), which tieline never writes to; "
+                         "choose an output path outside it")
+
+
+def _mode_for(target: Path) -> int:
+    """The permission bits the new file gets: the replaced file's, or 0644 less the umask."""
+    try:
+        existing = target.stat()
+    except OSError:
+        return 0o644 & ~_umask()
+    return stat.S_IMODE(existing.st_mode) if stat.S_ISREG(existing.st_mode) else 0o644 & ~_umask()
 
 
 def _special(target: Path) -> bool:

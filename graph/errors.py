@@ -14,6 +14,7 @@ __all__ = [
     "EntityNotFound",
     "AmbiguousEntity",
     "OutputError",
+    "UsageError",
     "GraphTooLarge",
     "UsageError",
     "NoResult",
@@ -96,7 +97,8 @@ class GraphTooLarge(TielineError):
 
 
 class UsageError(TielineError):
-    """A command was asked something it cannot do: an unknown type, relation or level, a bad option."""
+    """A command was asked something it cannot do: an unknown type, relation or level, an output inside
+    the data folder, a bad option (exit 2)."""
 
 
 class NoResult(TielineError):

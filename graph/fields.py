@@ -10,7 +10,6 @@ unknown keys) shared with the schema.
 from __future__ import annotations
 
 import difflib
-import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -162,7 +161,7 @@ class Checker:
         return default
 
     def attributes(self, record: Marked, key: str, what: str) -> dict[str, Any]:
-        """Free attributes: key → text, number, yes/no, or a list of those."""
+        """Free attributes: key → text, number, true/false, or a list of those (see :func:`scalar_value`)."""
         value = record.get(key)
         if value is None:
             return {}
@@ -175,35 +174,43 @@ class Checker:
                 values = [scalar_value(x) for x in item]
                 if any(isinstance(x, (dict, list)) for x in values):
                     self.at(mapping, name, f"attribute {shown(name)} of {what} may hold texts, numbers or "
-                                           "yes/no, or a list of those; not nested structures")
+                                           "true/false, or a list of those; not nested structures")
                     continue
                 result[name] = values
             elif isinstance(item, Marked):
-                self.at(mapping, name, f"attribute {shown(name)} of {what} may hold texts, numbers or yes/no, "
+                self.at(mapping, name, f"attribute {shown(name)} of {what} may hold texts, numbers or true/false, "
                                        "or a list of those; not a mapping")
             elif item is not None:
                 result[name] = scalar_value(item)
         return result
 
 
+MAX_EXACT_INT = 2**53 - 1  # beyond it, JavaScript (the page, D3, sigma.js) and every double reader round
+_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]{0,15})\Z")
+_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]{0,15})\.[0-9]{1,16}\Z")
+
+
 def scalar_value(value: Any) -> Any:
-    """A plain scalar as YAML means it (number, boolean); any other value unchanged."""
+    """A free attribute's value: what the curator typed, never YAML 1.1's reading of it.
+
+    Only ``true`` and ``false`` are booleans; only plain decimal numbers written the way they
+    read back are numbers: integers within ±(2**53 − 1) without leading zeros or sign (``-`` is
+    fine), and decimals such as ``2.5`` or ``-0.75`` that a float holds exactly as written (``1.10``,
+    ``+49``, ``007``, ``0x1F``, ``1e3``, ``1_000``, ``NO``, ``.nan`` stay text). Quoted values
+    and anything else stay text as written.
+    """
     if not isinstance(value, Plain):
         return value
-    if value.tag == "bool":
-        return value.lower() in ("true", "yes", "on", "y")
-    if value.tag == "int":
-        try:
-            return int(value.replace("_", ""), 0)
-        except ValueError:
-            return str(value)
-    if value.tag == "float":
-        try:
-            number = float(value.replace("_", ""))
-        except ValueError:
-            return str(value)
-        return number if math.isfinite(number) else str(value)  # 1.0e+999: no JSON or XML has infinity
-    return str(value)
+    text = str(value)
+    if text in ("true", "false"):
+        return text == "true"
+    if _INTEGER.match(text):
+        number = int(text)
+        return number if abs(number) <= MAX_EXACT_INT and text != "-0" else text
+    if _DECIMAL.match(text):
+        decimal = float(text)
+        return decimal if repr(decimal) == text else text
+    return text
 
 
 # ---------------------------------------------------------------- the declaration of every field
@@ -376,3 +383,4 @@ def new_record(fields: tuple[Field, ...], **values: Any) -> dict[str, Any]:
     if unknown:
         raise ValueError(f"not declared fields: {', '.join(sorted(unknown))}")
     return {name: values[name] for name in names if name in values}
+

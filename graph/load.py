@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Callable
@@ -58,44 +59,149 @@ class FactBase:
     facts: dict[str, dict[str, Any]]
 
 
-def data_files(data_dir: str | os.PathLike[str]) -> list[Path]:
-    """Every ``*.yaml``/``*.yml`` file under ``data_dir``, hidden files and folders skipped, sorted.
+MAX_FILE_BYTES = 256 * 1024 * 1024  # one fact file; a 100 MB file loads in about a minute
+MAX_FOLDER_DEPTH = 16  # folders below the data folder; real stories use two or three
+_FACT_SUFFIXES = (".yaml", ".yml")
 
-    Raises :class:`DataErrors` when one of them (or a folder) cannot be read: a broken link, a
-    pipe or a device would otherwise be skipped without a word, or hang the read.
+
+def data_files(data_dir: str | os.PathLike[str]) -> list[Path]:
+    """Every ``*.yaml``/``*.yml`` file under ``data_dir`` (any case), hidden files and folders skipped, sorted.
+
+    The folder is walked without recursion. Raises :class:`DataErrors` naming every file or folder
+    that cannot be read, rather than skip it in silence or hang on it: a broken link, a pipe or a
+    device, a file over ``MAX_FILE_BYTES``, a folder deeper than ``MAX_FOLDER_DEPTH``, a name that
+    is not UTF-8 or holds invisible characters, a name that only looks like a fact file's
+    (``more.yaml `` with a trailing space), and a link that leads out of the data folder or to a
+    folder (links to files inside the data folder are read).
     """
     root = Path(data_dir)
-    found, problems = [], []
+    real_root = os.path.realpath(root)
+    found: list[Path] = []
+    problems: list[DataError] = []
 
-    def unreadable_folder(exc: OSError) -> None:
-        problems.append(DataError(exc.filename or os.fspath(root), 0, 0,
-                                  f"cannot read this folder: {exc.strerror or exc}"))
+    def report(path: str, message: str) -> None:
+        problems.append(DataError(_display_path(root, path), 0, 0, message))
 
-    for folder, dirs, files in os.walk(root, onerror=unreadable_folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in files:
-            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
-                path = Path(folder) / name
-                problem = _unreadable(path)
+    folders = [(os.fspath(root), 0)]
+    while folders:
+        folder, depth = folders.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            report(folder, f"cannot read this folder: {exc.strerror or exc}")
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            kind = _entry_kind(entry)
+            if kind == "folder" or (kind == "link" and os.path.isdir(entry.path)):
+                problem = _folder_problem(entry, real_root, depth + 1)
                 if problem:
-                    shown_path = os.path.join(os.fspath(root), path.relative_to(root).as_posix())
-                    problems.append(DataError(shown_path, 0, 0, problem))
+                    report(entry.path, problem)
                 else:
-                    found.append(path)
+                    folders.append((entry.path, depth + 1))
+                continue
+            if not _looks_like_fact_file(entry.name):
+                continue
+            problem = _file_name_problem(entry.name) or _link_problem(entry, real_root) or _unreadable(Path(entry.path))
+            if problem:
+                report(entry.path, problem)
+            else:
+                found.append(Path(entry.path))
     if problems:
         raise DataErrors(problems)
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
 
 
+def _entry_kind(entry: os.DirEntry[str]) -> str:
+    """``folder``, ``link`` or ``file`` (anything else that is not a folder)."""
+    try:
+        if entry.is_symlink():
+            return "link"
+        return "folder" if entry.is_dir(follow_symlinks=False) else "file"
+    except OSError:
+        return "file"
+
+
+def _folder_problem(entry: os.DirEntry[str], real_root: str, depth: int) -> str | None:
+    """Why the folder ``entry`` is not walked, or None."""
+    if entry.is_symlink():
+        outside = _outside(entry.path, real_root)
+        return (f"a link to a folder {'outside the data folder' if outside else 'inside the data folder'} "
+                f"({_escaped(os.path.realpath(entry.path))}); links to folders are never followed "
+                "(files would be read twice, or from anywhere): move or copy the folder in instead")
+    name_problem = _file_name_problem(entry.name, "folder")
+    if name_problem:
+        return name_problem
+    if depth > MAX_FOLDER_DEPTH:
+        return (f"folders nested more than {MAX_FOLDER_DEPTH} levels below the data folder; "
+                "this one and everything in it is refused")
+    return None
+
+
+def _looks_like_fact_file(name: str) -> bool:
+    """True for a name ending in .yaml or .yml in any case, also after stray spaces, dots or invisible marks."""
+    trimmed = name.rstrip(" .\t\n\r\x0b\x0c\u00a0\u200b\u200c\u200d\u2060\ufeff")
+    return trimmed.lower().endswith(_FACT_SUFFIXES)
+
+
+def _file_name_problem(name: str, what: str = "file") -> str | None:
+    """Why a file or folder name cannot be read or shown as it is, or None."""
+    undecodable = [c for c in name if "\udc80" <= c <= "\udcff"]
+    if undecodable:
+        return (f"the {what} name is not valid UTF-8 (byte 0x{ord(undecodable[0]) - 0xDC00:02x}); "
+                f"rename the {what}")
+    for c in name:
+        if not c.isprintable() and c != " ":
+            return (f"the {what} name holds an invisible or control character "
+                    f"(U+{ord(c):04X} {unicodedata.name(c, 'unnamed')}); rename the {what}")
+    if what == "file" and not name.lower().endswith(_FACT_SUFFIXES):
+        trimmed = name.rstrip(" .")
+        return (f"the file name has {shown(name[len(trimmed):])} after its extension; rename it to "
+                f"{shown(trimmed)} (fact files are the names ending in .yaml or .yml)")
+    return None
+
+
+def _link_problem(entry: os.DirEntry[str], real_root: str) -> str | None:
+    """Why the link ``entry`` is not followed (it leads out of the data folder), or None."""
+    if not entry.is_symlink() or not os.path.exists(entry.path) or not _outside(entry.path, real_root):
+        return None
+    return (f"a link to a file outside the data folder ({_escaped(os.path.realpath(entry.path))}); "
+            "refused, never read: copy the file into the data folder instead")
+
+
+def _outside(path: str, real_root: str) -> bool:
+    """True when ``path``, links resolved, is not inside ``real_root``."""
+    target = os.path.realpath(path)
+    return os.path.commonpath([target, real_root]) != real_root
+
+
+def _display_path(root: Path, path: str) -> str:
+    """"``path`` as messages show it: under the data folder as given; bytes that are not UTF-8 and
+    characters that are not printable escaped (``ok\\xff.yaml``), so a name cannot drive the terminal."""
+    rel = os.path.relpath(path, root)
+    return _escaped(os.path.join(os.fspath(root), rel) if rel != "." else os.fspath(root))
+
+
+def _escaped(path: str) -> str:
+    """A file system path as text: undecodable bytes as ``\\xff``, unprintable characters escaped."""
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def _unreadable(path: Path) -> str | None:
     """Why ``path`` cannot be read as a fact file, or None."""
     try:
-        mode = path.stat().st_mode
+        st = path.stat()
     except OSError as exc:
         broken = path.is_symlink()
         return f"cannot read this file: {'a broken link: ' if broken else ''}{exc.strerror or exc}"
-    if not stat.S_ISREG(mode):
+    if not stat.S_ISREG(st.st_mode):
         return "not a regular file (a pipe, a device or a socket); fact files must be plain files"
+    if st.st_size > MAX_FILE_BYTES:
+        return (f"the file is {st.st_size:,} bytes, more than the limit of {MAX_FILE_BYTES:,} bytes "
+                f"({MAX_FILE_BYTES // 2**20} MiB) for one fact file; split it into several files")
     if not os.access(path, os.R_OK):
         return "cannot read this file: permission denied"
     return None
@@ -152,7 +258,11 @@ def _record(check: Checker, record: Marked, rel: str, fields: tuple[Field, ...],
     shaped = {"file": rel, "line": record.line, "column": record.column,
               "marks": {f.name: record.mark_of(f.name) for f in fields if f.linked and f.name in record}}
     found = len(check.errors)
-    shaped.update(read_fields(check, record, fields, what))
+    invisible = _invisible_ids(check, record, fields, what)
+    shaped.update(read_fields(check, record, [f for f in fields if f.name not in invisible], what))
+    shaped.update(dict.fromkeys(invisible))
+    if fields is ENTITY_FIELDS:
+        _check_names(check, record, what)
     _remember_rejected(check.errors[found:], record, fields, shaped, rejected)
     return shaped if all(shaped[f.name] for f in fields if f.required and f.linked) else None
 
@@ -193,6 +303,109 @@ def _fact(check: Checker, record: Marked, rel: str, rejected: list[Any]) -> dict
     if all(isinstance(record.get(k), str) for k in ("subject", "relation", "object")):
         what = "fact '" + " ".join(printable(record[k]) for k in ("subject", "relation", "object")) + "'"
     return _record(check, record, rel, FACT_FIELDS, what, rejected)
+
+
+# --- what a name, alias or id may hold: no invisible characters, no lookalike letters ---------------
+
+_LOOKALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")  # alphabets whose letters look alike (a/а/α)
+_JOINERS = "\u200c\u200d"  # needed between letters of Arabic, Persian and Indic scripts
+_INVISIBLE_LETTERS = frozenset(
+    [0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x2800, 0x3164, 0xFFA0, *range(0x180B, 0x1810),
+     *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)])  # fillers and selectors that draw nothing
+
+
+def _invisible_ids(check: Checker, record: Marked, fields: tuple[Field, ...], what: str) -> set[str]:
+    """The id fields of ``record`` holding an invisible character, each reported as such (not as a bad id)."""
+    found = set()
+    for declared in fields:
+        value = record.get(declared.name)
+        if declared.kind in ("slug", "fact_id") and isinstance(value, str):
+            problem = _invisible_problem(str(value))
+            if problem:
+                check.at(record, declared.name, f"{declared.name!r} {shown(value)} of {what} holds {problem}; "
+                                                "remove it")
+                found.add(declared.name)
+    return found
+
+
+def _check_names(check: Checker, record: Marked, what: str) -> None:
+    """Report invisible characters and words mixing lookalike alphabets in an entity's name and aliases."""
+    texts = []
+    if isinstance(record.get("name"), str):
+        texts.append(("name", str(record["name"]), record.mark_of("name")))
+    aliases = record.get("aliases")
+    if isinstance(aliases, str):
+        texts.append(("alias", str(aliases), record.mark_of("aliases")))
+    elif isinstance(aliases, list):
+        texts.extend(("alias", str(a), mark) for a, mark in zip(aliases, aliases.marks) if isinstance(a, str))
+    for kind, text, (line, column) in texts:
+        problem = _invisible_problem(text)
+        if problem:
+            check.error(line, column, f"{kind} {shown(text)} of {what} holds {problem}; remove it")
+        mixed = _mixed_script_problem(text)
+        if mixed:
+            check.error(line, column, f"{kind} {shown(text)} of {what} {mixed}")
+
+
+def _invisible_problem(text: str) -> str | None:
+    """``an invisible character, U+200D ZERO WIDTH JOINER (character 4)``, or None when all can be seen.
+
+    Invisible: control and format characters (zero-width, bidi controls, soft hyphen, BOM), line
+    and paragraph separators, fillers and variation selectors. A zero-width (non-)joiner between two
+    letters of a script that needs it (Persian, Arabic, Indic scripts) is fine.
+    """
+    if text.isprintable() and (text.isascii() or _INVISIBLE_LETTERS.isdisjoint(map(ord, text))):
+        return None  # most names, at C speed
+    for index, char in enumerate(text):
+        code = ord(char)
+        if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") or code in _INVISIBLE_LETTERS:
+            if char in _JOINERS and _joins_letters(text, index):
+                continue
+            kind = "a control character" if unicodedata.category(char) == "Cc" else "an invisible character"
+            return f"{kind}, U+{code:04X} {unicodedata.name(char, '(unnamed)')} (character {index + 1})"
+    return None
+
+
+def _joins_letters(text: str, index: int) -> bool:
+    """True when ``text[index]`` stands between two letters or marks of scripts that use joiners."""
+    if index == 0 or index == len(text) - 1:
+        return False
+    return all(unicodedata.category(c)[0] in "LM" and _script(c) is None for c in (text[index - 1], text[index + 1]))
+
+
+def _script(char: str) -> str | None:
+    """``LATIN``, ``CYRILLIC`` or ``GREEK`` for a letter of those alphabets, else None."""
+    words = unicodedata.name(char, "").split()[:2]
+    return next((script for script in _LOOKALIKE_SCRIPTS if script in words), None)
+
+
+def _mixed_script_problem(text: str) -> str | None:
+    """Why a word of ``text`` mixes Latin, Cyrillic or Greek letters (a lookalike), or None.
+
+    A name may hold words in different alphabets (``Иван Smith``); one word may not (``Аlice``
+    with a Cyrillic А).
+    """
+    if text.isascii():
+        return None
+    word: list[str] = []
+    for char in text + " ":
+        if char.isalpha() or unicodedata.category(char)[0] == "M":
+            word.append(char)
+            continue
+        if word:
+            letters = [(c, _script(c)) for c in word if _script(c)]
+            counts: dict[str, int] = {}
+            for _, script in letters:
+                counts[script] = counts.get(script, 0) + 1
+            if len(counts) > 1:
+                rare = min(counts, key=lambda s: (counts[s], s))
+                common = max(counts, key=lambda s: (counts[s], s))
+                odd = next(c for c, script in letters if script == rare)
+                return (f"mixes {rare.title()} and {common.title()} letters in the word {shown(''.join(word))} "
+                        f"({odd} is U+{ord(odd):04X} {unicodedata.name(odd)}), a lookalike; "
+                        "write each word in one alphabet")
+        word = []
+    return None
 
 
 def link(schema: Schema, parsed: list[ParsedFile], errors: list[DataError], folder_name: str) -> FactBase:

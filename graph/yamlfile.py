@@ -124,17 +124,25 @@ def _may_have_alias(text: str) -> bool:
 
 _BEFORE_NODE = frozenset(" \t\r\n[{,:?-\x85\u2028\u2029\ufeff")
 MAX_EXPANSION = 4  # aliases may repeat what is written at most this many times over (plus a margin)
+REPEAT_MARGIN_CHARS = 1_000_000  # characters aliases may repeat in any file, however small
+MAX_REPEATED_CHARS = 16_000_000  # characters aliases may repeat in one file, however large
 
 
 def _expansion_error(root: Any, path: str) -> DataError | None:
     """An error when aliases would expand the document far beyond what is written, or into itself.
 
-    Counts the values each node stands for, sharing the count of a node that aliases reuse, so
-    nothing is expanded to find out; linear in the number of nodes written.
+    Counts the values and the characters of text each node stands for, sharing the counts of a
+    node that aliases reuse, so nothing is expanded to find out; linear in the nodes written.
+    Values: at most ``MAX_EXPANSION`` times those written, plus 10,000. Characters: aliases may
+    repeat at most ``MAX_EXPANSION`` times the characters written plus ``REPEAT_MARGIN_CHARS``,
+    and never more than ``MAX_REPEATED_CHARS`` (one 2 MB quote reused 1,000 times is 2 GB in
+    every export).
     """
-    sizes: dict[int, int] = {}
+    sizes: dict[int, tuple[int, int]] = {}  # node → (values, characters) it expands to
     open_nodes: set[int] = set()
     reused: Any = None
+    reused_chars: Any = None
+    written = 0  # characters of text written, each node once
     stack: list[tuple[Any, bool]] = [(root, False)]
     while stack:
         node, finished = stack.pop()
@@ -143,11 +151,16 @@ def _expansion_error(root: Any, path: str) -> DataError | None:
             [n for pair in node.value for n in pair] if node.id == "mapping" else ()
         if finished:
             open_nodes.discard(key)
-            sizes[key] = 1 + sum(sizes[id(child)] for child in children)
+            own = len(node.value) if node.id == "scalar" else 0
+            written += own
+            sizes[key] = (1 + sum(sizes[id(child)][0] for child in children),
+                          own + sum(sizes[id(child)][1] for child in children))
             continue
         if key in sizes:
-            if reused is None or sizes[key] > sizes[id(reused)]:
+            if reused is None or sizes[key][0] > sizes[id(reused)][0]:
                 reused = node
+            if reused_chars is None or sizes[key][1] > sizes[id(reused_chars)][1]:
+                reused_chars = node
             continue
         if key in open_nodes:
             return _error_at(node, path, "an alias refers to the collection that contains it "
@@ -155,11 +168,18 @@ def _expansion_error(root: Any, path: str) -> DataError | None:
         open_nodes.add(key)
         stack.append((node, True))
         stack.extend((child, False) for child in reversed(children))
+    values, characters = sizes[id(root)]
     limit = MAX_EXPANSION * len(sizes) + 10_000
-    if sizes[id(root)] <= limit:
-        return None
-    return _error_at(reused or root, path, f"aliases would expand this document to more than {limit:,} values "
-                                           f"from {len(sizes):,} written (an alias bomb?); refused")
+    if values > limit:
+        return _error_at(reused or root, path, f"aliases would expand this document to more than {limit:,} "
+                                               f"values from {len(sizes):,} written (an alias bomb?); refused")
+    repeated = characters - written
+    allowed = min(MAX_EXPANSION * written + REPEAT_MARGIN_CHARS, MAX_REPEATED_CHARS)
+    if repeated > allowed:
+        return _error_at(reused_chars or root, path,
+                         f"aliases would repeat {repeated:,} characters of text ({written:,} written; at most "
+                         f"{allowed:,} may be repeated): every export would hold each copy; refused")
+    return None
 
 
 def _error_at(node: Any, path: str, message: str) -> DataError:

@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -407,3 +408,394 @@ def test_problems_found_while_parsing_in_parallel_are_reported(monkeypatch: pyte
     result = tieline("validate", "--data", ".", "--no-cache")
     assert result.exit_code == 3
     assert result.stderr == (case / "expected.txt").read_text(encoding="utf-8")
+
+
+# --- reuse multiplies: aliases bounded by the characters they repeat ----------------------------------
+
+def reused_quote_facts(quote_chars: int, facts: int) -> str:
+    """One long quote anchored on the first fact and reused by alias on the others."""
+    entities = "".join(f"  - {{id: fund-{i}, type: institution, name: Fund {i}}}\n" for i in range(facts))
+    first = (f"  - subject: kirill-dmitriev\n    relation: heads\n    object: fund-0\n    sources: [rferl]\n"
+             f"    certainty: confirmed\n    quote: &q \"{'x' * quote_chars}\"\n")
+    rest = "".join(f"  - {{subject: kirill-dmitriev, relation: heads, object: fund-{i}, sources: [rferl], "
+                   f"certainty: confirmed, quote: *q}}\n" for i in range(1, facts))
+    return "entities:\n" + entities + "facts:\n" + first + rest
+
+
+def test_a_2_mb_quote_reused_999_times_is_refused_before_anything_is_built(tmp_path: Path) -> None:
+    """The issue's example: it validated, then `export json` took 42 s, 6 GB and wrote 2 GB."""
+    data = folder_with(tmp_path / "reuse", {"facts.yaml": FACTS, "more.yaml": reused_quote_facts(2_000_000, 1000)})
+    plain = folder_with(tmp_path / "plain", {"facts.yaml": FACTS, "more.yaml": reused_quote_facts(2_000_000, 1)})
+    report, baseline = measure_load(data), measure_load(plain)
+    line = 1 + 1000 + 1 + 6  # "entities:", 1000 entities, "facts:", then the quote on the 6th line of the fact
+    assert report["errors"] == [f"{data}/more.yaml:{line}:12: aliases would repeat 1,998,000,000 characters of "
+                                "text (2,120,683 written; at most 9,482,732 may be repeated): every export would "
+                                "hold each copy; refused"]
+    assert report["growth"] < 2 * baseline["growth"] + 16_000_000, (report, baseline)
+    assert baseline["errors"] == []
+
+
+@pytest.mark.parametrize("document", [
+    # a description on 200 entities: small each time, 20 MB in all
+    "entities:\n  - {id: e0, type: person, name: E0, description: &d \"" + "y" * 100_000 + "\"}\n"
+    + "".join(f"  - {{id: e{i}, type: person, name: E{i}, description: *d}}\n" for i in range(1, 200)),
+    # a list of long aliases anchored once, reused as a whole
+    "entities:\n  - {id: e0, type: person, name: E0, aliases: &a [" + ", ".join(["z" * 20_000] * 10) + "]}\n"
+    + "".join(f"  - {{id: e{i}, type: person, name: E{i}, aliases: *a}}\n" for i in range(1, 30)),
+    # nested reuse: a quote reused inside a reused mapping
+    "dataset: {name: x, description: &s \"" + "w" * 300_000 + "\"}\nx: &m {a: *s, b: *s, c: *s, d: *s}\n"
+    "y: [*m, *m, *m, *m]\n",
+], ids=["description on 200 entities", "list of aliases", "reuse inside reuse"])
+def test_text_repeated_by_aliases_is_bounded_in_characters(tmp_path: Path, document: str) -> None:
+    data = folder_with(tmp_path, {"facts.yaml": FACTS, "more.yaml": document})
+    (line,) = problems(data)
+    assert re.match(rf"{data}/more.yaml:\d+:\d+: aliases would repeat [\d,]+ characters of text \([\d,]+ written; "
+                    r"at most [\d,]+ may be repeated\): every export would hold each copy; refused$", line), line
+
+
+def test_modest_reuse_of_text_is_fine(tmp_path: Path) -> None:
+    """A 1 KB quote reused on 500 facts (500 KB repeated) stays within the margin."""
+    data = folder_with(tmp_path, {"facts.yaml": FACTS, "more.yaml": reused_quote_facts(1000, 500)})
+    result = tieline("validate", "--data", data)
+    assert result.exit_code == 0, result.stderr[:2000]
+
+
+# --- free attributes: what the curator typed ------------------------------------------------------
+
+def attributes_of(tmp_path: Path, attributes: str) -> dict[str, Any]:
+    """The attributes ``show --json`` and ``export json`` give for ``attributes`` (YAML flow mapping)."""
+    data = folder_with(tmp_path, {"facts.yaml": FACTS.replace(
+        "    description: Head of the fund.\n", f"    attributes: {attributes}\n")})
+    shown_attributes = card(data, "kirill-dmitriev")["entity"]["attributes"]
+    exported = json.loads(tieline("export", "json", "--data", data, "--out", "-").stdout)
+    node = next(n for n in exported["nodes"] if n["id"] == "kirill-dmitriev")
+    assert node["attributes"] == shown_attributes
+    return shown_attributes
+
+
+@pytest.mark.parametrize("typed, value", [
+    ("NO", "NO"), ("no", "no"), ("yes", "yes"), ("On", "On"), ("True", "True"), ("true", True), ("false", False),
+    ("1.10", "1.10"), ("2.5", 2.5), ("-0.75", -0.75), ("1.0", 1.0), ("+4912345", "+4912345"), ("4912345", 4912345),
+    ("-3", -3), ("007", "007"), ("0x1F", "0x1F"), ("0o17", "0o17"), ("1_000", "1_000"), ("1e3", "1e3"),
+    ("1:30", "1:30"), (".inf", ".inf"), ("-0", "-0"), ("0", 0), ("9007199254740991", 9007199254740991),
+    ("9007199254740992", "9007199254740992"), ("-9007199254740991", -9007199254740991),
+    ("3.14159265358979323846", "3.14159265358979323846"), ("'12'", "12"), ('"true"', "true"),
+    ("2025-04-02", "2025-04-02"),
+])
+def test_a_free_attribute_is_what_the_curator_typed(tmp_path: Path, typed: str, value: Any) -> None:
+    got = attributes_of(tmp_path, f"{{v: {typed}}}")["v"]
+    assert got == value and type(got) is type(value)
+
+
+def test_a_list_attribute_keeps_each_item_as_typed(tmp_path: Path) -> None:
+    assert attributes_of(tmp_path, "{countries: [NO, SE, 'DK'], versions: [1.10, 1.9, 2]}") == {
+        "countries": ["NO", "SE", "DK"], "versions": ["1.10", 1.9, 2]}
+
+
+@pytest.mark.parametrize("digits", ["0x" + "f" * 3_600, "9" * 5_000, "-" + "1" * 4_400, "0b" + "1" * 20_000,
+                                    "1" * 400 + "." + "5" * 400])
+def test_a_huge_number_stays_text_and_every_output_works(tmp_path: Path, digits: str) -> None:
+    """The issue's example (3,600 hex digits) killed every export and `show` with a traceback."""
+    data = folder_with(tmp_path, {"facts.yaml": FACTS.replace(
+        "    description: Head of the fund.\n", f"    attributes: {{n: {digits}, m: [{digits}]}}\n")})
+    assert card(data, "kirill-dmitriev")["entity"]["attributes"] == {"n": digits, "m": [digits]}
+    assert tieline("show", "kirill-dmitriev", "--data", data).exit_code == 0
+    for fmt in ("json", "graphml", "gexf", "csv", "html"):
+        out = tmp_path / f"out-{fmt}"
+        result = tieline("export", fmt, "--data", data, "--out", out)
+        assert result.exit_code == 0, (fmt, result.stderr[-2000:])
+    assert digits in (tmp_path / "out-json").read_text(encoding="utf-8")
+
+
+def test_schema_flags_still_accept_yes_and_no(tmp_path: Path) -> None:
+    """``symmetric:`` and ``allow_self:`` are declared booleans: yes/no/on/off read as true/false there."""
+    schema = SCHEMA.replace("symmetric: true", "symmetric: yes").replace(
+        "object: [institution]}", "object: [institution], symmetric: no, allow_self: off}")
+    data = folder_with(tmp_path, {"schema.yaml": schema, "facts.yaml": FACTS})
+    graph = json.loads(tieline("export", "json", "--data", data, "--out", "-").stdout)
+    assert graph["graph"]["relations"]["met_with"]["symmetric"] is True
+    assert graph["graph"]["relations"]["heads"]["symmetric"] is False
+    assert graph["graph"]["relations"]["heads"]["allow_self"] is False
+
+
+# --- the data folder: depth, names, links, sizes ----------------------------------------------------
+
+def nested(data: Path, levels: int) -> Path:
+    """``data/d/d/…`` ``levels`` folders deep; returns the deepest (made one by one: mkdir -p recurses)."""
+    deepest = data
+    for _ in range(levels):
+        deepest = deepest / "d"
+        deepest.mkdir()
+    return deepest
+
+
+def remove_nested(top: Path) -> None:
+    """Remove a deep chain of folders from the bottom up (shutil.rmtree, and so pytest's clean-up, recurse)."""
+    chain = [top]
+    while (chain[-1] / "d").is_dir():
+        chain.append(chain[-1] / "d")
+    for folder in reversed(chain):
+        for item in folder.iterdir():
+            item.unlink()
+        folder.rmdir()
+
+
+@pytest.fixture
+def deep_folders(tmp_path: Path) -> Iterator[Path]:
+    """A data folder holding ``d/d/…/deep.yaml`` 1,000 folders deep; removed afterwards."""
+    data = folder_with(tmp_path, {"facts.yaml": FACTS})
+    try:
+        (nested(data, 1000) / "deep.yaml").write_text("dataset: {name: Deep}\n", encoding="utf-8")
+        yield data
+    finally:
+        if (data / "d").exists():
+            remove_nested(data / "d")
+
+
+def test_a_thousand_nested_folders_are_refused_at_the_documented_depth(deep_folders: Path) -> None:
+    """The issue's example: about 1,000 nested folders gave a RecursionError traceback."""
+    from graph.load import MAX_FOLDER_DEPTH
+
+    data = deep_folders
+    done = subprocess.run([sys.executable, "-c", "import cli; cli.main()", "validate", "--data", str(data)],
+                          capture_output=True, text=True, timeout=120, cwd=REPO, check=False,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    too_deep = "/".join(["d"] * (MAX_FOLDER_DEPTH + 1))
+    assert (done.returncode, done.stdout) == (3, "")
+    assert done.stderr.splitlines() == [
+        f"{data}/{too_deep}: folders nested more than {MAX_FOLDER_DEPTH} levels below the data folder; "
+        "this one and everything in it is refused", f"tieline: 1 problem in {data}/"]
+
+
+def test_files_at_the_deepest_allowed_folder_are_read(tmp_path: Path) -> None:
+    from graph.load import MAX_FOLDER_DEPTH
+
+    data = folder_with(tmp_path, {"facts.yaml": FACTS})
+    (nested(data, MAX_FOLDER_DEPTH) / "deep.yml").write_text("dataset: {name: Deep}\n", encoding="utf-8")
+    assert json.loads(tieline("stats", "--data", data, "--json").stdout)["dataset"]["name"] == "Deep"
+    (data.joinpath(*["d"] * MAX_FOLDER_DEPTH) / "d").mkdir()
+    (line,) = problems(data)
+    assert "folders nested more than" in line
+
+
+def test_yaml_and_yml_files_in_any_case_are_read(tmp_path: Path) -> None:
+    data = folder_with(tmp_path, {"facts.yaml": FACTS, "people.YAML": "entities:\n  - {id: a, type: person, name: A}\n",
+                                  "more.yml": "entities:\n  - {id: b, type: person, name: B}\n",
+                                  "sub/Other.Yml": "entities:\n  - {id: c, type: person, name: C}\n"})
+    result = tieline("validate", "--data", data)
+    assert result.exit_code == 0, result.output
+    assert "5 entities" in result.stdout
+
+
+@pytest.mark.parametrize("name, tail, fixed", [("more.yaml ", "' '", "more.yaml"), ("more.yml.", "'.'", "more.yml"),
+                                                ("more.YAML . ", "' . '", "more.YAML")])
+def test_a_name_that_only_looks_like_a_fact_file_is_reported(tmp_path: Path, name: str, tail: str,
+                                                              fixed: str) -> None:
+    """The issue's example: ``more.yaml `` (a trailing space) was ignored without a word."""
+    data = folder_with(tmp_path, {"facts.yaml": FACTS, name: "dataset: {name: x}\n"})
+    assert problems(data) == [f"{data}/{name}: the file name has {tail} after its extension; rename it to "
+                              f"'{fixed}' (fact files are the names ending in .yaml or .yml)"]
+
+
+SECRET = "root:$6$saltsalt$SECRETHASH:19000:0:99999:7:::\n"
+
+
+def test_a_link_to_a_file_outside_the_data_folder_is_refused_never_read(tmp_path: Path) -> None:
+    """The issue's example: ``passwd.yaml -> /etc/passwd`` printed /etc/shadow-like lines in messages."""
+    outside = tmp_path / "elsewhere" / "shadow"
+    outside.parent.mkdir()
+    outside.write_text(SECRET, encoding="utf-8")
+    data = folder_with(tmp_path, {"facts.yaml": FACTS})
+    (data / "passwd.yaml").symlink_to(outside)
+    (data / "etc.yaml").symlink_to("/etc/passwd")
+    result = tieline("validate", "--data", data)
+    assert result.exit_code == 3
+    assert "SECRETHASH" not in result.output and "root:" not in result.output
+    assert result.stderr.splitlines()[:2] == [
+        f"{data}/etc.yaml: a link to a file outside the data folder ({os.path.realpath('/etc/passwd')}); "
+        "refused, never read: copy the file into the data folder instead",
+        f"{data}/passwd.yaml: a link to a file outside the data folder ({outside}); refused, never read: "
+        "copy the file into the data folder instead"]
+
+
+def test_a_link_to_a_folder_is_reported_and_a_link_to_a_file_inside_is_read(tmp_path: Path) -> None:
+    outside = tmp_path / "shared"
+    outside.mkdir()
+    (outside / "people.yaml").write_text("entities:\n  - {id: a, type: person, name: A}\n", encoding="utf-8")
+    data = folder_with(tmp_path, {"facts.yaml": FACTS, "more/people.yaml": "entities:\n  - {id: b, type: person, "
+                                                                           "name: B}\n"})
+    (data / "linked.yaml").symlink_to(data / "more" / "people.yaml")
+    result = tieline("validate", "--data", data)  # the link is read: b is defined twice
+    assert result.exit_code == 3
+    assert result.stderr.startswith(f"{data}/more/people.yaml:2:10: duplicate entity id 'b' (first at linked.yaml:2)")
+    (data / "linked.yaml").unlink()
+    (data / "shared").symlink_to(outside)
+    (data / "again").symlink_to(data / "more")
+    assert problems(data) == [
+        f"{data}/again: a link to a folder inside the data folder ({data / 'more'}); links to folders are never "
+        "followed (files would be read twice, or from anywhere): move or copy the folder in instead",
+        f"{data}/shared: a link to a folder outside the data folder ({outside}); links to folders are never "
+        "followed (files would be read twice, or from anywhere): move or copy the folder in instead"]
+
+
+def test_a_2_gb_sparse_file_is_refused_at_once(tmp_path: Path) -> None:
+    """The issue's example cost 25 s and 8.4 GB before the NUL error; the size is checked first."""
+    from graph.load import MAX_FILE_BYTES
+
+    data = folder_with(tmp_path, {"facts.yaml": FACTS})
+    with open(data / "huge.yaml", "wb") as handle:
+        handle.truncate(2 * 1024**3)
+    baseline = measure_load(folder_with(tmp_path / "plain", {"facts.yaml": FACTS}))
+    report = measure_load(data)
+    assert report["errors"] == [f"{data}/huge.yaml: the file is 2,147,483,648 bytes, more than the limit of "
+                                f"{MAX_FILE_BYTES:,} bytes (256 MiB) for one fact file; split it into several files"]
+    assert report["growth"] < baseline["growth"] + 16_000_000, (report, baseline)
+    done = subprocess.run([sys.executable, "-c", "import cli; cli.main()", "validate", "--data", str(data)],
+                          capture_output=True, text=True, timeout=120, cwd=REPO, check=False,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})  # with the cache: nothing hashes it first
+    assert (done.returncode, done.stderr.splitlines()[0]) == (3, report["errors"][0])
+
+
+def test_the_size_limit_is_a_limit_on_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph import load
+
+    data = folder_with(tmp_path, {"facts.yaml": FACTS})
+    size = (data / "facts.yaml").stat().st_size
+    monkeypatch.setattr(load, "MAX_FILE_BYTES", size)
+    assert tieline("validate", "--data", data, "--no-cache").exit_code == 0
+    monkeypatch.setattr(load, "MAX_FILE_BYTES", size - 1)
+    (line,) = problems(data)
+    assert line == (f"{data}/facts.yaml: the file is {size:,} bytes, more than the limit of {size - 1:,} bytes "
+                    f"(0 MiB) for one fact file; split it into several files")
+
+
+@pytest.mark.parametrize("name, message", [
+    (b"ok\xff.yaml", "ok\\xff.yaml: the file name is not valid UTF-8 (byte 0xff); rename the file"),
+    (b"caf\xe9/people.yaml", "caf\\xe9: the folder name is not valid UTF-8 (byte 0xe9); rename the folder"),
+    (b"evil\x1b[2J.yaml", "evil\\x1b[2J.yaml: the file name holds an invisible or control character "
+                          "(U+001B unnamed); rename the file"),
+    ("zero\u200bwidth.yaml".encode(), "zero\\u200bwidth.yaml: the file name holds an invisible or control "
+                                      "character (U+200B ZERO WIDTH SPACE); rename the file"),
+], ids=["latin-1 byte", "folder", "escape sequence", "zero-width space"])
+def test_a_file_name_that_cannot_be_shown_is_reported_escaped(tmp_path: Path, name: bytes, message: str) -> None:
+    """The issue's example (``ok\\xff.yaml``) crashed every command while the cache was on."""
+    data = folder_with(tmp_path, {"facts.yaml": FACTS})
+    path = os.path.join(os.fsencode(data), name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(b"dataset: {name: x}\n")
+    for command in (["validate"], ["stats", "--json"], ["show", "rdif"]):
+        done = subprocess.run([sys.executable, "-c", "import cli; cli.main()", *command, "--data", str(data)],
+                              capture_output=True, timeout=120, cwd=REPO, check=False,
+                              env={**os.environ, "PYTHONPATH": str(REPO)})  # with the cache on
+        assert done.returncode == 3, done.stderr
+        lines = done.stderr.decode("utf-8").splitlines()
+        assert lines[0] == f"{data}/{message}", lines
+        assert "\x1b" not in done.stderr.decode("utf-8")
+
+
+# --- lookalike names: invisible characters and mixed alphabets ------------------------------------
+
+def entity_named(name: str, aliases: str = "[]", entity_id: str = "alice-2") -> str:
+    return (f"entities:\n  - {{id: alice, type: person, name: Alice}}\n"
+            f"  - {{id: {entity_id}, type: person, name: {name}, aliases: {aliases}}}\n")
+
+
+@pytest.mark.parametrize("name, problem", [
+    ('"Ali\\u200dce"', "name 'Ali\\u200dce' of entity 'alice-2' holds an invisible character, U+200D ZERO WIDTH "
+                       "JOINER (character 4); remove it"),
+    ('"\\u202eecilA"', "name '\\u202eecilA' of entity 'alice-2' holds an invisible character, U+202E RIGHT-TO-LEFT "
+                       "OVERRIDE (character 1); remove it"),
+    ('"Al\\u00adice"', "name 'Al\\xadice' of entity 'alice-2' holds an invisible character, U+00AD SOFT HYPHEN "
+                       "(character 3); remove it"),
+    ('"Alice\\u3164"', "name 'Aliceㅤ' of entity 'alice-2' holds an invisible character, U+3164 HANGUL FILLER "
+                       "(character 6); remove it"),
+    ("Аlice", "name 'Аlice' of entity 'alice-2' mixes Cyrillic and Latin letters in the word 'Аlice' "
+              "(А is U+0410 CYRILLIC CAPITAL LETTER A), a lookalike; write each word in one alphabet"),
+    ("Alicе Smith", "name 'Alicе Smith' of entity 'alice-2' mixes Cyrillic and Latin letters in the word 'Alicе' "
+                    "(е is U+0435 CYRILLIC SMALL LETTER IE), a lookalike; write each word in one alphabet"),
+    ("Αθήνα Athens", None), ("Иван Smith", None), ('"احمدی\\u200cنژاد"', None),
+    ("José Müller-Lüdenscheidt", None),
+], ids=["zero-width joiner", "bidi override", "soft hyphen", "hangul filler", "cyrillic A", "cyrillic e",
+        "greek word, latin word", "cyrillic word, latin word", "persian non-joiner", "accents"])
+def test_invisible_characters_and_lookalike_words_in_names_are_errors(tmp_path: Path, name: str,
+                                                                       problem: str | None) -> None:
+    data = folder_with(tmp_path, {"facts.yaml": FACTS, "people.yaml": entity_named(name)})
+    if problem is None:
+        assert tieline("validate", "--data", data).exit_code == 0
+    else:
+        assert problems(data) == [f"{data}/people.yaml:3:39: {problem}"]
+
+
+def test_aliases_and_ids_are_checked_too(tmp_path: Path) -> None:
+    data = folder_with(tmp_path, {"facts.yaml": FACTS, "people.yaml": entity_named(
+        "Bob", '[Bob B, "B\\u2066ob", Воb]', entity_id='"bob\\u200b"')})
+    assert problems(data) == [
+        f"{data}/people.yaml:3:10: 'id' 'bob\\u200b' of entity 'bob\\u200b' holds an invisible character, "
+        "U+200B ZERO WIDTH SPACE (character 4); remove it",
+        f"{data}/people.yaml:3:65: alias 'B\\u2066ob' of entity 'bob\\u200b' holds an invisible character, U+2066 "
+        "LEFT-TO-RIGHT ISOLATE (character 2); remove it",
+        f"{data}/people.yaml:3:78: alias 'Воb' of entity 'bob\\u200b' mixes Latin and Cyrillic letters in the word "
+        "'Воb' (b is U+0062 LATIN SMALL LETTER B), a lookalike; write each word in one alphabet"]
+
+
+# --- outputs: permissions kept, never inside the data folder --------------------------------------
+
+@pytest.mark.parametrize("mode", [0o600, 0o640, 0o604])
+def test_an_export_keeps_the_mode_of_the_file_it_replaces(tmp_path: Path, mode: int) -> None:
+    data = folder_with(tmp_path, {"facts.yaml": FACTS})
+    out = tmp_path / "graph.json"
+    assert tieline("export", "json", "--data", data, "--out", out).exit_code == 0
+    out.chmod(mode)
+    out.write_text("old", encoding="utf-8")
+    assert tieline("export", "json", "--data", data, "--out", out).exit_code == 0
+    assert (out.stat().st_mode & 0o777, json.loads(out.read_text(encoding="utf-8"))["directed"]) == (mode, True)
+
+
+def test_a_new_output_file_gets_0644_less_the_umask(tmp_path: Path) -> None:
+    from graph.atomic import write_atomic
+
+    old = os.umask(0o027)
+    try:
+        write_atomic(tmp_path / "new.txt", b"x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "new.txt").stat().st_mode & 0o777 == 0o640
+
+
+@pytest.mark.parametrize("out", ["data/facts.yaml", "data", "data/output/graph.html", "data/sub/../x.json",
+                                 "./data/csv", "link-into-data/graph.json", "data-link/x.json"])
+def test_refuse_inside_refuses_every_path_into_the_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              out: str) -> None:
+    from graph.atomic import refuse_inside
+    from graph.errors import UsageError
+
+    data = folder_with(tmp_path, {"facts.yaml": FACTS})
+    (tmp_path / "link-into-data").symlink_to(data)
+    (tmp_path / "data-link").symlink_to(data, target_is_directory=True)
+    monkeypatch.chdir(tmp_path)
+    for folder in ("data", str(data), "data-link"):
+        with pytest.raises(UsageError, match=r"^refusing to write .*: it is inside the data folder .*, which "
+                                             r"tieline never writes to; choose an output path outside it$"):
+            refuse_inside(out, folder)
+
+
+def test_refuse_inside_from_within_the_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``cd data && tieline build --data .`` would write data/output/…"""
+    from graph.atomic import refuse_inside
+    from graph.errors import UsageError
+
+    data = folder_with(tmp_path, {"facts.yaml": FACTS})
+    monkeypatch.chdir(data)
+    with pytest.raises(UsageError):
+        refuse_inside("output/graph.html", ".")
+    refuse_inside("../output/graph.html", ".")  # beside the data folder: fine
+
+
+@pytest.mark.parametrize("out", ["output/graph.html", "data2/x.json", "data.json", "/dev/null", "../elsewhere"])
+def test_refuse_inside_allows_paths_outside(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, out: str) -> None:
+    from graph.atomic import refuse_inside
+
+    folder_with(tmp_path, {"facts.yaml": FACTS})
+    monkeypatch.chdir(tmp_path)
+    refuse_inside(out, "data")  # no exception

@@ -140,7 +140,8 @@ def test_tricky_strings_round_trip(csv_of):
     assert nodes["hostile"]["name"] == HOSTILE_NAME  # cells are exact: the control character stays
     assert nodes["hostile"]["aliases:string[]"] == "\u0645\u062d\u0645\u062f;中文名"
     assert nodes["hostile"]["attr.note_with_space"] == "x; y"
-    assert nodes["hostile"]["description"] == "tab\there, vertical tab\x0b, non-character\ufffe"
+    assert nodes["hostile"]["description"] == ("tab\there, vertical tab\x0b, non-character\ufffe, "
+                                                 "control\x01\u202e\u200b")
     assert nodes["mbs"]["name"] == "محمد بن سلمان"
     assert nodes["russia"]["name"] == "Россия"
     assert nodes["steve-witkoff"]["description"] == "Envoy\nsecond line\nthird"  # CR LF written as LF

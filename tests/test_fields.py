@@ -271,7 +271,7 @@ def test_every_derived_column_is_computed() -> None:
 
 @pytest.mark.parametrize("kind, written, value, problem", [
     ("integer", "12", 12, None),
-    ("integer", "1_000", 1000, None),
+    ("integer", "1_000", None, "'size' of a test must be a whole number, found '1_000'"),  # typed as written
     ("integer", "twelve", None, "'size' of a test must be a whole number, found 'twelve'"),
     ("integer", "1.5", None, "'size' of a test must be a whole number, found '1.5'"),
     ("flag", "yes", True, None),

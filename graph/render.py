@@ -254,6 +254,18 @@ def shown_name(name: str) -> str:
     return terminal_text(name)
 
 
+# --- who matters: rank, brokers, clusters ------------------------------------------------------------
+
+
+# --- time: dates in words, timeline ------------------------------------------------------------------
+
+
+# --- names: candidates, dedupe -----------------------------------------------------------------------
+
+
+# --- FollowTheMoney: import report --------------------------------------------------------------------
+
+
 class Progress:
     """A progress bar on stderr, shown only for big loads on a terminal: ``progress(done, total)``."""
 

@@ -136,15 +136,10 @@ def _main(version: Annotated[bool, typer.Option(
 def load(data: Path, no_cache: bool, wrote_nothing: bool = True) -> Compiled:
     """The compiled graph of ``data``; DataErrors say which folder and whether nothing was written."""
     from graph.pipeline import load_compiled
-    from graph.errors import DataError
 
     progress = render.Progress()
     try:
-        try:
-            return load_compiled(data, use_cache=not no_cache, progress=progress)
-        except OSError as exc:  # a file vanished or became unreadable while it was read
-            where = exc.filename or str(data)
-            raise DataErrors([DataError(str(where), 0, 0, f"cannot read: {exc.strerror or exc}")]) from None
+        return load_compiled(data, use_cache=not no_cache, progress=progress)
     except DataErrors as exc:
         exc.folder, exc.wrote_nothing = str(data), wrote_nothing  # type: ignore[attr-defined]
         raise

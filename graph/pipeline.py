@@ -88,7 +88,11 @@ def load_compiled(data_dir: str | os.PathLike[str] = "data", *, use_cache: bool 
     gc_was_enabled = gc.isenabled()
     gc.disable()  # loading makes millions of objects and no cycles: collection only costs time
     try:
-        compiled = _load(loader, root, files, use_cache, progress)
+        try:
+            compiled = _load(loader, root, files, use_cache, progress)
+        except OSError as exc:  # a file vanished or became unreadable while it was read
+            where = exc.filename or str(root)
+            raise DataErrors([DataError(str(where), 0, 0, f"cannot read: {exc.strerror or exc}")]) from None
         # The last graph loaded stays referenced here, so that a command returning does not free a
         # large graph object by object (0.5 s at 100k entities) just before cli.main's os._exit.
         _last_loaded[:] = [compiled]

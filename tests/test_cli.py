@@ -307,7 +307,7 @@ def test_a_file_vanishing_while_it_is_read_is_a_data_error(invoke: Callable[...,
     def vanished(*args: Any, **kwargs: Any) -> Any:
         raise FileNotFoundError(2, "No such file or directory", str(gone))
 
-    monkeypatch.setattr(graph.pipeline, "load_compiled", vanished)
+    monkeypatch.setattr(graph.pipeline, "_load", vanished)  # after listing the files, while reading them
     result = invoke(*command, "--data", small_data)
     assert result.exit_code == 3
     assert result.stderr.splitlines()[0] == f"{gone}: cannot read: No such file or directory"

@@ -323,6 +323,80 @@ def path(view: ViewSpec, source: Annotated[str, typer.Argument(metavar="A", help
 
 # --- who matters: rank, brokers, clusters ----------------------------------------------------------
 
+TopOption = Annotated[int, typer.Option(min=1, help="How many to list.")]
+ProjectOption = Annotated[Optional[str], typer.Option(
+    "--project", help="Link people who took part in the same event (or belong to the same institution): "
+                      "event or institution.")]
+
+
+def analysis_progress() -> render.Progress:
+    return render.Progress("searching shortest paths", minimum=render.Progress.MIN_VISITS)
+
+
+@command(app)
+@with_view(FACT_FILTERS)
+def rank(view: ViewSpec, data: DataOption = Path("data"), as_json: JsonOption = False, no_cache: NoCacheOption = False,
+         by: Annotated[str, typer.Option(help="degree, betweenness, pagerank, closeness or eigenvector.")] = "degree",
+         types: ListTypeOption = None, top: TopOption = 10, project: ProjectOption = None) -> None:
+    """Entities ranked by how central they are in the graph of facts.
+
+    Example: tieline rank --by betweenness --type person --top 5
+    """
+    from graph.analysis import MEASURES, rank as rank_entities
+
+    if by not in MEASURES:
+        raise UsageError(f"--by must be one of {', '.join(MEASURES)}, not {by!r}")
+    compiled = load(data, no_cache)
+    check_types(compiled.graph, [*(types or ()), *([project] if project else [])])
+    progress = analysis_progress()
+    try:
+        result = rank_entities(viewed(compiled, view), by, types or (), top, project=project, progress=progress)
+    finally:
+        progress.close()
+    answer(result, as_json, render.rank_table)
+    if not result["ranking"]:
+        raise NoResult("no entity matches")
+
+
+@command(app)
+@with_view(FACT_FILTERS)
+def brokers(view: ViewSpec, side_a: Annotated[str, typer.Argument(metavar="A", help="One side: an entity and its nationals.")],
+            side_b: Annotated[str, typer.Argument(metavar="B", help="The other side.")],
+            data: DataOption = Path("data"), as_json: JsonOption = False, no_cache: NoCacheOption = False,
+            types: ListTypeOption = None, top: TopOption = 10) -> None:
+    """Who connects side A to side B: the share of shortest A–B paths through each entity, with an example.
+
+    Example: tieline brokers "United States" Russia --type person
+    """
+    from graph.analysis import brokers as find_brokers
+
+    compiled = load(data, no_cache)
+    check_types(compiled.graph, types or ())
+    a, b = compiled.index.resolve(side_a), compiled.index.resolve(side_b)
+    progress = analysis_progress()
+    try:
+        result = find_brokers(viewed(compiled, view, a, b), a, b, types or (), top, progress=progress)
+    finally:
+        progress.close()
+    answer(result, as_json, render.brokers_lines)
+    if not result["brokers"]:
+        raise NoResult(f"no entity lies between {result['sides'][0]['name']} and {result['sides'][1]['name']}")
+
+
+@command(app)
+@with_view(FACT_FILTERS)
+def clusters(view: ViewSpec, data: DataOption = Path("data"), as_json: JsonOption = False,
+             no_cache: NoCacheOption = False, project: ProjectOption = None) -> None:
+    """Communities (Louvain, seeded), each labelled by its best-connected member.
+
+    Example: tieline clusters --project event
+    """
+    from graph.analysis import clusters as find_clusters
+
+    compiled = load(data, no_cache)
+    check_types(compiled.graph, [project] if project else [])
+    answer(find_clusters(viewed(compiled, view), project=project), as_json, render.clusters_lines)
+
 
 # --- time: timeline ---------------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ import typer
 
 from graph import __version__, render
 from graph.errors import DataErrors, GraphTooLarge, NoResult, TielineError, UsageError, exit_code
-from graph.export import BUILD_FORMATS, FORMATS, ExportFormat
+from graph.export import BUILD_FORMATS, FORMATS, ExportFormat, with_metrics
 from graph.view import ViewSpec, check_types
 
 if TYPE_CHECKING:
@@ -413,6 +413,8 @@ MaxNodesOption = Annotated[Optional[int], typer.Option(
     min=1, help="Refuse to draw more entities than this (default 1,500).")]
 EXPORT_OPTIONS: dict[str, dict[str, tuple[Any, Any]]] = {"html": {"max_nodes": (MaxNodesOption, None)}}
 """Options that only one format takes, passed to its renderer."""
+MetricsOption = Annotated[bool, typer.Option(
+    "--metrics", help="Add degree, betweenness, pagerank and community to every entity (the page computes its own).")]
 
 
 def write_files(fmt: ExportFormat, files: dict[str, bytes], out: Path | None, g: nx.MultiDiGraph) -> None:
@@ -425,16 +427,23 @@ def write_files(fmt: ExportFormat, files: dict[str, bytes], out: Path | None, g:
 
 def add_export_command(fmt: ExportFormat) -> None:
     """``tieline export FORMAT`` with the view options and the format's own."""
-    def export(view: ViewSpec, data: Path, no_cache: bool, out: Path | None, **options: Any) -> None:
+    def export(view: ViewSpec, data: Path, no_cache: bool, out: Path | None, metrics: bool = False,
+               **options: Any) -> None:
         compiled = load(data, no_cache)
         g = view.resolve(compiled).export_graph(compiled.graph)
+        if metrics and fmt.metrics == "columns":
+            progress = analysis_progress()
+            try:
+                g = with_metrics(g, progress)
+            finally:
+                progress.close()
         write_files(fmt, fmt.render(g, **{k: v for k, v in options.items() if v is not None}), out, g)
 
     out_help = (f"Folder for the {fmt.label} files (default: {fmt.default_path})." if fmt.multi_file else
                 f"Where to write (default: {fmt.default_path}); '-' for stdout.")
     options = {"data": (DataOption, Path("data")), "no_cache": (NoCacheOption, False),
                "out": (Annotated[Optional[Path], typer.Option("--out", "-o", help=out_help)], None),
-               **EXPORT_OPTIONS.get(fmt.name, {})}
+               **({"metrics": (MetricsOption, False)} if fmt.metrics else {}), **EXPORT_OPTIONS.get(fmt.name, {})}
     export.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=default)
         for name, (kind, default) in options.items()])

@@ -40,6 +40,10 @@ export_app = typer.Typer(help="Write the graph (or a focused part of it) as "
                               "Example: tieline export html --focus RDIF --depth 2",
                          epilog=EXIT_CODES_HELP, no_args_is_help=True, suggest_commands=False)
 app.add_typer(export_app, name="export")
+import_app = typer.Typer(help="Read data from other tools into a tieline data folder.\n\n"
+                              "Example: tieline import ftm extract.ftm.json --out data/imports/sanctions",
+                         epilog=EXIT_CODES_HELP, no_args_is_help=True, suggest_commands=False)
+app.add_typer(import_app, name="import")
 
 # --- options --------------------------------------------------------------------------------------
 
@@ -405,6 +409,34 @@ def clusters(view: ViewSpec, data: DataOption = Path("data"), as_json: JsonOptio
 
 
 # --- FollowTheMoney: import ftm (export ftm is in the registry) ----------------------------------------
+
+@command(import_app, "ftm")
+def import_ftm(files: Annotated[list[Path], typer.Argument(
+                   metavar="FILE…", help="FtM entity streams (.json, .ftm.json, .ijson, .gz); '-' for stdin.")],
+               out: Annotated[Path, typer.Option("--out", "-o", help="A new folder; DATA/imports/NAME joins the story in --data.")],
+               data: DataOption = Path("data"), no_cache: NoCacheOption = False,
+               source_title: Annotated[Optional[str], typer.Option(help="Title of the source facts cite when the stream names none (default: the file name).")] = None,
+               source_url: Annotated[Optional[str], typer.Option(help="Its address.")] = None,
+               certainty: Annotated[str, typer.Option(help="Certainty level of every imported fact.")] = "reported") -> None:
+    """Read FollowTheMoney entity streams (OpenSanctions, Aleph) into a data folder `tieline validate` accepts.
+
+    Example: tieline import ftm - --out extract --source-title "OpenSanctions extract"
+    """
+    from graph.ftm import import_ftm as read_into, joins_story
+
+    joined = joins_story(out, data)
+    story = load(data, no_cache).graph if joined else None
+    progress = render.Progress("reading FtM entities")
+    try:
+        report = read_into([sys.stdin.buffer if str(f) == "-" else f for f in files], out, source_title=source_title,
+                           source_url=source_url, certainty=certainty, story=story, progress=progress)
+    except DataErrors as exc:
+        exc.summary = f"{len(exc.errors)} malformed line(s) in the input; nothing was written"  # type: ignore[attr-defined]
+        raise
+    finally:
+        progress.close()
+    for line in render.import_report_lines(report, out, joined):
+        typer.echo(line, err=True)
 
 
 # --- exports --------------------------------------------------------------------------------------

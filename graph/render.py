@@ -235,8 +235,8 @@ def error_message(error: Exception) -> list[str]:
     from .errors import AmbiguousEntity, DataErrors, EntityNotFound
 
     if isinstance(error, DataErrors):
-        return [*error_lines(error.errors), "tieline: " + validation_summary(
-            len(error.errors), getattr(error, "folder", "data"), getattr(error, "wrote_nothing", True))]
+        return [*error_lines(error.errors), "tieline: " + (getattr(error, "summary", None) or validation_summary(
+            len(error.errors), getattr(error, "folder", "data"), getattr(error, "wrote_nothing", True)))]
     if isinstance(error, AmbiguousEntity):
         return ["tieline: " + ambiguous_text(error.query, error.candidates)]
     if isinstance(error, EntityNotFound):
@@ -318,6 +318,11 @@ def clusters_lines(result: dict[str, Any]) -> list[Any]:
 
 
 # --- FollowTheMoney: import report --------------------------------------------------------------------
+
+def import_report_lines(report: Any, out: Any, joined: bool) -> list[str]:
+    """What ``tieline import ftm`` says on stderr: where it wrote, the counts, each kind of problem with examples."""
+    head = f"tieline: wrote {terminal_text(out)}/" + (" (joins the story: run tieline validate)" if joined else "")
+    return [head, *(terminal_text(line) for line in report.summary().splitlines())]
 
 
 class Progress:

@@ -41,7 +41,7 @@ export_app = typer.Typer(help="Write the graph (or a focused part of it) as "
                          epilog=EXIT_CODES_HELP, no_args_is_help=True, suggest_commands=False)
 app.add_typer(export_app, name="export")
 import_app = typer.Typer(help="Read data from other tools into a tieline data folder.\n\n"
-                              "Example: tieline import ftm extract.ftm.json --out data/imports/sanctions",
+                              "Example: tieline import ftm - --out extract",
                          epilog=EXIT_CODES_HELP, no_args_is_help=True, suggest_commands=False)
 app.add_typer(import_app, name="import")
 
@@ -418,7 +418,7 @@ def import_ftm(files: Annotated[list[Path], typer.Argument(
                source_title: Annotated[Optional[str], typer.Option(help="Title of the source facts cite when the stream names none (default: the file name).")] = None,
                source_url: Annotated[Optional[str], typer.Option(help="Its address.")] = None,
                certainty: Annotated[str, typer.Option(help="Certainty level of every imported fact.")] = "reported") -> None:
-    """Read FollowTheMoney entity streams (OpenSanctions, Aleph) into a data folder `tieline validate` accepts.
+    """Read FollowTheMoney entity streams (OpenSanctions, Aleph) into a tieline data folder.
 
     Example: tieline import ftm - --out extract --source-title "OpenSanctions extract"
     """

@@ -5,7 +5,7 @@ the bundled story survives export → import.
 Fixtures: tests/fixtures/ftm/story.ftm.json (names in Cyrillic, Arabic and Chinese, every
 relationship schema tieline maps, a Sanction, a Document cited as proof, two dangling
 references, an unknown schema, an unknown property, an invalid date) and malformed.ftm.json.
-No fixture shares a name between two entities: the loader still refuses homonyms (see docs/ftm.md).
+No fixture shares a name between two entities: the loader still refuses homonyms (README: Homonyms).
 """
 
 from __future__ import annotations

@@ -201,3 +201,13 @@ def test_export_ftm_takes_the_view_options_and_every_entity_is_valid_ftm(invoke:
     assert 0 < len(lines) < len(entities) and any(e["id"] == "rdif" for e in lines)
     again = invoke("import", "ftm", tmp_path / "story.ftm.json", "--out", tmp_path / "back")
     assert again.exit_code == 0 and invoke("validate", "--data", tmp_path / "back").exit_code == 0
+
+
+def test_unreadable_input_is_a_message_not_a_traceback(invoke: Callable[..., Any], tmp_path: Path) -> None:
+    missing = invoke("import", "ftm", tmp_path / "nothere.json", "--out", tmp_path / "a")
+    assert missing.exit_code == 2 and "cannot read" in missing.stderr and "No such file" in missing.stderr
+    damaged = tmp_path / "damaged.json.gz"
+    damaged.write_bytes(gzip.compress(STORY.read_bytes())[:200])
+    result = invoke("import", "ftm", damaged, "--out", tmp_path / "b")
+    assert result.exit_code == 3 and f"{damaged}:" in result.stderr and "nothing was written" in result.stderr
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()

@@ -1,4 +1,4 @@
-"""FollowTheMoney in and out: FtM entity streams ↔ tieline data folders and graphs (docs/ftm.md).
+"""FollowTheMoney in and out: FtM entity streams ↔ tieline data folders and graphs (README: "FollowTheMoney: import and export").
 
 ``import_ftm`` reads a stream (``.json``, ``.ftm.json``, ``.ijson``, ``.gz``, or a file object)
 and writes a data folder ``tieline validate`` accepts; ``export_ftm`` writes a graph as a stream

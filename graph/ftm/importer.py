@@ -238,7 +238,7 @@ def _json_lines(stream: Any, display: str, errors: list[DataError],
                 progress: ProgressFn | None) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, entity dict) for each non-blank line; malformed lines go to ``errors``."""
     with _open(stream) as (handle, total, position):
-        for number, raw in enumerate(handle, start=1):
+        for number, raw in _numbered(handle, display, errors):
             if progress is not None and number % 1000 == 0:
                 progress(position(), total)
             text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
@@ -258,6 +258,16 @@ def _json_lines(stream: Any, display: str, errors: list[DataError],
             progress(total or position(), total)
 
 
+def _numbered(handle: Iterator[Any], display: str, errors: list[DataError]) -> Iterator[tuple[int, Any]]:
+    """(line number, line); a stream that breaks off (a damaged gzip, a read error) is a located error."""
+    number = 0
+    try:
+        for number, raw in enumerate(handle, start=1):
+            yield number, raw
+    except (OSError, EOFError) as exc:
+        errors.append(DataError(display, number + 1, 0, f"cannot read on: {exc}"))
+
+
 class _open:
     """A context manager: (line iterator, total bytes or 0, bytes-read function) for a path or file."""
 
@@ -268,7 +278,10 @@ class _open:
     def __enter__(self) -> tuple[Iterator[Any], int, Callable[[], int]]:
         stream = self.stream
         if isinstance(stream, (str, os.PathLike)):
-            raw = open(stream, "rb")  # noqa: SIM115 (closed in __exit__)
+            try:
+                raw = open(stream, "rb")  # noqa: SIM115 (closed in __exit__)
+            except OSError as exc:
+                raise UsageError(f"cannot read {os.fspath(stream)}: {exc.strerror or exc}") from None
             self.owned = raw
             total = os.fstat(raw.fileno()).st_size
             gzipped = raw.read(2) == b"\x1f\x8b"

@@ -20,7 +20,7 @@ import typer
 
 from graph import __version__, render
 from graph.errors import DataErrors, GraphTooLarge, NoResult, TielineError, UsageError, exit_code
-from graph.export import BUILD_FORMATS, FORMATS, ExportFormat
+from graph.export import BUILD_FORMATS, FORMATS, ExportFormat, with_metrics
 from graph.view import ViewSpec, check_types
 
 if TYPE_CHECKING:
@@ -40,6 +40,10 @@ export_app = typer.Typer(help="Write the graph (or a focused part of it) as "
                               "Example: tieline export html --focus RDIF --depth 2",
                          epilog=EXIT_CODES_HELP, no_args_is_help=True, suggest_commands=False)
 app.add_typer(export_app, name="export")
+import_app = typer.Typer(help="Read data from other tools into a tieline data folder.\n\n"
+                              "Example: tieline import ftm - --out extract",
+                         epilog=EXIT_CODES_HELP, no_args_is_help=True, suggest_commands=False)
+app.add_typer(import_app, name="import")
 
 # --- options --------------------------------------------------------------------------------------
 
@@ -318,6 +322,80 @@ def path(view: ViewSpec, source: Annotated[str, typer.Argument(metavar="A", help
 
 # --- who matters: rank, brokers, clusters ----------------------------------------------------------
 
+TopOption = Annotated[int, typer.Option(min=1, help="How many to list.")]
+ProjectOption = Annotated[Optional[str], typer.Option(
+    "--project", help="Link people who took part in the same event (or belong to the same institution): "
+                      "event or institution.")]
+
+
+def analysis_progress() -> render.Progress:
+    return render.Progress("searching shortest paths", minimum=render.Progress.MIN_VISITS)
+
+
+@command(app)
+@with_view(FACT_FILTERS)
+def rank(view: ViewSpec, data: DataOption = Path("data"), as_json: JsonOption = False, no_cache: NoCacheOption = False,
+         by: Annotated[str, typer.Option(help="degree, betweenness, pagerank, closeness or eigenvector.")] = "degree",
+         types: ListTypeOption = None, top: TopOption = 10, project: ProjectOption = None) -> None:
+    """Entities ranked by how central they are in the graph of facts.
+
+    Example: tieline rank --by betweenness --type person --top 5
+    """
+    from graph.analysis import MEASURES, rank as rank_entities
+
+    if by not in MEASURES:
+        raise UsageError(f"--by must be one of {', '.join(MEASURES)}, not {by!r}")
+    compiled = load(data, no_cache)
+    check_types(compiled.graph, [*(types or ()), *([project] if project else [])])
+    progress = analysis_progress()
+    try:
+        result = rank_entities(viewed(compiled, view), by, types or (), top, project=project, progress=progress)
+    finally:
+        progress.close()
+    answer(result, as_json, render.rank_table)
+    if not result["ranking"]:
+        raise NoResult("no entity matches")
+
+
+@command(app)
+@with_view(FACT_FILTERS)
+def brokers(view: ViewSpec, side_a: Annotated[str, typer.Argument(metavar="A", help="One side: an entity and its nationals.")],
+            side_b: Annotated[str, typer.Argument(metavar="B", help="The other side.")],
+            data: DataOption = Path("data"), as_json: JsonOption = False, no_cache: NoCacheOption = False,
+            types: ListTypeOption = None, top: TopOption = 10) -> None:
+    """Who connects side A to side B: the share of shortest A–B paths through each entity, with an example.
+
+    Example: tieline brokers "United States" Russia --type person
+    """
+    from graph.analysis import brokers as find_brokers
+
+    compiled = load(data, no_cache)
+    check_types(compiled.graph, types or ())
+    a, b = compiled.index.resolve(side_a), compiled.index.resolve(side_b)
+    progress = analysis_progress()
+    try:
+        result = find_brokers(viewed(compiled, view, a, b), a, b, types or (), top, progress=progress)
+    finally:
+        progress.close()
+    answer(result, as_json, render.brokers_lines)
+    if not result["brokers"]:
+        raise NoResult(f"no entity lies between {result['sides'][0]['name']} and {result['sides'][1]['name']}")
+
+
+@command(app)
+@with_view(FACT_FILTERS)
+def clusters(view: ViewSpec, data: DataOption = Path("data"), as_json: JsonOption = False,
+             no_cache: NoCacheOption = False, project: ProjectOption = None) -> None:
+    """Communities (Louvain, seeded), each labelled by its best-connected member.
+
+    Example: tieline clusters --project event
+    """
+    from graph.analysis import clusters as find_clusters
+
+    compiled = load(data, no_cache)
+    check_types(compiled.graph, [project] if project else [])
+    answer(find_clusters(viewed(compiled, view), project=project), as_json, render.clusters_lines)
+
 
 # --- time: timeline ---------------------------------------------------------------------------------
 
@@ -327,6 +405,34 @@ def path(view: ViewSpec, source: Annotated[str, typer.Argument(metavar="A", help
 
 # --- FollowTheMoney: import ftm (export ftm is in the registry) ----------------------------------------
 
+@command(import_app, "ftm")
+def import_ftm(files: Annotated[list[Path], typer.Argument(
+                   metavar="FILE…", help="FtM entity streams (.json, .ftm.json, .ijson, .gz); '-' for stdin.")],
+               out: Annotated[Path, typer.Option("--out", "-o", help="A new folder; DATA/imports/NAME joins the story in --data.")],
+               data: DataOption = Path("data"), no_cache: NoCacheOption = False,
+               source_title: Annotated[Optional[str], typer.Option(help="Title of the source facts cite when the stream names none (default: the file name).")] = None,
+               source_url: Annotated[Optional[str], typer.Option(help="Its address.")] = None,
+               certainty: Annotated[str, typer.Option(help="Certainty level of every imported fact.")] = "reported") -> None:
+    """Read FollowTheMoney entity streams (OpenSanctions, Aleph) into a tieline data folder.
+
+    Example: tieline import ftm - --out extract --source-title "OpenSanctions extract"
+    """
+    from graph.ftm import import_ftm as read_into, joins_story
+
+    joined = joins_story(out, data)
+    story = load(data, no_cache).graph if joined else None
+    progress = render.Progress("reading FtM entities")
+    try:
+        report = read_into([sys.stdin.buffer if str(f) == "-" else f for f in files], out, source_title=source_title,
+                           source_url=source_url, certainty=certainty, story=story, progress=progress)
+    except DataErrors as exc:
+        exc.summary = f"{len(exc.errors)} malformed line(s) in the input; nothing was written"  # type: ignore[attr-defined]
+        raise
+    finally:
+        progress.close()
+    for line in render.import_report_lines(report, out, joined):
+        typer.echo(line, err=True)
+
 
 # --- exports --------------------------------------------------------------------------------------
 
@@ -334,6 +440,8 @@ MaxNodesOption = Annotated[Optional[int], typer.Option(
     min=1, help="Refuse to draw more entities than this (default 1,500).")]
 EXPORT_OPTIONS: dict[str, dict[str, tuple[Any, Any]]] = {"html": {"max_nodes": (MaxNodesOption, None)}}
 """Options that only one format takes, passed to its renderer."""
+MetricsOption = Annotated[bool, typer.Option(
+    "--metrics", help="Add degree, betweenness, pagerank and community to every entity (the page computes its own).")]
 
 
 def write_files(fmt: ExportFormat, files: dict[str, bytes], out: Path | None, g: nx.MultiDiGraph) -> None:
@@ -346,16 +454,23 @@ def write_files(fmt: ExportFormat, files: dict[str, bytes], out: Path | None, g:
 
 def add_export_command(fmt: ExportFormat) -> None:
     """``tieline export FORMAT`` with the view options and the format's own."""
-    def export(view: ViewSpec, data: Path, no_cache: bool, out: Path | None, **options: Any) -> None:
+    def export(view: ViewSpec, data: Path, no_cache: bool, out: Path | None, metrics: bool = False,
+               **options: Any) -> None:
         compiled = load(data, no_cache)
         g = view.resolve(compiled).export_graph(compiled.graph)
+        if metrics and fmt.metrics == "columns":
+            progress = analysis_progress()
+            try:
+                g = with_metrics(g, progress)
+            finally:
+                progress.close()
         write_files(fmt, fmt.render(g, **{k: v for k, v in options.items() if v is not None}), out, g)
 
     out_help = (f"Folder for the {fmt.label} files (default: {fmt.default_path})." if fmt.multi_file else
                 f"Where to write (default: {fmt.default_path}); '-' for stdout.")
     options = {"data": (DataOption, Path("data")), "no_cache": (NoCacheOption, False),
                "out": (Annotated[Optional[Path], typer.Option("--out", "-o", help=out_help)], None),
-               **EXPORT_OPTIONS.get(fmt.name, {})}
+               **({"metrics": (MetricsOption, False)} if fmt.metrics else {}), **EXPORT_OPTIONS.get(fmt.name, {})}
     export.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=default)
         for name, (kind, default) in options.items()])

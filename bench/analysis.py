@@ -1,4 +1,4 @@
-"""The analysis library as the benchmark runs it, until the CLI commands exist (issue #14).
+"""Helpers the benchmark runs around the analysis commands (scenario 7 runs `tieline rank|brokers|clusters`).
 
     python bench/analysis.py rank --data FOLDER --by betweenness
     python bench/analysis.py brokers --data FOLDER SIDE_A SIDE_B

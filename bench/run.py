@@ -249,8 +249,8 @@ class Bench:
         stream = prepared(DATA / f"{size}.ftm.json", DATA / f"{size}.json",
                           lambda: generate.write_ftm(data, DATA / f"{size}.ftm.json"))
         out = EXTRA / f"{size}-ftm-import"
-        ours = measure(f"import_ftm ({size})", [PYTHON, HERE / "baselines.py", "ftm-import", stream, out],
-                       self.env, self.heavy)
+        ours = measure(f"tieline import ftm ({size})", [*self.tieline, "import", "ftm", stream, "--out", out],
+                       self.env, self.heavy, before=lambda _: shutil.rmtree(out, ignore_errors=True))
         base = measure("FtM proxies + yaml.dump", [PYTHON, HERE / "baselines.py", "ftm-yaml", stream,
                                                    EXTRA / f"{size}-ftm.yaml"], self.env, self.heavy)
         self.rows.append(time_row(f"8. {size}: import an FtM stream into a data folder", ours, base, None, size))
@@ -305,9 +305,11 @@ ANALYSIS_SAMPLE = 20  # sources networkx is timed on for the extrapolated baseli
 
 
 def analysis_command(kind: str, data: Path, *args: str) -> list[str | Path]:
-    """How an analysis question is asked: bench/analysis.py until ``tieline KIND`` exists (then return
-    ``[*tieline_command(), kind, "--data", data, *args]``)."""
-    return [PYTHON, HERE / "analysis.py", kind, *args, "--data", data]
+    """How an analysis question is asked: ``tieline rank|brokers|clusters --json`` on a warm cache; the
+    two sides to compare (``sides``) are picked by bench/analysis.py."""
+    if kind == "sides":
+        return [PYTHON, HERE / "analysis.py", kind, "--data", data]
+    return [*tieline_command(), kind, *args, "--data", data, "--json"]
 
 
 def reported(label: str, cmd: Sequence[str | Path], env: dict[str, str]) -> Measure:

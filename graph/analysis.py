@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import random
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -43,12 +43,15 @@ WORK_BUDGET = 50_000_000   # edge visits (sources × (entities + 2·links)) befo
 MIN_SAMPLE = 100           # a sample never has fewer sources than this
 PAGERANK_ALPHA = 0.85
 DIGITS = 6                # significant digits kept in scores
+Progress = Callable[[int, int], None]
+"""``progress(done, total)``, in edge visits: called as the searches advance (a progress bar)."""
 
 
 # --- ranking --------------------------------------------------------------------------------------
 
 def rank(graph: nx.MultiDiGraph, by: str = "degree", types: Collection[str] = (), top: int | None = 10,
-         project: str | Collection[str] | None = None, k: int | None = None, seed: int = 0) -> dict[str, Any]:
+         project: str | Collection[str] | None = None, k: int | None = None, seed: int = 0,
+         progress: Progress | None = None) -> dict[str, Any]:
     """Entities ranked by ``by``, highest first: ``{"measure", "ranking": [{"id","name","type","score"}]}``.
 
     - ``degree``: how many distinct entities an entity shares at least one fact with.
@@ -62,6 +65,7 @@ def rank(graph: nx.MultiDiGraph, by: str = "degree", types: Collection[str] = ()
     given. ``project`` ranks people on the people-to-people graph of :func:`project_people`
     instead. ``k`` and ``seed`` set the betweenness sample (default: exact within
     :data:`WORK_BUDGET`); ``"approximate"`` in the result says whether and how it was sampled.
+    ``progress(done, total)`` follows the betweenness searches.
     """
     if by not in MEASURES:
         raise ValueError(f"unknown measure {by!r}: choose one of {', '.join(MEASURES)}")
@@ -69,7 +73,7 @@ def rank(graph: nx.MultiDiGraph, by: str = "degree", types: Collection[str] = ()
     index = _Index.of(target)
     sample = None
     if by == "betweenness":
-        scores, sample = _betweenness(index, k, seed)
+        scores, sample = _betweenness(index, k, seed, progress)
     else:
         scores = _MEASURE_FUNCTIONS[by](index)
     ranking = _ranked(graph, index.ids, scores, types, top)
@@ -105,7 +109,8 @@ def side_members(graph: nx.MultiDiGraph, side: str) -> list[str]:
 
 
 def brokers(graph: nx.MultiDiGraph, side_a: str, side_b: str, types: Collection[str] = (),
-            top: int | None = 10, k: int | None = None, seed: int = 0) -> dict[str, Any]:
+            top: int | None = 10, k: int | None = None, seed: int = 0,
+            progress: Progress | None = None) -> dict[str, Any]:
     """Who connects side A to side B: ``{"brokers": [{"id","name","type","score","example"}], …}``.
 
     A side is an entity with every entity whose ``country`` it is (``united-states``: the US and
@@ -125,7 +130,7 @@ def brokers(graph: nx.MultiDiGraph, side_a: str, side_b: str, types: Collection[
     if len(sources) > len(targets):  # undirected: the pairs are the same; search from the smaller side
         sources, targets = targets, sources
     chosen, sample = _sources(index, sources, k, seed)
-    scores, pairs = index.group_betweenness(chosen, targets)
+    scores, pairs = index.group_betweenness(chosen, targets, progress)
     if sample is not None:
         pairs = pairs * len(sources) / len(chosen)
     shares = [score / pairs if pairs else 0.0 for score in scores]
@@ -133,7 +138,8 @@ def brokers(graph: nx.MultiDiGraph, side_a: str, side_b: str, types: Collection[
     listed = listed if top is None else listed[:top]
     for row in listed:
         row["example"] = _example_path(graph, index, chosen, pos[row["id"]], targets)
-    return {"sides": [{"id": side_a, "members": len(members_a)}, {"id": side_b, "members": len(members_b)}],
+    return {"sides": [{"id": side, "name": graph.nodes[side]["name"], "members": len(members)}
+                      for side, members in ((side_a, members_a), (side_b, members_b))],
             "pairs": round(pairs), "approximate": sample, "brokers": listed}
 
 
@@ -245,14 +251,15 @@ def _neighbours(graph: Any, node: str) -> set[str]:
 
 # --- metrics for exports --------------------------------------------------------------------------
 
-def node_metrics(graph: nx.MultiDiGraph, seed: int = 0) -> dict[str, dict[str, Any]]:
+def node_metrics(graph: nx.MultiDiGraph, seed: int = 0,
+                 progress: Progress | None = None) -> dict[str, dict[str, Any]]:
     """``{id: {"degree", "betweenness", "pagerank", "community"}}`` for every entity, in id order.
 
     The same numbers as :func:`rank` (degree, betweenness — sampled above the work budget — and
     pagerank, rounded) and :func:`clusters` (``community`` is the cluster's number, 1 = largest).
     """
     index = _Index.of(graph)
-    betweenness, _ = _betweenness(index, None, seed)
+    betweenness, _ = _betweenness(index, None, seed, progress)
     pagerank = _pagerank(index)
     community: dict[str, int] = {}
     for cluster in clusters(graph, seed=seed)["clusters"]:
@@ -296,8 +303,8 @@ class _Index:
             return [-1 if d == math.inf else int(d) for d in self._igraph().distances(source=[source])[0]]
         return _distances(self.adj, source)
 
-    def group_betweenness(self, sources: Sequence[int],
-                          targets: Sequence[int] | None = None) -> tuple[list[float], int]:
+    def group_betweenness(self, sources: Sequence[int], targets: Sequence[int] | None = None,
+                          progress: Progress | None = None) -> tuple[list[float], int]:
         """Per entity, the summed fraction of shortest source→target paths through it (``None``: every
         entity a target); and the number of (source, target) pairs counted (connected, different)."""
         if not self.large:
@@ -305,10 +312,15 @@ class _Index:
             for t in targets or ():
                 is_target[t] = True
             scores = [0.0] * len(self.ids)
-            return scores, _accumulate(self.adj, sources, is_target, scores)
+            return scores, _accumulate(self.adj, sources, is_target, scores, progress)
         graph = self._igraph()
         ends = None if targets is None else list(targets)
+        work = len(sources) * (len(self.ids) + 2 * self.edges)
+        if progress is not None:
+            progress(0, work)
         halves = graph.betweenness(directed=False, sources=list(sources), targets=ends)
+        if progress is not None:
+            progress(work, work)
         component = graph.connected_components().membership
         in_component = Counter(component[t] for t in (range(len(self.ids)) if ends is None else set(ends)))
         wanted = None if ends is None else set(ends)
@@ -361,18 +373,20 @@ def _sources(index: _Index, sources: Sequence[int], k: int | None,
     return chosen, {"sources": k, "of": len(sources), "seed": seed}
 
 
-def _betweenness(index: _Index, k: int | None, seed: int) -> tuple[list[float], dict[str, Any] | None]:
+def _betweenness(index: _Index, k: int | None, seed: int,
+                 progress: Progress | None = None) -> tuple[list[float], dict[str, Any] | None]:
     """Normalised betweenness as networkx computes it (``k`` sampled sources scaled by n/k)."""
     n = len(index.ids)
     chosen, sample = _sources(index, range(n), k, seed)
-    scores, _ = index.group_betweenness(chosen)
+    scores, _ = index.group_betweenness(chosen, None, progress)
     scale = 1 / ((n - 1) * (n - 2)) if n > 2 else 1.0  # ordered pairs: each unordered pair counted twice
     if sample is not None:
         scale *= n / len(chosen)
     return [s * scale for s in scores], sample
 
 
-def _accumulate(adj: list[list[int]], sources: Iterable[int], is_target: list[bool], scores: list[float]) -> int:
+def _accumulate(adj: list[list[int]], sources: Sequence[int], is_target: list[bool], scores: list[float],
+                progress: Progress | None = None) -> int:
     """Brandes' dependency accumulation from each source to the targets; returns the pairs counted.
 
     Adds to ``scores[v]`` the fraction of shortest source→target paths that run through ``v``
@@ -380,7 +394,11 @@ def _accumulate(adj: list[list[int]], sources: Iterable[int], is_target: list[bo
     """
     n = len(adj)
     pairs = 0
-    for s in sources:
+    per_source = n + sum(len(a) for a in adj)
+    total = len(sources) * per_source
+    for done, s in enumerate(sources):
+        if progress is not None and done % 16 == 0:
+            progress(done * per_source, total)
         dist, sigma = [-1] * n, [0] * n
         dist[s], sigma[s] = 0, 1
         order = [s]
@@ -404,6 +422,8 @@ def _accumulate(adj: list[list[int]], sources: Iterable[int], is_target: list[bo
                     delta[v] += sigma[v] * coefficient
             if w != s:
                 scores[w] += delta[w]
+    if progress is not None:
+        progress(total, total)
     return pairs
 
 

@@ -23,7 +23,7 @@ __all__ = [
     "SLUG", "TOKEN", "FACT_ID", "Checker", "suggest", "scalar_value",
     "shown", "printable",
     "KINDS", "Field", "DATASET_FIELDS", "SOURCE_FIELDS", "ENTITY_FIELDS", "FACT_FIELDS", "RELATION_FIELDS",
-    "RECORD_FIELDS", "NODE_FIELDS", "EDGE_FIELDS", "NODE_DERIVED_FIELDS", "EDGE_DERIVED_FIELDS",
+    "RECORD_FIELDS", "NODE_FIELDS", "EDGE_FIELDS", "NODE_DERIVED_FIELDS", "EDGE_DERIVED_FIELDS", "METRIC_FIELDS",
     "NODE_LABEL", "EDGE_LABEL", "field_names", "export_columns", "read_field", "read_fields",
 ]
 
@@ -215,9 +215,10 @@ def scalar_value(value: Any) -> Any:
 
 # ---------------------------------------------------------------- the declaration of every field
 
-KINDS = ("slug", "token", "fact_id", "text", "url", "text_list", "date", "attributes", "flag", "integer")
+KINDS = ("slug", "token", "fact_id", "text", "url", "text_list", "date", "attributes", "flag", "integer", "number")
 """What a field holds: an id (``slug``), a vocabulary id (``token``), a fact id, free text, an
-``http(s)`` address, a list of texts, a partial date, free attributes, yes/no, a whole number."""
+``http(s)`` address, a list of texts, a partial date, free attributes, yes/no, a whole number, a
+decimal number (computed columns only)."""
 
 
 @dataclass(frozen=True)
@@ -314,6 +315,14 @@ EDGE_DERIVED_FIELDS: tuple[Field, ...] = (
     Field("source_titles", "text_list", after="sources", doc="titles of the cited sources"),
 )
 """Edge columns that exports compute from the source registry (see graph.export.flatten)."""
+
+METRIC_FIELDS: tuple[Field, ...] = (
+    Field("degree", "integer", doc="how many distinct entities it shares a fact with"),
+    Field("betweenness", "number", doc="share of shortest paths between other entities through it"),
+    Field("pagerank", "number", doc="PageRank of the undirected graph of facts"),
+    Field("community", "integer", doc="its cluster's number (1 = the largest), as `tieline clusters`"),
+)
+"""Node columns that ``export … --metrics`` adds, computed by :func:`graph.analysis.node_metrics`."""
 
 NODE_LABEL = "name"
 """The node attribute that formats show as the node's label."""

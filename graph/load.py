@@ -20,13 +20,13 @@ from .errors import DataError, DataErrors
 from .fields import (DATASET_FIELDS, ENTITY_FIELDS, FACT_FIELDS, SOURCE_FIELDS, Checker, Field, field_names,
                      printable, read_fields, shown, suggest)
 from .names import id_key, name_key
-from .schema import SCHEMA_FILE, Schema, read_schema
+from .schema import SCHEMA_FILE, Schema, build_schema, is_schema_file
 from .yamlfile import Marked, decode_text, parse_yaml
 
 __all__ = ["FactBase", "ParsedFile", "data_files", "parse_file", "link", "check_and_link", "load_facts",
            "made_fact_id", "Linker", "Neighbourhood", "Rule", "RULES", "PARSER_VERSION"]
 
-PARSER_VERSION = "3"  # bump when parse_file's output changes, to invalidate per-file caches
+PARSER_VERSION = "4"  # bump when parse_file's output changes, to invalidate per-file caches
 SECTIONS = ("dataset", "sources", "entities", "facts")
 DATASET_KEYS = field_names(DATASET_FIELDS)
 _NAME_KIND = {"id": "id", "name": "name", "aliases": "alias"}
@@ -219,7 +219,7 @@ def parse_file(data: bytes, rel: str) -> ParsedFile:
     if errors:
         parsed.readable = False
         return parsed
-    if rel == SCHEMA_FILE:
+    if is_schema_file(rel):
         parsed.schema_document = document
         return parsed
     check = Checker(rel, parsed.errors)
@@ -778,20 +778,21 @@ def check_and_link(root: Path, parsed: list[ParsedFile]) -> FactBase:
     errors = [e for p in parsed for e in p.errors]
     if not root.is_dir():
         raise DataErrors([DataError(str(root), 0, 0, "no such data folder")])
-    schema_files = [p for p in parsed if p.path == SCHEMA_FILE]
+    schema_files = sorted((p for p in parsed if is_schema_file(p.path)), key=lambda p: (p.path != SCHEMA_FILE, p.path))
     found = len(errors)
-    if not schema_files:
+    if not schema_files or schema_files[0].path != SCHEMA_FILE:
         errors.append(DataError(SCHEMA_FILE, 0, 0, "missing: every data folder needs a schema.yaml "
                                                    "(see data/README.md)"))
         schema = Schema()
     else:
-        schema = read_schema(schema_files[0].schema_document, SCHEMA_FILE, errors) \
-            if not schema_files[0].errors else Schema()
-    schema_broken = not schema_files or bool(schema_files[0].errors) or len(errors) > found
+        schema = build_schema([(p.path, p.schema_document) for p in schema_files], errors) \
+            if not any(p.errors for p in schema_files) else Schema()
+    schema_broken = (not schema_files or schema_files[0].path != SCHEMA_FILE
+                     or any(p.errors for p in schema_files) or len(errors) > found)
     if schema_broken or not all(p.readable for p in parsed):
         # references cannot be judged without the vocabulary, nor while a file's records are unknown
         raise DataErrors([_under(root, e) for e in errors])
-    base = link(schema, [p for p in parsed if p.path != SCHEMA_FILE], errors, root.resolve().name)
+    base = link(schema, [p for p in parsed if not is_schema_file(p.path)], errors, root.resolve().name)
     if errors:
         raise DataErrors([_under(root, e) for e in errors])
     return base

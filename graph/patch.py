@@ -17,7 +17,7 @@ from .errors import DataError
 from .load import RULES, FactBase, ParsedFile, link, made_fact_id
 from .model import build_graph, build_name_index
 from .pipeline import Compiled, Loader, Progress, build_compiled, parse_all
-from .schema import SCHEMA_FILE, read_schema
+from .schema import SCHEMA_FILE, build_schema, is_schema_file
 from .store import Manifest, Origins, Store
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ def patch_compiled(loader: Loader, root: Path, files: list[Path], manifest: Mani
     changed = sorted(rel for rel in {*old_files, *new_files}
                      if old_files.get(rel, (0, 0, ""))[2] != new_files.get(rel, (0, 0, ""))[2])
     changed_bytes = sum(new_files[rel][0] for rel in changed if rel in new_files)
-    if (not changed or SCHEMA_FILE in changed or SCHEMA_FILE not in new_files
+    if (not changed or any(is_schema_file(rel) for rel in changed) or SCHEMA_FILE not in new_files
             or header.get("code") != manifest.code
             or changed_bytes > PATCH_MAX_SHARE * sum(entry[0] for entry in new_files.values())):
         return None
@@ -53,12 +53,13 @@ def patch_compiled(loader: Loader, root: Path, files: list[Path], manifest: Mani
 
 
 def _cached_schema(store: Store, manifest: Manifest) -> Any:
-    """The schema from its per-file cache (it did not change), or None."""
-    parsed = store.read_parsed(manifest.file_key(SCHEMA_FILE))
-    if parsed is None or parsed.errors:
+    """The schema (the root and its fragments) from the per-file cache (none changed), or None."""
+    names = sorted((rel for rel in manifest.entries if is_schema_file(rel)), key=lambda rel: (rel != SCHEMA_FILE, rel))
+    parsed = [store.read_parsed(manifest.file_key(rel)) for rel in names]
+    if any(p is None or p.errors for p in parsed):
         return None
     errors: list[DataError] = []
-    schema = read_schema(parsed.schema_document, SCHEMA_FILE, errors)
+    schema = build_schema([(rel, p.schema_document) for rel, p in zip(names, parsed)], errors)
     return None if errors else schema
 
 

@@ -21,7 +21,8 @@ from typing import Any
 __all__ = [
     "terminal_text", "json_text", "show", "path_text", "card_lines", "neighbours_table", "stats_lines",
     "search_table", "ambiguous_text", "not_found_text", "error_lines", "fact_detail", "sources_line",
-    "validation_summary", "shown_name", "Progress", "error_message",
+    "validation_summary", "shown_name", "Progress", "error_message", "rank_table", "brokers_lines",
+    "clusters_lines", "import_report_lines",
 ]
 
 _CONTROL_PICTURES = {i: chr(0x2400 + i) for i in range(0x20)} | {0x7F: "\u2421"}
@@ -234,8 +235,8 @@ def error_message(error: Exception) -> list[str]:
     from .errors import AmbiguousEntity, DataErrors, EntityNotFound
 
     if isinstance(error, DataErrors):
-        return [*error_lines(error.errors), "tieline: " + validation_summary(
-            len(error.errors), getattr(error, "folder", "data"), getattr(error, "wrote_nothing", True))]
+        return [*error_lines(error.errors), "tieline: " + (getattr(error, "summary", None) or validation_summary(
+            len(error.errors), getattr(error, "folder", "data"), getattr(error, "wrote_nothing", True)))]
     if isinstance(error, AmbiguousEntity):
         return ["tieline: " + ambiguous_text(error.query, error.candidates)]
     if isinstance(error, EntityNotFound):
@@ -256,6 +257,59 @@ def shown_name(name: str) -> str:
 
 # --- who matters: rank, brokers, clusters ------------------------------------------------------------
 
+def _approximate_note(result: dict[str, Any]) -> str:
+    """`` (approximate: 100 of 10,000 sources, seed 0)`` when the measure was sampled."""
+    sample = result.get("approximate")
+    return (f" (approximate: {sample['sources']:,} of {sample['of']:,} sources, seed {sample['seed']})"
+            if sample else "")
+
+
+def _score(score: float | int) -> str:
+    return str(score) if isinstance(score, int) else f"{score:.6g}"
+
+
+def rank_table(result: dict[str, Any]) -> Any:
+    """``tieline rank``: entities by score, highest first."""
+    through = f", people linked through {' and '.join(result['project'])}" if result.get("project") else ""
+    table = _table("#", "entity", "type", result["measure"], "id",
+                   title=f"Ranked by {result['measure']}{through}{_approximate_note(result)}")
+    for number, row in enumerate(result["ranking"], start=1):
+        table.add_row(str(number), _text(row["name"]), _text(row["type"]), _score(row["score"]), _text(row["id"]))
+    return table
+
+
+def brokers_lines(result: dict[str, Any]) -> list[Any]:
+    """``tieline brokers``: a table of brokers, then one example path through each, as ``path`` shows it."""
+    a, b = result["sides"]
+    table = _table("#", "broker", "type", "share of paths", "id",
+                   title=f"Between {a['name']} ({a['members']} entities) and {b['name']} ({b['members']}): "
+                         f"{result['pairs']:,} connected pairs{_approximate_note(result)}")
+    for number, row in enumerate(result["brokers"], start=1):
+        table.add_row(str(number), _text(row["name"]), _text(row["type"]), _score(row["score"]), _text(row["id"]))
+    out: list[Any] = [table]
+    for number, row in enumerate(result["brokers"], start=1):
+        hops = row["example"]["hops"]
+        out.append("")
+        out.append(f"{number}. through {terminal_text(row['name'])}, for example:")
+        out.append(path_text(row["example"], hops[0]["from"]["name"], hops[-1]["to"]["name"], None))
+    return out
+
+
+def _listed(items: list[str], most: int = 12) -> str:
+    """``a, b, c … (+9 more)``."""
+    more = len(items) - most
+    return ", ".join(items[:most]) + (f" … (+{more:,} more)" if more > 0 else "")
+
+
+def clusters_lines(result: dict[str, Any]) -> list[Any]:
+    """``tieline clusters``: one row per cluster, its label and members by name."""
+    through = f" (people linked through {' and '.join(result['project'])})" if result.get("project") else ""
+    table = _table("#", "cluster", "size", "members", title=f"{len(result['clusters'])} clusters{through}")
+    for cluster in result["clusters"]:
+        table.add_row(str(cluster["id"]), _text(cluster["label"]["name"]), str(cluster["size"]),
+                      _text(_listed(cluster["members"])))
+    return [table]
+
 
 # --- time: dates in words, timeline ------------------------------------------------------------------
 
@@ -265,20 +319,28 @@ def shown_name(name: str) -> str:
 
 # --- FollowTheMoney: import report --------------------------------------------------------------------
 
+def import_report_lines(report: Any, out: Any, joined: bool) -> list[str]:
+    """What ``tieline import ftm`` says on stderr: where it wrote, the counts, each kind of problem with examples."""
+    head = f"tieline: wrote {terminal_text(out)}/" + (" (joins the story: run tieline validate)" if joined else "")
+    return [head, *(terminal_text(line) for line in report.summary().splitlines())]
+
 
 class Progress:
     """A progress bar on stderr, shown only for big loads on a terminal: ``progress(done, total)``."""
 
     MIN_BYTES = 3_000_000  # roughly a second of parsing
+    MIN_VISITS = 20_000_000  # edge visits of an analysis: a few seconds of searches
 
-    def __init__(self, label: str = "parsing fact files") -> None:
+    def __init__(self, label: str = "parsing fact files", minimum: int = MIN_BYTES) -> None:
+        """A bar named ``label``, shown when the total reaches ``minimum`` (bytes, visits, lines…)."""
         self.label = label
+        self.minimum = minimum
         self.bar: Any = None
         self.task: Any = None
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None:
-            if total < self.MIN_BYTES or not sys.stderr.isatty():
+            if total < self.minimum or not sys.stderr.isatty():
                 return
             from rich.console import Console
             from rich.progress import Progress as Bar

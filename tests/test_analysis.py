@@ -196,7 +196,8 @@ def test_the_go_between_is_the_top_broker_with_a_sourced_example_path(two_countr
     # the graph is a line: land-a - summit - alice - envoy - go-between - boris - bella; land-b has no facts
     # pairs: 3 members of A × the 2 connected members of B
     assert result["pairs"] == 6 and result["approximate"] is None
-    assert result["sides"] == [{"id": "land-a", "members": 3}, {"id": "land-b", "members": 3}]
+    assert result["sides"] == [{"id": "land-a", "name": "Land A", "members": 3},
+                               {"id": "land-b", "name": "Land B", "members": 3}]
     scores = {b["id"]: b["score"] for b in result["brokers"]}
     assert scores == {"go-between": 1.0, "envoy": 0.666667, "boris": 0.5, "alice": 0.333333, "summit": 0.333333}
     assert [b["id"] for b in result["brokers"]] == ["go-between", "envoy", "boris", "alice", "summit"]
@@ -221,7 +222,8 @@ def test_brokers_types_filters_the_listing_and_a_side_can_be_swapped(two_countri
 def test_brokers_between_unconnected_sides_are_none(graph_of: Callable[..., nx.MultiDiGraph]) -> None:
     g = graph_of([("land-a", "country", None), ("land-b", "country", None)] + _people("al", country="land-a"), [])
     assert brokers(g, "land-a", "land-b") == {
-        "sides": [{"id": "land-a", "members": 2}, {"id": "land-b", "members": 1}], "pairs": 0,
+        "sides": [{"id": "land-a", "name": "Land A", "members": 2}, {"id": "land-b", "name": "Land B", "members": 1}],
+        "pairs": 0,
         "approximate": None, "brokers": []}
 
 

@@ -34,7 +34,8 @@ NAMED = [(path, command) for path, command in COMMANDS if path]
 HIDDEN = [(path, command) for path, command in walk(ROOT) if command.hidden]
 EXPECTED = {(), ("validate",), ("stats",), ("search",), ("show",), ("neighbours",), ("path",), ("build",),
             ("export",), ("export", "html"), ("export", "graphml"), ("export", "gexf"), ("export", "json"),
-            ("export", "csv")}
+            ("export", "csv"), ("export", "ftm"), ("rank",), ("brokers",), ("clusters",), ("import",),
+            ("import", "ftm")}
 
 
 def name_of(path: tuple[str, ...]) -> str:
@@ -97,6 +98,8 @@ ARGUMENT_HELP = {
     ("show",): ["Id, name or alias of the entity."],
     ("neighbours",): ["Id, name or alias of the entity."],
     ("path",): ["Where the path starts (id, name or alias).", "Where it ends."],
+    ("brokers",): ["One side: an entity and its nationals.", "The other side."],
+    ("import", "ftm"): ["FtM entity streams (.json, .ftm.json, .ijson, .gz); '-' for stdin."],
 }
 
 

@@ -258,8 +258,8 @@ def test_export_columns_follow_declaration_and_after() -> None:
 
 
 def test_a_field_of_unknown_kind_is_refused() -> None:
-    with pytest.raises(ValueError, match="unknown kind 'number'"):
-        Field("size", "number")
+    with pytest.raises(ValueError, match="unknown kind 'colour'"):
+        Field("size", "colour")
 
 
 def test_every_derived_column_is_computed() -> None:

@@ -5,7 +5,7 @@ the bundled story survives export → import.
 Fixtures: tests/fixtures/ftm/story.ftm.json (names in Cyrillic, Arabic and Chinese, every
 relationship schema tieline maps, a Sanction, a Document cited as proof, two dangling
 references, an unknown schema, an unknown property, an invalid date) and malformed.ftm.json.
-No fixture shares a name between two entities: the loader still refuses homonyms (see docs/ftm.md).
+No fixture shares a name between two entities: the loader still refuses homonyms (README: Homonyms).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from graph import load_graph
-from graph.errors import DataErrors, OutputError
+from graph.errors import DataErrors, OutputError, UsageError
 from graph.ftm import export_ftm, import_ftm, read_ftm
 from graph.query import entity_card, find_neighbours, find_paths
 
@@ -151,7 +151,7 @@ def test_certainty_parameter(tmp_path: Path) -> None:
     import_ftm(STORY, tmp_path / "out", certainty="confirmed")
     graph = load_graph(tmp_path / "out")
     assert {d["certainty"] for *_, d in graph.edges(data=True)} == {"confirmed"}
-    with pytest.raises(ValueError, match="unknown certainty 'sure'"):
+    with pytest.raises(UsageError, match="unknown certainty 'sure'"):
         read_ftm(STORY, certainty="sure")
 
 

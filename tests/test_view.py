@@ -165,7 +165,7 @@ def test_every_registered_format_has_its_command_and_help(invoke: Callable[..., 
 
 
 def test_a_mistyped_command_is_suggested_once() -> None:
-    result = subprocess.run([sys.executable, str(REPO / "cli.py"), "import", "x"], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, str(REPO / "cli.py"), "exprt", "x"], capture_output=True, text=True,
                             env={"COLUMNS": "200", "PATH": "/usr/bin:/bin"}, timeout=60)
     assert result.returncode == 2
     assert result.stderr.count("Did you mean 'export'?") == 1

@@ -19,7 +19,7 @@ from ..errors import UsageError
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["ExportFormat", "FORMATS", "BUILD_FORMATS", "export_format"]
+__all__ = ["ExportFormat", "FORMATS", "BUILD_FORMATS", "export_format", "with_metrics"]
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,7 @@ class ExportFormat:
     multi_file: bool
     summary: str        # one line for --help
     example: str
+    metrics: str | None = "columns"  # --metrics: "columns" adds node columns; "page": the page computes its own
 
     def render(self, graph: nx.MultiDiGraph, **options: Any) -> dict[str, bytes]:
         """The files of this format for ``graph``."""
@@ -67,7 +68,7 @@ class ExportFormat:
 FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
     ExportFormat("html", "HTML", "html", "output/graph.html", False,
                  "The interactive explorer: one self-contained HTML file that works offline.",
-                 "tieline export html --focus RDIF --depth 2 --out rdif.html"),
+                 "tieline export html --focus RDIF --depth 2 --out rdif.html", metrics="page"),
     ExportFormat("graphml", "GraphML", "graphml", "output/graph.graphml", False,
                  "GraphML for Gephi, Cytoscape, yEd, igraph and networkx.",
                  "tieline export graphml --out story.graphml"),
@@ -80,11 +81,28 @@ FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
     ExportFormat("csv", "CSV", "tables", "output/csv", True,
                  "nodes.csv and edges.csv for spreadsheets and neo4j-admin import.",
                  "tieline export csv --out output/csv"),
+    ExportFormat("ftm", "FollowTheMoney", "ftm", "output/graph.ftm.json", False,
+                 "A FollowTheMoney entity stream for Aleph (alephclient write-entities), OpenSanctions tools.",
+                 "tieline export ftm --out story.ftm.json", metrics=None),
 )}
 """Every export format, by command name, in the order ``tieline export --help`` lists them."""
 
 BUILD_FORMATS = ("html", "graphml")
 """What ``tieline build`` (and ``make run``) writes."""
+
+
+def with_metrics(graph: nx.MultiDiGraph, progress: Any = None) -> nx.MultiDiGraph:
+    """A copy of ``graph`` whose nodes carry degree, betweenness, pagerank and community (the columns of
+    :data:`graph.fields.METRIC_FIELDS`, computed by :func:`graph.analysis.node_metrics`)."""
+    from ..analysis import node_metrics
+    from ..fields import METRIC_FIELDS
+    from .flatten import METRICS_KEY
+
+    copy = graph.copy()
+    for node, values in node_metrics(graph, progress=progress).items():
+        copy.nodes[node].update(values)
+    copy.graph[METRICS_KEY] = [f.name for f in METRIC_FIELDS]
+    return copy
 
 
 def export_format(name: str) -> ExportFormat:

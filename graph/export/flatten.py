@@ -32,6 +32,7 @@ from ..fields import (
     EDGE_DERIVED_FIELDS,
     EDGE_FIELDS,
     EDGE_LABEL,
+    METRIC_FIELDS,
     NODE_DERIVED_FIELDS,
     NODE_FIELDS,
     Field,
@@ -61,6 +62,8 @@ __all__ = [
     "fact_values",
     "NODE_COLUMNS",
     "EDGE_COLUMNS",
+    "METRICS_KEY",
+    "metric_columns",
     "column_name",
     "column_value",
 ]
@@ -82,6 +85,14 @@ NODE_COLUMNS: tuple[Field, ...] = export_columns(NODE_FIELDS + NODE_DERIVED_FIEL
 
 EDGE_COLUMNS: tuple[Field, ...] = export_columns(EDGE_FIELDS + EDGE_DERIVED_FIELDS)
 """Edge columns of the file exports, in order (the fact id, subject and object apart)."""
+
+METRICS_KEY = "metrics"
+"""``G.graph[METRICS_KEY]``: the metric columns the nodes carry (``export … --metrics``)."""
+
+
+def metric_columns(G: nx.MultiDiGraph) -> tuple[Field, ...]:
+    """The metric columns (after the entity's own, before free attributes) when the graph carries them."""
+    return METRIC_FIELDS if G.graph.get(METRICS_KEY) else ()
 
 
 def clean_xml_text(text: str) -> str:
@@ -264,7 +275,7 @@ def entity_values(G: nx.MultiDiGraph, data: Mapping[str, Any], dates: tuple[str,
 
     ``dates`` names the two date columns (GEXF reserves ``start``/``end`` for its own intervals).
     """
-    return [(column_name(f, dates), column_value(G, data, f)) for f in NODE_COLUMNS]
+    return [(column_name(f, dates), column_value(G, data, f)) for f in NODE_COLUMNS + metric_columns(G)]
 
 
 def fact_values(G: nx.MultiDiGraph, data: Mapping[str, Any], dates: tuple[str, str] = ("start", "end")

@@ -31,6 +31,7 @@ from .flatten import (
     column_name,
     edges_in_order,
     entity_values,
+    metric_columns,
     fact_values,
     flatten_value,
     format_number,
@@ -45,7 +46,7 @@ __all__ = ["files", "render", "period_start", "period_end", "NODE_ATTRIBUTES", "
 
 _DATE_COLUMNS = ("start_date", "end_date")  # GEXF's own start/end attributes hold the intervals
 
-_GEXF_TYPE = {"integer": "integer", "flag": "boolean"}  # a field's kind -> GEXF type; others are strings
+_GEXF_TYPE = {"integer": "integer", "number": "double", "flag": "boolean"}  # a field's kind -> GEXF type; others are strings
 
 
 def _attribute(field: Field) -> tuple[str, str]:
@@ -82,7 +83,8 @@ def render(G: nx.MultiDiGraph) -> bytes:
     ]
     out += _meta_lines(G)
     out.append(f'  <graph defaultedgetype="directed"{time}>')
-    node_attributes = NODE_ATTRIBUTES + tuple((columns[name], kinds[name]) for name in columns)
+    node_attributes = (NODE_ATTRIBUTES + tuple(_attribute(f) for f in metric_columns(G))
+                       + tuple((columns[name], kinds[name]) for name in columns))
     out += _attribute_lines("node", node_attributes)
     out += _attribute_lines("edge", EDGE_ATTRIBUTES)
     out.append(f'    <nodes count="{len(nodes)}">')

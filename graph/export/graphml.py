@@ -36,6 +36,7 @@ from .flatten import (
     attribute_kinds,
     edges_in_order,
     entity_values,
+    metric_columns,
     fact_values,
     flatten_value,
     format_number,
@@ -47,7 +48,7 @@ from .flatten import (
 
 __all__ = ["files", "render", "NODE_KEYS", "EDGE_KEYS", "GRAPH_KEYS"]
 
-_GRAPHML_TYPE = {"integer": "int", "flag": "boolean"}  # a field's kind -> attr.type; others are strings
+_GRAPHML_TYPE = {"integer": "int", "number": "double", "flag": "boolean"}  # a field's kind -> attr.type; others are strings
 _RGB_KEYS: tuple[tuple[str, str], ...] = (("r", "int"), ("g", "int"), ("b", "int"))  # Gephi's colour, after color
 
 
@@ -97,7 +98,8 @@ def render(G: nx.MultiDiGraph) -> bytes:
         '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">',
     ]
     out += [_key_line(f"g.{name}", "graph", name, kind) for name, kind in graph_keys]
-    out += [_key_line(f"n.{name}", "node", name, kind) for name, kind in NODE_KEYS]
+    node_keys = NODE_KEYS + tuple(_key(f) for f in metric_columns(G))
+    out += [_key_line(f"n.{name}", "node", name, kind) for name, kind in node_keys]
     for i, (name, column) in enumerate(columns.items()):
         kind = _GRAPHML_KIND.get(kinds[name], "string")
         out.append(_key_line(f"n.attr.{i}", "node", column, kind, original=name))

@@ -43,6 +43,7 @@ from .flatten import (
     edges_in_order,
     flatten_value,
     format_number,
+    metric_columns,
     nodes_in_order,
 )
 
@@ -51,7 +52,7 @@ __all__ = ["files", "render", "ARRAY_DELIMITER", "NODE_HEADER", "EDGE_HEADER", "
 ARRAY_DELIMITER = ";"
 """Joins list items in one cell (Neo4j's default ``--array-delimiter``)."""
 
-_NEO4J_TYPE = {"integer": ":int", "flag": ":boolean", "text_list": ":string[]"}  # a field's kind -> header type
+_NEO4J_TYPE = {"integer": ":int", "number": ":double", "flag": ":boolean", "text_list": ":string[]"}  # a field's kind -> header type
 
 
 def _node_columns() -> tuple[Field, ...]:
@@ -102,12 +103,14 @@ def neo4j_type(relation: str) -> str:
 def _nodes_csv(G: nx.MultiDiGraph) -> bytes:
     columns = attribute_columns(G)
     kinds = attribute_kinds(G, columns)
-    header = list(NODE_HEADER) + [columns[name] + _NEO4J_KIND.get(kinds[name], "") for name in columns]
+    metrics = metric_columns(G)
+    header = [*NODE_HEADER, *(_header(f) for f in metrics),
+              *(columns[name] + _NEO4J_KIND.get(kinds[name], "") for name in columns)]
     rows = []
     for node_id, data in nodes_in_order(G):
         attributes = data.get("attributes") or {}
         row = [node_id, data.get(NODE_LABEL), neo4j_label(str(data.get("type") or ""))]
-        row += [column_value(G, data, f) for f in _NODE_COLUMNS]
+        row += [column_value(G, data, f) for f in _NODE_COLUMNS + metrics]
         row += [attributes.get(name) for name in columns]
         rows.append(row)
     return _csv_bytes(header, rows)

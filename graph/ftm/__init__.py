@@ -1,4 +1,4 @@
-"""FollowTheMoney in and out: FtM entity streams ↔ tieline data folders and graphs (docs/ftm.md).
+"""FollowTheMoney in and out: FtM entity streams ↔ tieline data folders and graphs (README: "FollowTheMoney: import and export").
 
 ``import_ftm`` reads a stream (``.json``, ``.ftm.json``, ``.ijson``, ``.gz``, or a file object)
 and writes a data folder ``tieline validate`` accepts; ``export_ftm`` writes a graph as a stream
@@ -9,8 +9,10 @@ that ``alephclient write-entities`` reads. The mapping lives as data in ``mappin
 from __future__ import annotations
 
 from .export import ExportReport, export_ftm, ftm_entities
-from .importer import ImportReport, import_ftm, read_ftm, write_folder  # noqa: F401
+from .importer import (DEFAULT_CERTAINTY, ImportReport, id_collisions, import_ftm, joins_story, read_ftm,
+                       story_countries, write_folder)
 from .mapping import Mapping, read_mapping
 
-__all__ = ["import_ftm", "read_ftm", "write_folder", "ImportReport", "export_ftm", "ftm_entities",
+__all__ = ["import_ftm", "read_ftm", "write_folder", "ImportReport", "joins_story", "story_countries",
+           "id_collisions", "DEFAULT_CERTAINTY", "export_ftm", "ftm_entities",
            "ExportReport", "Mapping", "read_mapping"]

@@ -22,18 +22,23 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ..dates import date_bounds, is_partial_date
-from ..errors import DataError, DataErrors, OutputError
+from ..errors import DataError, DataErrors, OutputError, UsageError
 from ..fields import ENTITY_FIELDS, FACT_FIELDS, FACT_ID, SLUG, new_record
 from ..names import name_key
 from ..yamlwrite import entity_lines, fact_lines, scalar, schema_text, source_lines
 from .export import CERTAINTY_PREFIX, END_PROPS, REPRINTED_PREFIX, START_PROPS
 from .mapping import Mapping, read_mapping, snake
 
-__all__ = ["ImportReport", "Imported", "import_ftm", "read_ftm", "write_folder", "assign_ids", "DEFAULT_CERTAINTY"]
+if TYPE_CHECKING:
+    import networkx as nx
 
+__all__ = ["ImportReport", "Imported", "import_ftm", "read_ftm", "write_folder", "assign_ids", "DEFAULT_CERTAINTY",
+           "story_countries", "id_collisions", "joins_story", "IMPORTS_FOLDER"]
+
+IMPORTS_FOLDER = "imports"  # DATA/imports/NAME: where an import joins the story in DATA
 DEFAULT_CERTAINTY = "reported"  # published by a third party, not verified by the curator
 EXAMPLES = 5
 COUNTRY_PROPS = ("country", "nationality", "citizenship", "jurisdiction", "mainCountry")
@@ -78,7 +83,7 @@ class ImportReport:
 class Imported:
     """A stream converted to tieline records, not yet written."""
 
-    dataset: dict[str, Any]
+    dataset: dict[str, Any] | None  # None: the folder joins a story, whose dataset section is the one
     schema: dict[str, Any]  # entity_types, certainty, relations (as schema.yaml holds them)
     sources: list[dict[str, Any]]
     entities: list[dict[str, Any]]
@@ -86,38 +91,139 @@ class Imported:
     report: ImportReport
 
 
-def import_ftm(stream: str | os.PathLike[str] | IO[Any], out: str | os.PathLike[str], *,
+def joins_story(out: str | os.PathLike[str], data: str | os.PathLike[str]) -> bool:
+    """Whether an import into ``out`` joins the story in the data folder ``data`` (``out`` is ``DATA/imports/NAME``).
+
+    UsageError when ``out`` exists and is not an empty folder (an import writes a whole folder, all or
+    nothing), or lies anywhere else inside ``data`` (tieline writes nowhere else in a data folder).
+    """
+    target = Path(out)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise UsageError(f"--out {os.fspath(out)} exists and is not an empty folder: an import writes a whole "
+                         "new folder, all or nothing; choose a new folder or remove this one")
+    real_data, real_out = os.path.realpath(data), os.path.realpath(out)
+    if not Path(data).is_dir() or os.path.commonpath([real_out, real_data]) != real_data:
+        return False
+    parts = Path(os.path.relpath(real_out, real_data)).parts
+    if len(parts) == 2 and parts[0] == IMPORTS_FOLDER and not parts[1].startswith("."):
+        return True
+    raise UsageError(f"--out {os.fspath(out)} is inside the data folder {os.fspath(data)}: an import joins a story "
+                     f"only as {os.path.join(os.fspath(data), IMPORTS_FOLDER, 'NAME')}; choose such a folder, "
+                     "or one outside the data folder")
+
+
+def import_ftm(stream: str | os.PathLike[str] | IO[Any] | list[Any], out: str | os.PathLike[str], *,
                source_title: str | None = None, source_url: str | None = None,
                certainty: str = DEFAULT_CERTAINTY, vocabulary: str | os.PathLike[str] | None = None,
                dataset_name: str | None = None, mapping: Mapping | None = None,
-               progress: ProgressFn | None = None) -> ImportReport:
-    """Read an FtM stream and write it as a new data folder ``out``; return the report."""
+               progress: ProgressFn | None = None, story: nx.MultiDiGraph | None = None) -> ImportReport:
+    """Read an FtM stream and write it as a new data folder ``out``; return the report.
+
+    With ``story`` (the loaded graph of the data folder ``out`` lies in, e.g. ``data/imports/NAME``),
+    see :func:`read_ftm`; ids that the story already uses are refused (:func:`id_collisions`).
+    """
     imported = read_ftm(stream, source_title=source_title, source_url=source_url, certainty=certainty,
-                        vocabulary=vocabulary, dataset_name=dataset_name, mapping=mapping, progress=progress)
+                        vocabulary=vocabulary, dataset_name=dataset_name, mapping=mapping, progress=progress,
+                        story=story)
+    if story is not None:
+        taken = id_collisions(imported, story)
+        if taken:
+            raise UsageError(f"cannot import into {os.fspath(out)}: {len(taken)} id(s) of the import are already "
+                             f"used in the data folder: {', '.join(taken[:5])}{' …' if len(taken) > 5 else ''}; "
+                             "existing ids are never overwritten (import into a folder of its own, or rename "
+                             "them in the stream)")
     write_folder(imported, out)
     return imported.report
 
 
-def read_ftm(stream: str | os.PathLike[str] | IO[Any], *, source_title: str | None = None,
+def read_ftm(stream: str | os.PathLike[str] | IO[Any] | list[Any], *, source_title: str | None = None,
              source_url: str | None = None, certainty: str = DEFAULT_CERTAINTY,
              vocabulary: str | os.PathLike[str] | None = None, dataset_name: str | None = None,
-             mapping: Mapping | None = None, progress: ProgressFn | None = None) -> Imported:
-    """Convert an FtM stream to tieline records; raises DataErrors for lines that are not JSON."""
+             mapping: Mapping | None = None, progress: ProgressFn | None = None,
+             story: nx.MultiDiGraph | None = None) -> Imported:
+    """Convert an FtM stream to tieline records; raises DataErrors for lines that are not JSON.
+
+    With ``story`` (a loaded graph the import is to join), its vocabulary is the one mapped onto,
+    its country entities stand for the stream's country codes and Territories (matched by an
+    ``ftm_country`` attribute or by name), a Sanction's authority named like a story entity is that
+    entity, and the result carries only the schema fragment the story lacks and no dataset section.
+    """
     from followthemoney import model
 
-    display = _display_name(stream)
-    types, certainty_levels, relations = _vocabulary(vocabulary, mapping or read_mapping())
+    streams = list(stream) if isinstance(stream, (list, tuple)) else [stream]
+    display = _display_name(streams[0]) if streams else "<nothing>"
+    mapping = mapping or read_mapping()
+    if story is not None:
+        vocab = story.graph
+        types, certainty_levels, relations = vocab["entity_types"], vocab["certainty"], vocab["relations"]
+    else:
+        types, certainty_levels, relations = _vocabulary(vocabulary, mapping)
     if certainty not in certainty_levels:
-        raise ValueError(f"unknown certainty {certainty!r}; the vocabulary has: {', '.join(certainty_levels)}")
-    converter = _Converter(model, mapping or read_mapping(), types, relations, certainty_levels, certainty)
+        raise UsageError(f"unknown certainty {certainty!r}; the vocabulary has: {', '.join(certainty_levels)}")
+    converter = _Converter(model, mapping, types, relations, certainty_levels, certainty)
+    if story is not None:
+        converter.join(story)
     errors: list[DataError] = []
-    for number, data in _json_lines(stream, display, errors, progress):
-        converter.add(number, data)
+    for one in streams:
+        for number, data in _json_lines(one, _display_name(one), errors, progress):
+            converter.add(number, data)
     if errors:
         raise DataErrors(errors)
     title = source_title or Path(display).name
-    return converter.finish(dataset_name or title, {"id": _slug(title) or "ftm-import", "title": title,
-                                                    "url": source_url})
+    imported = converter.finish(dataset_name or title, {"id": _slug(title) or "ftm-import", "title": title,
+                                                        "url": source_url})
+    if story is not None:
+        imported.dataset = None
+        imported.schema = _fragment(imported.schema, story.graph)
+    return imported
+
+
+def story_countries(story: nx.MultiDiGraph, mapping: Mapping | None = None) -> dict[str, str]:
+    """ISO code → the id of the story's country entity: its ``ftm_country`` attribute, else its name or an alias
+    as followthemoney reads a country name (only entities of a type the mapping sends to ``Territory``)."""
+    from followthemoney.types import registry
+
+    mapping = mapping or read_mapping()
+    territory = {t for t, spec in mapping.types.items() if spec.get("schema") == "Territory"}
+    found: dict[str, str] = {}
+    for node, data in sorted(story.nodes(data=True)):
+        if data.get("type") not in territory:
+            continue
+        code = (data.get("attributes") or {}).get("ftm_country")
+        codes = [code] if isinstance(code, str) else [registry.country.clean(n) for n in
+                                                        [data["name"], *(data.get("aliases") or ())]]
+        for code in filter(None, codes):
+            found.setdefault(code, node)
+    return found
+
+
+def id_collisions(imported: Imported, story: nx.MultiDiGraph) -> list[str]:
+    """The ids of ``imported`` (entities, sources, facts) that ``story`` already uses, sorted."""
+    from ..load import made_fact_id
+
+    facts = {key for _, _, key in story.edges(keys=True)}
+    taken = [e["id"] for e in imported.entities if e["id"] in story]
+    taken += [s["id"] for s in imported.sources if s["id"] in (story.graph.get("sources") or {})]
+    taken += [f.get("id") or made_fact_id(f) for f in imported.facts if (f.get("id") or made_fact_id(f)) in facts]
+    return sorted(taken)
+
+
+def _fragment(schema: dict[str, Any], vocabulary: dict[str, Any]) -> dict[str, Any]:
+    """What of ``schema`` the story's vocabulary lacks: new types and relations, relations' new allowed types."""
+    relations = {}
+    for relation_id, spec in schema["relations"].items():
+        known = vocabulary["relations"].get(relation_id)
+        if known is None:
+            relations[relation_id] = spec
+            continue
+        wider = {end: [t for t in spec[end] if t not in known[end]] for end in ("subject", "object")}
+        if wider["subject"] or wider["object"]:
+            relations[relation_id] = {**{k: v for k, v in known.items() if v not in (None, False)},
+                                      "subject": wider["subject"] or known["subject"][:1],
+                                      "object": wider["object"] or known["object"][:1]}
+    return {"entity_types": {t: spec for t, spec in schema["entity_types"].items()
+                             if t not in vocabulary["entity_types"]},
+            "certainty": {}, "relations": relations}
 
 
 # --- reading lines ------------------------------------------------------------------------------------
@@ -132,7 +238,7 @@ def _json_lines(stream: Any, display: str, errors: list[DataError],
                 progress: ProgressFn | None) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line number, entity dict) for each non-blank line; malformed lines go to ``errors``."""
     with _open(stream) as (handle, total, position):
-        for number, raw in enumerate(handle, start=1):
+        for number, raw in _numbered(handle, display, errors):
             if progress is not None and number % 1000 == 0:
                 progress(position(), total)
             text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
@@ -152,6 +258,16 @@ def _json_lines(stream: Any, display: str, errors: list[DataError],
             progress(total or position(), total)
 
 
+def _numbered(handle: Iterator[Any], display: str, errors: list[DataError]) -> Iterator[tuple[int, Any]]:
+    """(line number, line); a stream that breaks off (a damaged gzip, a read error) is a located error."""
+    number = 0
+    try:
+        for number, raw in enumerate(handle, start=1):
+            yield number, raw
+    except (OSError, EOFError) as exc:
+        errors.append(DataError(display, number + 1, 0, f"cannot read on: {exc}"))
+
+
 class _open:
     """A context manager: (line iterator, total bytes or 0, bytes-read function) for a path or file."""
 
@@ -162,7 +278,10 @@ class _open:
     def __enter__(self) -> tuple[Iterator[Any], int, Callable[[], int]]:
         stream = self.stream
         if isinstance(stream, (str, os.PathLike)):
-            raw = open(stream, "rb")  # noqa: SIM115 (closed in __exit__)
+            try:
+                raw = open(stream, "rb")  # noqa: SIM115 (closed in __exit__)
+            except OSError as exc:
+                raise UsageError(f"cannot read {os.fspath(stream)}: {exc.strerror or exc}") from None
             self.owned = raw
             total = os.fstat(raw.fileno()).st_size
             gzipped = raw.read(2) == b"\x1f\x8b"
@@ -171,6 +290,10 @@ class _open:
             return iter(handle), total, raw.tell
         buffer = getattr(stream, "buffer", None)
         handle = buffer if buffer is not None and not isinstance(stream, io.StringIO) else stream
+        if not isinstance(handle, io.TextIOBase):  # bytes: gzip on a pipe (stdin) is read too
+            handle = handle if hasattr(handle, "peek") else io.BufferedReader(handle)  # type: ignore[arg-type]
+            if handle.peek(2)[:2] == b"\x1f\x8b":
+                handle = gzip.GzipFile(fileobj=handle)
         return iter(handle), 0, lambda: 0
 
     def __exit__(self, *exc: Any) -> None:
@@ -248,6 +371,17 @@ class _Converter:
         self.types: dict[str, dict[str, Any]] = {}
         self.relations: dict[str, dict[str, Any]] = {}
         self.type_cache: dict[tuple, str] = {}
+        self.story: dict[str, str] = {}  # id → type of the entities of the story the import joins
+        self.story_names: dict[str, str] = {}  # name key of a story entity's name or alias → its id
+        self.story_countries: dict[str, str] = {}  # ISO code → the story's country entity
+
+    def join(self, story: nx.MultiDiGraph) -> None:
+        """Link to ``story``'s entities: its countries stand for country codes, its names for authorities."""
+        self.story = {node: data["type"] for node, data in story.nodes(data=True)}
+        for node, data in sorted(story.nodes(data=True), reverse=True):
+            for name in (data["name"], *(data.get("aliases") or ())):
+                self.story_names[name_key(name)] = node
+        self.story_countries = story_countries(story, self.mapping)
 
     def add(self, number: int, data: dict[str, Any]) -> None:
         """One line's entity: checked, merged with earlier fragments of the same id."""
@@ -302,13 +436,18 @@ class _Converter:
         self.document_sources = {i: self._document_source(p) for i, p in sorted(documents.items())}
         self.file_source = file_source
         self.entities: dict[str, dict[str, Any]] = {}
-        self.countries: dict[str, str] = {}  # ISO code → country entity id
+        self.countries: dict[str, str] = dict(self.story_countries)  # ISO code → country entity id
+        joined: dict[str, str] = {}  # the stream's Territories that are a country of the story
         for ftm_id, proxy in sorted(things.items()):
             if proxy.schema.name == "Territory":
                 for code in self._codes(proxy, ("country",)):
+                    if code in self.story_countries and ftm_id not in joined:
+                        joined[ftm_id] = self.story_countries[code]
                     self.countries.setdefault(code, self.ids[ftm_id])
+        self.ids.update(joined)
         for ftm_id, proxy in sorted(things.items()):
-            self._entity(proxy)
+            if ftm_id not in joined:
+                self._entity(proxy)
         self.facts: list[dict[str, Any]] = []
         for ftm_id, proxy in sorted(edges.items()):
             if proxy.schema.name == "Sanction":
@@ -455,7 +594,7 @@ class _Converter:
 
         name = registry.country.caption(code) or code.upper()
         country_id = _slug(name) or f"country-{code}"
-        if country_id in self.ids.values() or country_id in self.entities:
+        if country_id in self.ids.values() or country_id in self.entities or country_id in self.story:
             country_id = f"country-{_slug(code)}"
         type_id = self._pick_type(self.model.make_entity("Territory"))
         self.entities[country_id] = new_record(ENTITY_FIELDS, id=country_id, type=type_id, name=name, aliases=[],
@@ -555,12 +694,12 @@ class _Converter:
             self.report.problem("sanction without an authority or publisher", proxy.id[:40])
             return
         relation, _, _ = self._relation_of(proxy)
-        by_name = {name_key(e["name"]): e["id"] for e in self.entities.values()}
+        by_name = {**self.story_names, **{name_key(e["name"]): e["id"] for e in self.entities.values()}}
         for authority in authorities:
             authority_id = by_name.get(name_key(authority))
             if authority_id is None:
                 authority_id = _slug(authority) or f"authority-{_digest(authority)}"
-                if authority_id in self.entities:
+                if authority_id in self.entities or authority_id in self.story:
                     authority_id = f"{authority_id}-{_digest(authority)}"
                 type_id = self._pick_type(self.model.make_entity("Organization"))
                 self.entities[authority_id] = new_record(ENTITY_FIELDS, id=authority_id, type=type_id,
@@ -573,7 +712,7 @@ class _Converter:
         ends = []
         for ref, is_id in ((subject, subject_is_id), (obj, False)):
             tieline_id = ref if is_id else self.ids.get(ref)
-            if tieline_id is None or tieline_id not in self.entities:
+            if tieline_id is None or (tieline_id not in self.entities and tieline_id not in self.story):
                 self.report.problem("dangling reference", f"{proxy.schema.name} {proxy.id[:40]} → {ref[:40]}")
                 return
             ends.append(tieline_id)
@@ -602,7 +741,7 @@ class _Converter:
             note="; ".join(note) or None)}
         spec = self.relations[relation]
         for end_name, entity_id in (("subject", ends[0]), ("object", ends[1])):
-            type_id = self.entities[entity_id]["type"]
+            type_id = self.entities[entity_id]["type"] if entity_id in self.entities else self.story[entity_id]
             if type_id not in spec[end_name]:
                 spec[end_name].append(type_id)
         if ends[0] == ends[1]:
@@ -694,10 +833,11 @@ def write_folder(imported: Imported, out: str | os.PathLike[str]) -> None:
 
 def _folder_files(imported: Imported) -> Iterator[tuple[str, str]]:
     schema = imported.schema
-    yield "schema.yaml", schema_text(schema["entity_types"], schema["certainty"], schema["relations"],
-                                     "# Written by tieline's FollowTheMoney import (graph/ftm).\n")
-    dataset = f"dataset:\n  name: {scalar(imported.dataset['name'])}\n"
-    yield "dataset.yaml", dataset + "\nsources:\n" + "".join(line for s in imported.sources
+    if any(schema.values()):  # joining a story that has every type and relation: no fragment
+        yield "schema.yaml", schema_text(schema["entity_types"], schema["certainty"], schema["relations"],
+                                         "# Written by tieline's FollowTheMoney import (graph/ftm).\n")
+    dataset = f"dataset:\n  name: {scalar(imported.dataset['name'])}\n\n" if imported.dataset else ""
+    yield "dataset.yaml", dataset + "sources:\n" + "".join(line for s in imported.sources
                                                              for line in source_lines(s))
     by_type: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for entity in imported.entities:

@@ -961,7 +961,7 @@
     var y = String(date.getUTCFullYear());
     return "0000".slice(y.length) + y + "-" + two(date.getUTCMonth() + 1) + "-" + two(date.getUTCDate());
   }
-  function utcDay(y, m, d) { var date = new Date(Date.UTC(2000, m, d)); date.setUTCFullYear(y); return date; }
+  function utcDay(y, m, d) { var date = new Date(0); date.setUTCFullYear(y, m, d); return date; }
 
   /* [first day, last day] of YYYY, YYYY-MM or YYYY-MM-DD (graph.dates.date_bounds), or null. */
   function dateBounds(text) {
@@ -1206,7 +1206,7 @@
     commit();
   });
   (data.clusters || []).forEach(function (cluster) {
-    document.getElementById("tl-clusters").appendChild(el("li", { className: "filter" }, [
+    document.getElementById("tl-clusters").appendChild(el("li", { className: "legend-row" }, [
       swatch({ shape: "dot", color: clusterColour(cluster.id) }), " ",
       bdi(cluster.id <= PALETTE.length ? entityName(cluster.label) : "other clusters"),
       el("span", { className: "count", text: String(cluster.size) })]));

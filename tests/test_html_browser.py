@@ -53,8 +53,8 @@ def browser() -> Iterator[Any]:
 class Opened:
     """A page opened from file://, with every request and console problem it caused."""
 
-    def __init__(self, browser: Any, path: Path):
-        self.context = browser.new_context(viewport={"width": 1400, "height": 900})
+    def __init__(self, browser: Any, path: Path, hash: str = "", **context: Any):
+        self.context = browser.new_context(**({"viewport": {"width": 1400, "height": 900}} | context))
         self.requests: list[str] = []
         self.blocked: list[str] = []
         self.problems: list[str] = []
@@ -63,7 +63,7 @@ class Opened:
         self.page.on("request", lambda request: self.requests.append(request.url))
         self.page.on("console", self._console)
         self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        self.page.goto(path.as_uri())
+        self.page.goto(path.as_uri() + hash)
         self.page.wait_for_selector(READY, state="attached", timeout=20_000)
 
     def _block(self, route: Any) -> None:

@@ -21,6 +21,13 @@ A level the schema does not declare is drawn like the weakest. The page lists th
 in schema order, each with its line, its description as tooltip and a checkbox that hides its
 facts (entities stay, as with the relation checkboxes).
 
+Time: every fact and every dated entity carries its ``span`` — ``[first day of start, last day of
+end]`` as ISO dates from ``graph.dates`` (``null`` for an open end), ``null`` when undated — so the
+page's time control compares plain strings: a fact is shown when its span overlaps the range.
+
+Metrics: ``graph.analysis.node_metrics`` (degree, betweenness, PageRank, community) and the
+labelled clusters of ``graph.analysis.clusters`` are in the payload for "size by" and "colour by".
+
 Search: the payload carries every entity's name keys (``graph.names.name_key`` of its name and
 aliases, ``id_key`` of its id), so the page compares against Python's keys; it only folds the
 typed text, the same way (``nameKey`` in ``explorer.js``, checked against ``name_key`` in
@@ -41,6 +48,7 @@ from typing import Any
 
 import networkx as nx
 
+from graph.dates import first_day, last_day
 from graph.errors import GraphTooLarge
 from graph.fields import ENTITY_FIELDS, FACT_FIELDS, RELATION_FIELDS, field_names
 from graph.names import id_key, name_key
@@ -418,7 +426,7 @@ def _payload(G: nx.MultiDiGraph) -> dict[str, Any]:
         certainty_count[attrs.get("certainty")] += 1
         cited.update(attrs.get("sources") or ())
         fact = {k: _plain(attrs.get(k)) for k in _FACT_KEYS}
-        fact.update(id=str(key), subject=u, object=v)
+        fact.update(id=str(key), subject=u, object=v, span=_span(attrs))
         facts.append(fact)
     sources = G.graph.get("sources") or {}
     return {
@@ -429,14 +437,51 @@ def _payload(G: nx.MultiDiGraph) -> dict[str, Any]:
                       for r in _ordered(relations, relation_count)],
         "certainty": _legend_certainty(G, certainty_count),
         "node_ids": sorted(G.nodes),
-        "entities": {n: {k: _plain(G.nodes[n].get(k)) for k in _ENTITY_KEYS} | {"id": n}
-                     for n in sorted(G.nodes)},
+        "entities": {n: {k: _plain(G.nodes[n].get(k)) for k in _ENTITY_KEYS}
+                     | {"id": n, "span": _span(G.nodes[n])} for n in sorted(G.nodes)},
         "name_keys": {n: _name_keys(n, G.nodes[n]) for n in sorted(G.nodes)},
         "facts": facts,
         "sources": {s: _plain(sources.get(s) or {"id": s, "title": s}) for s in sorted(cited)},
         "selection": _plain(G.graph.get("selection")),
         "physics": G.number_of_nodes() <= PHYSICS_NODE_LIMIT,
+        "dates": _date_range(facts),
+        **_metrics(G),
     }
+
+
+def _span(attrs: dict[str, Any]) -> list[str | None] | None:
+    """Return ``[first day of start, last day of end]`` (ISO; ``None`` when open), ``None`` if undated."""
+    start, end = attrs.get("start"), attrs.get("end")
+    if not start and not end:
+        return None
+    return [_iso_day(first_day, start), _iso_day(last_day, end)]
+
+
+def _iso_day(bound: Any, value: Any) -> str | None:
+    """Return ``bound(value)`` as an ISO date, ``None`` for no value or a value that is no date."""
+    try:
+        return bound(str(value)).isoformat() if value else None
+    except ValueError:
+        return None
+
+
+def _date_range(facts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Return the first and last day the facts mention and the days a story step starts on."""
+    days = sorted({day for fact in facts for day in fact["span"] or () if day})
+    starts = sorted({fact["span"][0] for fact in facts if fact["span"] and fact["span"][0]})
+    return {"first": days[0] if days else None, "last": days[-1] if days else None,
+            "steps": starts, "undated": sum(1 for fact in facts if not fact["span"])}
+
+
+def _metrics(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """Return each entity's degree, betweenness, PageRank and community, and the labelled clusters."""
+    if not G.number_of_nodes():
+        return {"metrics": {}, "clusters": []}
+    from graph.analysis import clusters, node_metrics
+
+    return {"metrics": _plain(node_metrics(G)),
+            "clusters": [{"id": c["id"], "label": c["label"]["id"], "size": len(c["members"])}
+                         for c in clusters(G)["clusters"]]}
 
 
 def _name_keys(node: str, attrs: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@
                    hover: { background: "#eef0f3", border: "#d5d9de" } };
   var DIM_EDGE = { color: "#e6e9ed", highlight: "#e6e9ed", hover: "#e6e9ed" };
   var SVG_NS = "http://www.w3.org/2000/svg";
+  var ACCENT = "#1f2328";
 
   function readJSON(id) { return JSON.parse(document.getElementById(id).textContent); }
 
@@ -120,13 +121,24 @@
   window.tieline = { ready: false };
   var container = document.getElementById("tl-network");
   var panel = document.getElementById("tl-panel");
+  var card = document.getElementById("tl-card");
+  var EMBEDDED = window.self !== window.top;
+  // In an iframe the wheel scrolls the article until the reader clicks the graph (no scroll trap).
+  if (EMBEDDED) { options.clickToUse = true; }
   var nodes = new vis.DataSet(nodeList.map(function (n) { return Object.assign({}, n); }));
   var edges = new vis.DataSet(edgeList.map(function (e) { return Object.assign({}, e); }));
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
-  var state = { typeOn: new Map(), relationOn: new Map(), certaintyOn: new Map(), highlighted: null };
-  data.types.forEach(function (t) { state.typeOn.set(t.id, true); });
-  data.relations.forEach(function (r) { state.relationOn.set(r.id, true); });
-  data.certainty.forEach(function (c) { state.certaintyOn.set(c.id, true); });
+  /* The view: everything the URL hash records (see "views in the URL" below). */
+  var state = { typeOn: new Map(), relationOn: new Map(), certaintyOn: new Map(), highlighted: null,
+                from: null, to: null, undated: true, focus: null, path: null,
+                sizeBy: "facts", colourBy: "type" };
+  var shown = { nodes: new Set(), facts: new Set() };
+  function allOn() {
+    data.types.forEach(function (t) { state.typeOn.set(t.id, true); });
+    data.relations.forEach(function (r) { state.relationOn.set(r.id, true); });
+    data.certainty.forEach(function (c) { state.certaintyOn.set(c.id, true); });
+  }
+  allOn();
 
   function markReady() {
     if (window.tieline.ready) { return; }
@@ -165,6 +177,51 @@
     return { nodes: new Set([edge.from, edge.to]), edges: new Set([edgeId]) };
   }
 
+  // ------------------------------------------------------------------ size by, colour by
+
+  var PALETTE = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#7a5195",
+                 "#8c6d31", "#2f4b7c", "#bc5090"];
+  var OTHER_CLUSTER = "#9aa3ad";
+  var metrics = new Map(Object.entries(data.metrics || {}));
+
+  function clusterColour(community) {
+    return community >= 1 && community <= PALETTE.length ? PALETTE[community - 1] : OTHER_CLUSTER;
+  }
+
+  /* The fill of a node under the chosen "colour by"; the export's own emphasis (border) is kept. */
+  function baseColour(n) {
+    if (state.colourBy !== "cluster") { return n.color; }
+    var fill = clusterColour((metrics.get(entityAt[n.id]) || {}).community);
+    return typeof n.color === "object"
+      ? Object.assign({}, n.color, { background: fill, highlight: { background: fill, border: n.color.border } })
+      : fill;
+  }
+
+  /* The drawn size under the chosen "size by": facts as exported, else grows with the square root of the share. */
+  function sizeOf(n) {
+    if (state.sizeBy === "facts") { return n.size; }
+    var top = 0;
+    metrics.forEach(function (m) { top = Math.max(top, m[state.sizeBy] || 0); });
+    var value = (metrics.get(entityAt[n.id]) || {})[state.sizeBy] || 0;
+    return Math.round((10 + 38 * (top > 0 ? Math.sqrt(value / top) : 0)) * 10) / 10;
+  }
+
+  var SIZE_HINTS = { facts: "the number of facts", betweenness: "betweenness (how often it lies on shortest paths)",
+                     pagerank: "PageRank" };
+
+  function applyLook() {
+    nodes.update(nodeList.map(function (n) { return { id: n.id, size: sizeOf(n) }; }));
+    highlight(state.highlighted);
+    document.getElementById("tl-cluster-legend").hidden = state.colourBy !== "cluster";
+    document.getElementById("tl-size-hint").textContent = "→ directed, — mutual. Node size: " +
+      SIZE_HINTS[state.sizeBy] + ". Scroll or pinch to zoom, drag to pan.";
+    document.getElementById("tl-size-by").value = state.sizeBy;
+    document.getElementById("tl-colour-by").value = state.colourBy;
+    document.querySelectorAll("#tl-types .swatch").forEach(function (s) {
+      s.style.opacity = state.colourBy === "cluster" ? "0.35" : "";
+    });
+  }
+
   /* Dim every node and fact outside `scope` ({nodes: Set, edges: Set}); null restores them. */
   function highlight(scope) {
     state.highlighted = scope;
@@ -172,38 +229,67 @@
     var edgeFont = options.edges.font.color;
     nodes.update(nodeList.map(function (n) {
       var lit = !scope || scope.nodes.has(n.id);
-      return { id: n.id, color: lit ? n.color : DIM_NODE,
+      return { id: n.id, color: lit ? baseColour(n) : DIM_NODE,
                font: { color: lit ? nodeFont : "#b3b9c1" } };
     }));
     edges.update(edgeList.map(function (e) {
       var lit = !scope || scope.edges.has(e.id);
-      return { id: e.id, color: lit ? (e.color || options.edges.color) : DIM_EDGE,
+      var onPath = scope && scope.path && scope.edges.has(e.id);
+      return { id: e.id, color: onPath ? { color: ACCENT, highlight: ACCENT, hover: ACCENT }
+                 : lit ? (e.color || options.edges.color) : DIM_EDGE,
+               width: onPath ? 4 : (e.width || options.edges.width),
                font: { color: lit ? edgeFont : "rgba(0,0,0,0)",
                        background: lit ? options.edges.font.background : "rgba(0,0,0,0)" } };
     }));
   }
 
-  function applyFilters() {
-    var hiddenNode = new Map();
-    nodes.update(nodeList.map(function (n) {
-      var entity = entities.get(entityAt[n.id]);
-      var hidden = state.typeOn.get(entity.type) === false;
-      hiddenNode.set(n.id, hidden);
-      return { id: n.id, hidden: hidden };
-    }));
-    var shownEdges = 0;
-    edges.update(edgeList.map(function (e) {
+  // ------------------------------------------------------------------ what is shown: filters and time
+
+  /* Whether a span [first day, last day] (ISO dates; null: open) overlaps the time range. */
+  function inRange(span) {
+    if (!span) { return true; }
+    if (state.to && span[0] && span[0] > state.to) { return false; }
+    if (state.from && span[1] && span[1] < state.from) { return false; }
+    return true;
+  }
+
+  function timeActive() { return Boolean(state.from || state.to || !state.undated); }
+
+  /* Work out which entities and facts the filters and the time range show (into `shown`). */
+  function computeShown() {
+    var nodeOk = new Set();
+    entityAt.forEach(function (id, i) {
+      var entity = entities.get(id);
+      if (state.typeOn.get(entity.type) !== false && inRange(entity.span)) { nodeOk.add(i); }
+    });
+    var factIds = new Set();
+    var linked = new Set();
+    edgeList.forEach(function (e) {
       var fact = data.facts[e.id];
-      var hidden = state.relationOn.get(fact.relation) === false ||
-        state.certaintyOn.get(fact.certainty) === false ||
-        hiddenNode.get(e.from) || hiddenNode.get(e.to);
-      if (!hidden) { shownEdges += 1; }
-      return { id: e.id, hidden: hidden };
-    }));
-    var shownNodes = nodeList.length - Array.from(hiddenNode.values()).filter(Boolean).length;
-    document.getElementById("tl-shown").textContent =
-      "Showing " + shownNodes + " of " + nodeList.length + " entities, " +
-      shownEdges + " of " + edgeList.length + " facts";
+      var ok = state.relationOn.get(fact.relation) !== false &&
+        state.certaintyOn.get(fact.certainty) !== false &&
+        nodeOk.has(e.from) && nodeOk.has(e.to) &&
+        (fact.span ? inRange(fact.span) : state.undated);
+      if (ok) { factIds.add(e.id); linked.add(e.from); linked.add(e.to); }
+    });
+    // With a time range, an entity that has no fact in it is not there yet (or any more).
+    var keep = timeActive() ? linked : nodeOk;
+    [state.focus].concat(state.path || []).forEach(function (id) {
+      if (nodeOf.has(id) && nodeOk.has(nodeOf.get(id))) { keep.add(nodeOf.get(id)); }
+    });
+    shown = { nodes: new Set(Array.from(keep).filter(function (i) { return nodeOk.has(i); })), facts: factIds };
+  }
+
+  function applyFilters() {
+    computeShown();
+    nodes.update(nodeList.map(function (n) { return { id: n.id, hidden: !shown.nodes.has(n.id) }; }));
+    edges.update(edgeList.map(function (e) { return { id: e.id, hidden: !shown.facts.has(e.id) }; }));
+    var text = "Showing " + shown.nodes.size + " of " + nodeList.length + " entities, " +
+      shown.facts.size + " of " + edgeList.length + " facts";
+    document.getElementById("tl-shown").textContent = text;
+    document.getElementById("tl-list-caption").textContent = text.replace("Showing", "Facts shown:");
+    listRows.forEach(function (row, j) { row.hidden = !shown.facts.has(j); });
+    drawTime();
   }
 
   // ------------------------------------------------------------------ wording of facts
@@ -275,7 +361,7 @@
         title: (certainty.get(level) || {}).description || String(level)
       }, [String(level)]));
     }
-    var when = dateRange(fact.start, fact.end);
+    var when = fact.when || dateRange(fact.start, fact.end);
     if (when) { meta.appendChild(el("span", { className: "when", text: when })); }
     var item = el("li", { className: "fact", "data-fact": fact.id }, [sentence(fact, current), meta]);
     if (fact.quote) { item.appendChild(el("blockquote", { className: "quote" }, [bdi(fact.quote)])); }
@@ -287,7 +373,7 @@
   // ------------------------------------------------------------------ the panel
 
   function showPanel(children) {
-    panel.replaceChildren.apply(panel, children);
+    card.replaceChildren.apply(card, children);
     panel.scrollTop = 0;
   }
 
@@ -453,34 +539,69 @@
     panel.setAttribute("data-showing", "home");
   }
 
+  /* The facts shown at a node, and the entities at their other ends. */
+  function shownNeighbourhood(node) {
+    var scope = { nodes: new Set([node]), edges: new Set() };
+    network.getConnectedEdges(node).forEach(function (j) {
+      if (!shown.facts.has(j)) { return; }
+      scope.edges.add(j);
+      scope.nodes.add(edgeList[j].from);
+      scope.nodes.add(edgeList[j].to);
+    });
+    return scope;
+  }
+
+  /* Select the focused entity, light its neighbourhood and open its card. */
+  function showFocus(move) {
+    var node = nodeOf.get(state.focus);
+    network.unselectAll();
+    network.selectNodes([node]);
+    highlight(shownNeighbourhood(node));
+    showEntity(state.focus);
+    openSheet("tl-panel");
+    if (move) {
+      network.focus(node, { scale: Math.max(network.getScale(), 1.1),
+                            animation: { duration: 450, easingFunction: "easeInOutQuad" } });
+    }
+  }
+
+  /* Work out what is shown, then redraw the focus or the paths over it. */
+  function update() {
+    applyFilters();
+    if (state.path) { showRoutes(); } else if (state.focus) { showFocus(false); }
+  }
+
   function focusEntity(id) {
     var entity = entities.get(id);
     if (!entity) { return; }
     if (state.typeOn.get(entity.type) === false) {
       state.typeOn.set(entity.type, true);
-      var box = document.querySelector('#tl-types input[data-id="' + CSS.escape(entity.type) + '"]');
-      if (box) { box.checked = true; }
-      applyFilters();
+      syncControls();
     }
-    var node = nodeOf.get(id);
-    network.selectNodes([node]);
-    highlight(neighbourhood(node));
-    showEntity(id);
-    network.focus(node, { scale: Math.max(network.getScale(), 1.1),
-                        animation: { duration: 450, easingFunction: "easeInOutQuad" } });
+    state.focus = id;
+    state.path = null;
+    applyFilters();
+    showFocus(true);
+    commit();
   }
 
   network.on("click", function (params) {
+    state.path = null;
     if (params.nodes.length) {
-      highlight(neighbourhood(params.nodes[0]));
-      showEntity(entityAt[params.nodes[0]]);
+      state.focus = entityAt[params.nodes[0]];
+      showFocus(false);
     } else if (params.edges.length) {
+      state.focus = null;
       highlight(factScope(params.edges[0]));
       showFact(data.facts[params.edges[0]].id);
+      openSheet("tl-panel");
     } else {
+      state.focus = null;
       highlight(null);
       showHome();
+      closeSheet("tl-panel");
     }
+    commit();
   });
 
   // ------------------------------------------------------------------ filters and legend
@@ -490,7 +611,7 @@
     items.forEach(function (item) {
       var box = el("input", { type: "checkbox", "data-id": item.id });
       box.checked = true;
-      box.addEventListener("change", function () { onMap.set(item.id, box.checked); applyFilters(); });
+      box.addEventListener("change", function () { onMap.set(item.id, box.checked); update(); commit(); });
       var row = el("label", { className: "filter" }, [box, label(item),
         el("span", { className: "count", text: String(item.count) })]);
       if (item.description) { row.title = item.description; }
@@ -519,7 +640,8 @@
         box.checked = on;
         map.set(box.getAttribute("data-id"), on);
       });
-      applyFilters();
+      update();
+      commit();
     });
   });
 
@@ -596,74 +718,613 @@
     return found.slice(0, 12);
   }
 
-  var input = document.getElementById("tl-search");
-  var results = document.getElementById("tl-results");
-  var active = -1;
-  var current = [];
+  /* A search box with its list of matches: arrows move, Enter picks, Escape closes (ARIA combobox). */
+  function combobox(input, list, onPick) {
+    var active = -1;
+    var current = [];
 
-  function closeResults() {
-    results.hidden = true;
-    input.setAttribute("aria-expanded", "false");
-    active = -1;
-  }
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
 
-  function pick(id) {
-    closeResults();
-    input.value = entityName(id);
-    focusEntity(id);
-  }
+    function choose(id) {
+      close();
+      input.value = entityName(id);
+      input.setAttribute("data-entity", id);
+      onPick(id);
+    }
 
-  function drawResults() {
-    results.replaceChildren();
-    current.forEach(function (match, i) {
-      var entity = entities.get(match.id);
-      var type = types.get(entity.type);
-      var item = el("li", { role: "option", id: "tl-result-" + i, "data-entity": match.id,
-                            className: i === active ? "active" : "" },
-        [swatch(type), " ", bdi(match.name),
-         match.alias ? el("span", { className: "alias" }, [" (", bdi(match.alias), ")"]) : null,
-         el("span", { className: "result-type", text: type ? type.label : String(entity.type) })]);
-      item.addEventListener("mousedown", function (event) { event.preventDefault(); pick(match.id); });
-      results.appendChild(item);
+    function draw() {
+      list.replaceChildren();
+      current.forEach(function (match, i) {
+        var entity = entities.get(match.id);
+        var type = types.get(entity.type);
+        var item = el("li", { role: "option", id: list.id + "-" + i, "data-entity": match.id,
+                              "aria-selected": i === active ? "true" : "false",
+                              className: i === active ? "active" : "" },
+          [swatch(type), " ", bdi(match.name),
+           match.alias ? el("span", { className: "alias" }, [" (", bdi(match.alias), ")"]) : null,
+           el("span", { className: "result-type", text: type ? type.label : String(entity.type) })]);
+        item.addEventListener("mousedown", function (event) { event.preventDefault(); choose(match.id); });
+        list.appendChild(item);
+      });
+      if (!current.length && input.value.trim()) {
+        list.appendChild(el("li", { className: "empty", role: "option", "aria-disabled": "true",
+                                    "aria-selected": "false", text: "No entity matches" }));
+      }
+      list.hidden = !input.value.trim();
+      input.setAttribute("aria-expanded", list.hidden ? "false" : "true");
+      if (active >= 0) { input.setAttribute("aria-activedescendant", list.id + "-" + active); }
+      else { input.removeAttribute("aria-activedescendant"); }
+    }
+
+    input.addEventListener("input", function () {
+      input.removeAttribute("data-entity");
+      current = search(input.value);
+      active = current.length ? 0 : -1;
+      draw();
     });
-    if (!current.length && input.value.trim()) {
-      results.appendChild(el("li", { className: "empty", text: "No entity matches" }));
-    }
-    results.hidden = !input.value.trim();
-    input.setAttribute("aria-expanded", results.hidden ? "false" : "true");
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        if (!current.length) { return; }
+        event.preventDefault();
+        if (list.hidden) { active = 0; } else {
+          active = (active + (event.key === "ArrowDown" ? 1 : current.length - 1)) % current.length;
+        }
+        draw();
+      } else if (event.key === "Enter" && !list.hidden && current.length) {
+        event.preventDefault();
+        choose(current[Math.max(active, 0)].id);
+      } else if (event.key === "Escape") {
+        close();
+      }
+    });
+    input.addEventListener("blur", close);
+    return {
+      /* The entity picked, else the best match of the typed text, else null. */
+      entity: function () {
+        var picked = input.getAttribute("data-entity");
+        if (picked && entities.has(picked)) { return picked; }
+        var found = search(input.value);
+        return found.length ? found[0].id : null;
+      },
+      set: function (id) {
+        input.value = id ? entityName(id) : "";
+        if (id) { input.setAttribute("data-entity", id); } else { input.removeAttribute("data-entity"); }
+      }
+    };
   }
 
-  input.addEventListener("input", function () {
-    current = search(input.value);
-    active = current.length ? 0 : -1;
-    drawResults();
-  });
+  var input = document.getElementById("tl-search");
+  combobox(input, document.getElementById("tl-results"), focusEntity);
   input.addEventListener("keydown", function (event) {
-    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-      if (!current.length) { return; }
-      event.preventDefault();
-      active = (active + (event.key === "ArrowDown" ? 1 : current.length - 1)) % current.length;
-      drawResults();
-    } else if (event.key === "Enter") {
-      event.preventDefault();
-      if (current.length) { pick(current[Math.max(active, 0)].id); }
-    } else if (event.key === "Escape") {
-      closeResults();
-    }
+    if (event.key === "Enter") { event.preventDefault(); }
   });
-  input.addEventListener("blur", closeResults);
+  var fromBox = combobox(document.getElementById("tl-from"), document.getElementById("tl-from-results"), function () {});
+  var toBox = combobox(document.getElementById("tl-to"), document.getElementById("tl-to-results"), function () {});
+  document.getElementById("tl-finder").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var a = fromBox.entity(), b = toBox.entity();
+    var missing = [[a, "tl-from"], [b, "tl-to"]].filter(function (pair) { return !pair[0]; }).map(function (pair) {
+      return "“" + shortText(document.getElementById(pair[1]).value) + "”";
+    });
+    if (missing.length) { showNote(["no entity matches " + missing.join(" or ")]); return; }
+    showNote([]);
+    fromBox.set(a);
+    toBox.set(b);
+    findPath(a, b);
+  });
   document.addEventListener("keydown", function (event) {
-    if (event.key === "/" && document.activeElement !== input) {
+    var typing = /^(INPUT|SELECT|TEXTAREA)$/.test((document.activeElement || {}).tagName || "");
+    if (event.key === "/" && !typing) {
       event.preventDefault();
       input.focus();
       input.select();
+    } else if (event.key === "Escape") {
+      ["tl-filters", "tl-panel"].forEach(closeSheet);
     }
   });
   document.getElementById("tl-reset").addEventListener("click", function () {
+    state.focus = null;
+    state.path = null;
     network.unselectAll();
+    update();
     highlight(null);
     showHome();
     network.fit({ animation: { duration: 300 } });
+    commit();
+  });
+
+  // ------------------------------------------------------------------ paths in the page
+
+  var PATH_LIMIT = 50;
+  var PATH_ENUMERATION_CAP = 10000;
+
+  function compareLists(a, b) {
+    for (var i = 0; i < Math.min(a.length, b.length); i += 1) {
+      if (a[i] !== b[i]) { return a[i] < b[i] ? -1 : 1; }
+    }
+    return a.length - b.length;
+  }
+
+  /* Each shown entity's neighbours through shown facts, both ways (undirected, like `tieline path`). */
+  function shownAdjacency() {
+    var adjacency = new Map();
+    function link(u, v) {
+      if (!adjacency.has(u)) { adjacency.set(u, new Set()); }
+      adjacency.get(u).add(v);
+    }
+    shown.facts.forEach(function (j) {
+      var fact = data.facts[j];
+      link(fact.subject, fact.object);
+      link(fact.object, fact.subject);
+    });
+    return adjacency;
+  }
+
+  /* Every shortest path from a to b over the facts shown (breadth-first), as id lists in id order. */
+  function shortestPaths(a, b, limit) {
+    if (a === b) { return [[a]]; }
+    var adjacency = shownAdjacency();
+    var distance = new Map([[a, 0]]);
+    var parents = new Map([[a, []]]);
+    var frontier = [a];
+    while (frontier.length && !distance.has(b)) {
+      var next = [];
+      frontier.forEach(function (u) {
+        Array.from(adjacency.get(u) || []).sort().forEach(function (v) {
+          if (!distance.has(v)) {
+            distance.set(v, distance.get(u) + 1);
+            parents.set(v, [u]);
+            next.push(v);
+          } else if (distance.get(v) === distance.get(u) + 1) {
+            parents.get(v).push(u);
+          }
+        });
+      });
+      frontier = next;
+    }
+    if (!distance.has(b)) { return []; }
+    var paths = [];
+    var stack = [[b]];
+    while (stack.length && paths.length < PATH_ENUMERATION_CAP) {
+      var chain = stack.pop();
+      var ups = parents.get(chain[chain.length - 1]);
+      if (!ups.length) { paths.push(chain.slice().reverse()); continue; }
+      ups.forEach(function (up) { stack.push(chain.concat([up])); });
+    }
+    return paths.sort(compareLists).slice(0, limit || PATH_LIMIT);
+  }
+
+  /* The shown facts between u and v, either way, in fact-id order. */
+  function hopFacts(u, v) {
+    return Array.from(shown.facts).sort(function (x, y) { return x - y; })
+      .map(function (j) { return data.facts[j]; })
+      .filter(function (f) { return (f.subject === u && f.object === v) || (f.subject === v && f.object === u); });
+  }
+
+  function showRoutes() {
+    var a = state.path[0], b = state.path[1];
+    var routes = shortestPaths(a, b, PATH_LIMIT);
+    window.tieline.routes = routes;
+    var scope = { nodes: new Set([nodeOf.get(a), nodeOf.get(b)]), edges: new Set(), path: true };
+    var sections = routes.map(function (route, number) {
+      route.forEach(function (id) { scope.nodes.add(nodeOf.get(id)); });
+      var hops = route.slice(1).map(function (v, i) {
+        var u = route[i];
+        var between = hopFacts(u, v);
+        between.forEach(function (f) { scope.edges.add(edgeOf.get(f.id)); });
+        return el("li", { className: "hop" }, [
+          el("p", { className: "hop-ends" }, [bdi(entityName(u)), " → ", bdi(entityName(v))]),
+          el("ul", { className: "facts" }, between.map(function (f) { return factItem(f, u); }))]);
+      });
+      return el("section", { className: "route", "data-route": route.join("\u001f") }, [
+        routes.length > 1 ? el("h3", { text: "Path " + (number + 1) }) : null,
+        el("ol", { className: "path" }, hops)].filter(Boolean));
+    });
+    network.unselectAll();
+    network.selectNodes([nodeOf.get(a), nodeOf.get(b)].filter(function (n) { return n !== undefined; }));
+    highlight(scope);
+    var steps = routes.length ? routes[0].length - 1 : 0;
+    showPanel([
+      el("p", { className: "type-badge", text: "Path" }),
+      el("h2", {}, [bdi(entityName(a)), " → ", bdi(entityName(b))]),
+      el("p", { className: "description", text: !routes.length
+        ? "No path links them in the facts shown."
+        : (routes.length === 1 ? "1 shortest path" : routes.length + " shortest paths") + " of " +
+          (steps === 1 ? "1 step" : steps + " steps") + (routes.length === PATH_LIMIT ? " (the first " + PATH_LIMIT + ")" : "") +
+          ", over the facts shown." })
+    ].concat(sections));
+    panel.setAttribute("data-showing", "path:" + a + "\u001f" + b);
+    openSheet("tl-panel");
+  }
+
+  function findPath(a, b) {
+    state.path = [a, b];
+    state.focus = null;
+    update();
+    closeSheet("tl-filters");
+    commit();
+  }
+
+  // ------------------------------------------------------------------ views in the URL
+
+  /* The hash is untrusted input: values are decoded, checked against the data and only ever shown as text. */
+  function decode(text) { return decodeURIComponent(text.replace(/\+/g, " ")); }
+  function shortText(text) { return text.length > 80 ? text.slice(0, 79) + "…" : text; }
+
+  function two(n) { return (n < 10 ? "0" : "") + n; }
+  function isoDay(date) {
+    var y = String(date.getUTCFullYear());
+    return "0000".slice(y.length) + y + "-" + two(date.getUTCMonth() + 1) + "-" + two(date.getUTCDate());
+  }
+  function utcDay(y, m, d) { var date = new Date(0); date.setUTCFullYear(y, m, d); return date; }
+
+  /* [first day, last day] of YYYY, YYYY-MM or YYYY-MM-DD (graph.dates.date_bounds), or null. */
+  function dateBounds(text) {
+    var m = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(text);
+    if (!m || Number(m[1]) < 1) { return null; }
+    var y = Number(m[1]);
+    if (m[3]) {
+      var day = utcDay(y, Number(m[2]) - 1, Number(m[3]));
+      return day.getUTCMonth() === Number(m[2]) - 1 && day.getUTCDate() === Number(m[3])
+        ? [isoDay(day), isoDay(day)] : null;
+    }
+    if (m[2]) {
+      var month = Number(m[2]);
+      return month >= 1 && month <= 12 ? [isoDay(utcDay(y, month - 1, 1)), isoDay(utcDay(y, month, 0))] : null;
+    }
+    return [isoDay(utcDay(y, 0, 1)), isoDay(utcDay(y, 11, 31))];
+  }
+
+  function idList(raw) { return raw === "" ? [] : raw.split(",").map(decode); }
+
+  function readChoices(map, known, what) {
+    return function (raw) {
+      var ids = idList(raw);
+      var unknown = ids.filter(function (id) { return !known.has(id); });
+      map.forEach(function (_, id) { map.set(id, ids.indexOf(id) >= 0); });
+      return unknown.length ? "unknown " + what + " “" + shortText(unknown.join(", ")) + "”" : null;
+    };
+  }
+
+  var READERS = new Map([
+    ["focus", function (raw) {
+      var id = decode(raw);
+      if (!entities.has(id)) { return "no entity “" + shortText(id) + "” in this graph"; }
+      state.focus = id;
+      return null;
+    }],
+    ["path", function (raw) {
+      var ids = idList(raw);
+      var unknown = ids.filter(function (id) { return !entities.has(id); });
+      if (ids.length !== 2 || unknown.length) {
+        return "path “" + shortText(ids.join(",")) + "”: " + (unknown.length
+          ? "no entity “" + shortText(unknown.join(", ")) + "” in this graph" : "give two entity ids");
+      }
+      state.path = ids;
+      return null;
+    }],
+    ["types", readChoices(state.typeOn, types, "entity types")],
+    ["relations", readChoices(state.relationOn, relations, "relations")],
+    ["certainty", readChoices(state.certaintyOn, certainty, "certainty levels")],
+    ["as-of", function (raw) {
+      var bounds = dateBounds(decode(raw));
+      if (!bounds) { return "as-of “" + shortText(decode(raw)) + "” is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"; }
+      state.from = null;
+      state.to = bounds[1];
+      return null;
+    }],
+    ["between", function (raw) {
+      var ends = decode(raw).split(",");
+      var from = ends[0] ? dateBounds(ends[0]) : [null, null];
+      var to = ends.length === 2 && ends[1] ? dateBounds(ends[1]) : [null, null];
+      if (ends.length !== 2 || !from || !to || (from[0] && to[1] && from[0] > to[1])) {
+        return "between “" + shortText(decode(raw)) + "” is not two dates in order (FROM,TO)";
+      }
+      state.from = from[0];
+      state.to = to[1];
+      return null;
+    }],
+    ["undated", function (raw) {
+      if (raw !== "hide" && raw !== "show") { return "undated “" + shortText(decode(raw)) + "” (hide or show)"; }
+      state.undated = raw === "show";
+      return null;
+    }],
+    ["size", function (raw) {
+      if (!SIZE_HINTS.hasOwnProperty(raw)) { return "size “" + shortText(decode(raw)) + "” (facts, betweenness or pagerank)"; }
+      state.sizeBy = raw;
+      return null;
+    }],
+    ["colour", function (raw) {
+      if (raw !== "type" && raw !== "cluster") { return "colour “" + shortText(decode(raw)) + "” (type or cluster)"; }
+      state.colourBy = raw;
+      return null;
+    }]
+  ]);
+
+  function choiceList(map) {
+    var on = [];
+    map.forEach(function (value, id) { if (value) { on.push(id); } });
+    return on.length === map.size ? null : on.map(encodeURIComponent).join(",");
+  }
+
+  /* The hash that records the current view (empty for the page as exported). */
+  function hashOf() {
+    var parts = [];
+    if (state.path) { parts.push("path=" + state.path.map(encodeURIComponent).join(",")); }
+    else if (state.focus) { parts.push("focus=" + encodeURIComponent(state.focus)); }
+    [["types", state.typeOn], ["relations", state.relationOn], ["certainty", state.certaintyOn]].forEach(function (pair) {
+      var list = choiceList(pair[1]);
+      if (list !== null) { parts.push(pair[0] + "=" + list); }
+    });
+    if (state.from) { parts.push("between=" + state.from + "," + (state.to || "")); }
+    else if (state.to) { parts.push("as-of=" + state.to); }
+    if (!state.undated) { parts.push("undated=hide"); }
+    if (state.sizeBy !== "facts") { parts.push("size=" + state.sizeBy); }
+    if (state.colourBy !== "type") { parts.push("colour=" + state.colourBy); }
+    return parts.join("&");
+  }
+
+  var lastHash = location.hash;
+
+  /* Record the view in the URL: a new history entry, so the back button steps back. */
+  function commit() {
+    var hash = hashOf();
+    var wanted = hash ? "#" + hash : "";
+    if (wanted === location.hash || playing) { return; }
+    history.pushState(null, "", hash ? wanted : location.pathname + location.search);
+    lastHash = location.hash;
+  }
+
+  function showNote(notes) {
+    var note = document.getElementById("tl-note");
+    note.textContent = notes.length ? "Ignored in the link: " + notes.join("; ") + "." : "";
+    note.hidden = !notes.length;
+  }
+
+  /* Restore the view the hash describes; anything unknown or malformed is ignored with a note. */
+  function restore() {
+    lastHash = location.hash;
+    allOn();
+    Object.assign(state, { from: null, to: null, undated: true, focus: null, path: null,
+                           sizeBy: "facts", colourBy: "type" });
+    var notes = [];
+    location.hash.replace(/^#/, "").split("&").filter(Boolean).forEach(function (part) {
+      var at = part.indexOf("=");
+      var key = at < 0 ? part : part.slice(0, at);
+      var reader = READERS.get(key);
+      try {
+        var problem = reader ? reader(at < 0 ? "" : part.slice(at + 1)) : "unknown setting “" + shortText(decode(key)) + "”";
+        if (problem) { notes.push(problem); }
+      } catch (e) {
+        notes.push("“" + shortText(part) + "” is not valid text");
+      }
+    });
+    showNote(notes);
+    syncControls();
+    applyLook();
+    update();
+    if (!state.path && !state.focus) {
+      network.unselectAll();
+      highlight(null);
+      showHome();
+    }
+  }
+
+  function syncControls() {
+    [["types", state.typeOn], ["relations", state.relationOn], ["certainty", state.certaintyOn]].forEach(function (pair) {
+      document.querySelectorAll("#tl-" + pair[0] + " input").forEach(function (box) {
+        box.checked = pair[1].get(box.getAttribute("data-id")) !== false;
+      });
+    });
+    document.getElementById("tl-undated").checked = state.undated;
+    fromBox.set(state.path ? state.path[0] : null);
+    toBox.set(state.path ? state.path[1] : null);
+  }
+
+  // ------------------------------------------------------------------ time
+
+  var DAY = 86400000;
+  var firstDay = data.dates.first, lastDay = data.dates.last;
+  var dayCount = firstDay ? Math.round((Date.parse(lastDay) - Date.parse(firstDay)) / DAY) : 0;
+  var fromSlider = document.getElementById("tl-time-from");
+  var toSlider = document.getElementById("tl-time-to");
+  var playButton = document.getElementById("tl-play");
+  var playing = null;
+
+  function dayAt(i) { return isoDay(new Date(Date.parse(firstDay) + i * DAY)); }
+  function sliderAt(iso, fallback) {
+    if (!iso || !firstDay) { return fallback; }
+    return Math.max(0, Math.min(dayCount, Math.round((Date.parse(iso) - Date.parse(firstDay)) / DAY)));
+  }
+
+  function drawTime() {
+    fromSlider.value = String(sliderAt(state.from, 0));
+    toSlider.value = String(sliderAt(state.to, dayCount));
+    document.getElementById("tl-time-from-text").textContent = state.from || (firstDay ? "the start (" + firstDay + ")" : "—");
+    document.getElementById("tl-time-to-text").textContent = state.to || (lastDay ? "the end (" + lastDay + ")" : "—");
+    document.getElementById("tl-undated-count").textContent = String(data.dates.undated);
+    playButton.textContent = playing ? "Pause" : "Play";
+    playButton.setAttribute("aria-pressed", playing ? "true" : "false");
+  }
+
+  [fromSlider, toSlider].forEach(function (slider) {
+    slider.max = String(dayCount);
+    slider.disabled = !firstDay;
+    slider.addEventListener("input", function () {
+      var from = Number(fromSlider.value), to = Number(toSlider.value);
+      if (from > to) { if (slider === fromSlider) { to = from; } else { from = to; } }
+      state.from = from > 0 ? dayAt(from) : null;
+      state.to = to < dayCount ? dayAt(to) : null;
+      update();
+    });
+    slider.addEventListener("change", commit);
+  });
+  playButton.disabled = !data.dates.steps.length;
+
+  function stopPlaying() {
+    clearInterval(playing);
+    playing = null;
+    drawTime();
+    commit();
+  }
+
+  /* Step "as of" through the days facts begin on, one per beat. */
+  playButton.addEventListener("click", function () {
+    if (playing) { stopPlaying(); return; }
+    var steps = data.dates.steps, i = 0;
+    function step() {
+      if (i >= steps.length) { stopPlaying(); return; }
+      state.from = null;
+      state.to = steps[i];
+      i += 1;
+      update();
+    }
+    playing = setInterval(step, 900);
+    step();
+  });
+  document.getElementById("tl-undated").addEventListener("change", function (event) {
+    state.undated = event.target.checked;
+    update();
+    commit();
+  });
+
+  // ------------------------------------------------------------------ look, list, sheets, image
+
+  document.getElementById("tl-size-by").addEventListener("change", function (event) {
+    state.sizeBy = SIZE_HINTS.hasOwnProperty(event.target.value) ? event.target.value : "facts";
+    applyLook();
+    commit();
+  });
+  document.getElementById("tl-colour-by").addEventListener("change", function (event) {
+    state.colourBy = event.target.value === "cluster" ? "cluster" : "type";
+    applyLook();
+    commit();
+  });
+  (data.clusters || []).forEach(function (cluster) {
+    document.getElementById("tl-clusters").appendChild(el("li", { className: "legend-row" }, [
+      swatch({ shape: "dot", color: clusterColour(cluster.id) }), " ",
+      bdi(cluster.id <= PALETTE.length ? entityName(cluster.label) : "other clusters"),
+      el("span", { className: "count", text: String(cluster.size) })]));
+  });
+  var otherClusters = document.querySelectorAll("#tl-clusters li");
+  Array.prototype.slice.call(otherClusters, PALETTE.length + 1).forEach(function (li) { li.remove(); });
+
+  var listRows = data.facts.map(function (fact) {
+    var cited = (fact.sources || []).map(function (id) {
+      var source = sources.get(id) || {};
+      return source.title || id;
+    }).join("; ");
+    return el("tr", { "data-fact": fact.id }, [
+      el("td", {}, [entityRef(fact.subject, null)]),
+      el("td", {}, [bdi(fact.label || fact.relation)]),
+      el("td", {}, [entityRef(fact.object, null)]),
+      el("td", {}, [bdi(fact.when || dateRange(fact.start, fact.end) || "undated")]),
+      el("td", {}, [bdi(fact.certainty || "")]),
+      el("td", {}, [bdi(cited)])]);
+  });
+  document.getElementById("tl-list-rows").replaceChildren.apply(document.getElementById("tl-list-rows"), listRows);
+  var listToggle = document.getElementById("tl-list-toggle");
+  listToggle.addEventListener("click", function () {
+    var list = document.getElementById("tl-list");
+    list.hidden = !list.hidden;
+    listToggle.setAttribute("aria-pressed", list.hidden ? "false" : "true");
+    listToggle.textContent = list.hidden ? "List of facts" : "Graph";
+  });
+
+  function openSheet(id) {
+    document.getElementById(id).classList.add("open");
+    var opener = document.querySelector('[aria-controls="' + id + '"].phone-only');
+    if (opener) { opener.setAttribute("aria-expanded", "true"); }
+  }
+  function closeSheet(id) {
+    document.getElementById(id).classList.remove("open");
+    var opener = document.querySelector('[aria-controls="' + id + '"].phone-only');
+    if (opener) { opener.setAttribute("aria-expanded", "false"); }
+  }
+  document.querySelectorAll(".phone-only[aria-controls]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var id = button.getAttribute("aria-controls");
+      var open = document.getElementById(id).classList.contains("open");
+      ["tl-filters", "tl-panel"].forEach(closeSheet);
+      if (!open) { openSheet(id); }
+    });
+  });
+  document.querySelectorAll("[data-close]").forEach(function (button) {
+    button.addEventListener("click", function () { closeSheet(button.getAttribute("data-close")); });
+  });
+
+  /* What the picture says about time: the range shown, else the data set's date. */
+  function timeCaption() {
+    if (state.from) { return "from " + state.from + " to " + (state.to || lastDay || ""); }
+    if (state.to) { return "as of " + state.to; }
+    return data.dataset && data.dataset.date ? "as of " + data.dataset.date : "";
+  }
+
+  function creditLine() {
+    var cited = new Set();
+    shown.facts.forEach(function (j) {
+      (data.facts[j].sources || []).forEach(function (id) {
+        var source = sources.get(id) || {};
+        cited.add(String(source.publisher || source.title || id));
+      });
+    });
+    var names = Array.from(cited).sort();
+    return (names.length ? "Sources: " + names.join("; ") + ". " : "") + "Made with tieline.";
+  }
+
+  function fitText(ctx, text, width) {
+    if (ctx.measureText(text).width <= width) { return text; }
+    while (text.length > 1 && ctx.measureText(text + "…").width > width) { text = text.slice(0, -1); }
+    return text + "…";
+  }
+
+  /* The current view as a PNG at twice the screen's resolution, with title, date and credit drawn in. */
+  function pictureCanvas() {
+    var scale = 2, head = 56, foot = 34;
+    var drawing = network.canvas;
+    drawing._determinePixelRatio = function () { return scale; };
+    drawing.setSize();
+    network.redraw();
+    var graph = drawing.frame.canvas;
+    var out = document.createElement("canvas");
+    out.width = graph.width;
+    out.height = graph.height + (head + foot) * scale;
+    var ctx = out.getContext("2d");
+    ctx.fillStyle = "#ffffff";
+    ctx.fillRect(0, 0, out.width, out.height);
+    ctx.drawImage(graph, 0, head * scale);
+    delete drawing._determinePixelRatio;
+    drawing.setSize();
+    network.redraw();
+    var width = out.width - 32 * scale;
+    var face = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif";
+    ctx.fillStyle = "#1f2328";
+    ctx.font = "600 " + 18 * scale + "px " + face;
+    ctx.fillText(fitText(ctx, String((data.dataset || {}).name || "tieline graph"), width), 16 * scale, 26 * scale);
+    ctx.fillStyle = "#57606a";
+    ctx.font = 13 * scale + "px " + face;
+    ctx.fillText(fitText(ctx, timeCaption(), width), 16 * scale, 46 * scale);
+    ctx.font = 12 * scale + "px " + face;
+    ctx.fillText(fitText(ctx, creditLine(), width), 16 * scale, out.height - 12 * scale);
+    return out;
+  }
+
+  function imageName() {
+    var slug = String((data.dataset || {}).name || "tieline graph").toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60);
+    return (slug || "graph") + ".png";
+  }
+
+  document.getElementById("tl-download").addEventListener("click", function () {
+    var link = el("a", { href: pictureCanvas().toDataURL("image/png"), download: imageName() });
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
   });
 
   // ------------------------------------------------------------------ start
@@ -671,9 +1332,16 @@
   Object.assign(window.tieline, {
     network: network, nodes: nodes, edges: edges, data: data,
     focusEntity: focusEntity, showEntity: showEntity, showFact: showFact, search: search,
-    nameKey: nameKey,
+    nameKey: nameKey, dateBounds: dateBounds, shortestPaths: shortestPaths, hashOf: hashOf,
+    pictureCanvas: pictureCanvas,
     nodeOf: function (id) { return nodeOf.get(id); },
     edgeOf: function (factId) { return edgeOf.get(factId); },
+    shownEntities: function () {
+      return Array.from(shown.nodes).sort(function (a, b) { return a - b; }).map(function (i) { return entityAt[i]; });
+    },
+    shownFacts: function () {
+      return Array.from(shown.facts).sort(function (a, b) { return a - b; }).map(function (j) { return data.facts[j].id; });
+    },
     selectedEntities: function () {
       return network.getSelectedNodes().map(function (i) { return entityAt[i]; });
     },
@@ -681,9 +1349,14 @@
       return network.getSelectedEdges().map(function (j) { return data.facts[j].id; });
     } });
   window.network = network;
+  window.addEventListener("popstate", function () { if (location.hash !== lastHash) { restore(); } });
+  window.addEventListener("hashchange", function () { if (location.hash !== lastHash) { restore(); } });
   applyFilters();
+  applyLook();
   var selection = data.selection || {};
-  if (selection.path && selection.path.length) {
+  if (location.hash.length > 1) {
+    restore();
+  } else if (selection.path && selection.path.length) {
     showPath();
   } else if (selection.focus && selection.focus.length) {
     var present = selection.focus.filter(function (id) { return entities.has(id); });

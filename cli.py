@@ -60,6 +60,14 @@ FACT_FILTERS: dict[str, tuple[Any, Any]] = {
     "min_certainty": (Annotated[Optional[str], typer.Option(
         "--min-certainty", help="Only facts of this level or a stronger one (the order of `certainty:` "
                                 "in schema.yaml, strongest first).")], None),
+    "as_of": (Annotated[Optional[str], typer.Option(
+        "--as-of", metavar="DATE", help="Only what had begun by DATE (YYYY, YYYY-MM or YYYY-MM-DD).")], None),
+    "between": (Annotated[Optional[tuple[str, str]], typer.Option(
+        "--between", metavar="FROM TO", help="Only facts dated within FROM..TO (overlapping it).")], None),
+    "at": (Annotated[Optional[str], typer.Option(
+        "--at", metavar="DATE", help="Only facts on DATE (their dates contain it).")], None),
+    "dated_only": (Annotated[bool, typer.Option(
+        "--dated-only", help="Leave out undated facts (kept by the time filters otherwise).")], False),
 }
 """View options every query, analysis and export takes: which facts count."""
 SELECTION: dict[str, tuple[Any, Any]] = {
@@ -87,7 +95,7 @@ def with_view(*option_sets: dict[str, tuple[Any, Any]]) -> Callable[[Callable[..
         @functools.wraps(command)
         def run(**kwargs: Any) -> Any:
             given = {name: kwargs.pop(name) for name in names}
-            spec = ViewSpec(**{k: tuple(v) if isinstance(v, (list, tuple)) and k != "path" else v
+            spec = ViewSpec(**{k: tuple(v) if isinstance(v, list) else v
                                for k, v in given.items() if v is not None})
             return command(view=spec, **kwargs)
 

@@ -270,20 +270,24 @@ def neighbours(view: ViewSpec, entity: EntityArgument, data: DataOption = Path("
     Example: tieline neighbours RDIF --depth 2
     """
     from graph.query import DIRECTIONS, entity_ref, find_neighbours
+    from graph.timeline import absence_reason
 
     if direction not in DIRECTIONS:
         raise UsageError(f"--direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
     compiled = load(data, no_cache)
     check_types(compiled.graph, types or ())
     node = compiled.index.resolve(entity)
-    g = viewed(compiled, view, node)
+    resolved = view.resolve(compiled, (node,))
+    g = resolved.apply(compiled.graph)
     found = find_neighbours(g, node, depth, types or (), direction)
     if as_json:
         print_json({"entity": entity_ref(g, node), "depth": depth, "direction": direction, "neighbours": found})
     elif found:
         render.show(render.neighbours_table(found, g.nodes[node]["name"], depth))
     if not found:
-        raise NoResult("no neighbours match")
+        window = resolved.window
+        why = absence_reason(compiled.graph, g, node, window) if window else None
+        raise NoResult("no neighbours match" + (f" {window.words}: {render.terminal_text(why)}" if why else ""))
 
 
 app.command("neighbors", hidden=True, help="Same as neighbours.")(neighbours)
@@ -302,37 +306,66 @@ def path(view: ViewSpec, source: Annotated[str, typer.Argument(metavar="A", help
              help="Never pass through this entity (repeatable).")] = None,
          directed: Annotated[bool, typer.Option(
              "--directed", help="Follow facts only from subject to object (symmetric ones both ways).")] = False,
-         limit: Annotated[int, typer.Option(min=1, help="With --all, at most this many paths.")] = 50) -> None:
+         limit: Annotated[int, typer.Option(min=1, help="With --all, at most this many paths.")] = 50,
+         routes: Annotated[Optional[int], typer.Option(
+             min=1, help="Up to N simple paths, shortest first (not only the shortest).")] = None,
+         chronological: Annotated[bool, typer.Option(
+             "--chronological", help="Only paths whose hops can happen in date order, from A to B.")] = False,
+         ) -> None:
     """The shortest connection between two entities, hop by hop, each hop sourced.
 
     Example: tieline path "Kirill Dmitriev" "Marco Rubio" --all --min-certainty confirmed
     """
-    from graph.query import entity_ref, find_paths
+    from graph.query import entity_ref, search_paths
+    from graph.timeline import absence_reason
 
     compiled = load(data, no_cache)
     check_types(compiled.graph, via_types or ())
     a, b = compiled.index.resolve(source), compiled.index.resolve(target)
     avoided = [compiled.index.resolve(x) for x in avoid or ()]
-    g = viewed(compiled, view, a, b)
-    found = find_paths(g, a, b, all_paths=all_paths, max_hops=max_hops, via_types=via_types or (),
-                       avoid=avoided, directed=directed, limit=limit)
+    resolved = view.resolve(compiled, (a, b))
+    g = resolved.apply(compiled.graph)
+    search = search_paths(g, a, b, all_paths=all_paths, max_hops=max_hops, via_types=via_types or (),
+                          avoid=avoided, directed=directed, limit=limit, routes=routes, chronological=chronological)
+    found = search["paths"]
     if as_json:
         print_json({"from": entity_ref(g, a), "to": entity_ref(g, b), "paths": found})
     for number, found_path in enumerate(found if not as_json else (), start=1):
         render.show(render.path_text(found_path, g.nodes[a]["name"], g.nodes[b]["name"],
                                      number if len(found) > 1 else None))
     if not found:
-        filtered = via_types or avoid or view.filters
-        raise NoResult(f"no path from {g.nodes[a]['name']} to {g.nodes[b]['name']}"
-                       + (f" within {max_hops} hops" if max_hops else "")
-                       + (" following fact direction" if directed else "")
-                       + (" with these filters" if filtered else ""))
+        window = resolved.window
+        reasons = [absence_reason(compiled.graph, g, n, window) for n in dict.fromkeys((a, b))] if window else []
+        raise NoResult(render.no_path_text(
+            g.nodes[a]["name"], g.nodes[b]["name"], search, max_hops=max_hops, directed=directed,
+            window=window.words if window else None, reasons=filter(None, reasons),
+            filtered=bool(via_types or avoid or resolved.types or resolved.relations or resolved.certainty
+                          or resolved.dated_only)))
 
 
 # --- who matters: rank, brokers, clusters ----------------------------------------------------------
 
 
 # --- time: timeline ---------------------------------------------------------------------------------
+
+@command(app)
+@with_view(FACT_FILTERS)
+def timeline(view: ViewSpec, entities: Annotated[Optional[list[str]], typer.Argument(
+                 metavar="[ENTITY]...", help="Only the facts of these entities (ids, names or aliases).")] = None,
+             data: DataOption = Path("data"), as_json: JsonOption = False, no_cache: NoCacheOption = False) -> None:
+    """Dated facts in date order, grouped by date, each worded and sourced; undated ones counted.
+
+    Example: tieline timeline "Kirill Dmitriev" --between 2025-03 2025-04
+    """
+    from graph.timeline import build_timeline
+
+    compiled = load(data, no_cache)
+    nodes = [compiled.index.resolve(name) for name in entities or ()]
+    resolved = view.resolve(compiled, nodes)
+    result = build_timeline(resolved.apply(compiled.graph), nodes, resolved.window and resolved.window.span)
+    answer(result, as_json, render.timeline_lines)
+    if not result["entries"]:
+        raise NoResult("no dated facts" + (f" {resolved.window.words}" if resolved.window else ""))
 
 
 # --- names: dedupe ----------------------------------------------------------------------------------

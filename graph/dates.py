@@ -131,12 +131,15 @@ def _at(value: str) -> str:
     return ("on " if len(value) == 10 else "in ") + date_text(value)
 
 
-def period_text(start: str | None, end: str | None) -> str | None:
-    """A fact's (or an event's) dates in words; None when it has none.
+def period_text(start: str | None, end: str | None, lasting: bool = False) -> str | None:
+    """Dates in words; None when there are none.
 
-    One date, or the same start and end: "on 18 February 2025", "in March 2025", "in 2025";
-    both: "from 11 March 2025 to April 2025"; only an end: "until 2025".
+    One date, or the same start and end: "on 18 February 2025", "in March 2025", "in 2025" (a fact,
+    an event); both: "from 11 March 2025 to April 2025"; only an end: "until 2025". With
+    ``lasting`` (an entity that is not an event: a person, a fund), only a start reads "since 2011".
     """
+    if start and lasting and not end:
+        return f"since {date_text(start)}"
     if start and (not end or end == start):
         return _at(start)
     if start and end:

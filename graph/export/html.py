@@ -41,6 +41,7 @@ from typing import Any
 
 import networkx as nx
 
+from graph.dates import period_text
 from graph.errors import GraphTooLarge
 from graph.fields import ENTITY_FIELDS, FACT_FIELDS, RELATION_FIELDS, field_names
 from graph.names import id_key, name_key
@@ -418,7 +419,7 @@ def _payload(G: nx.MultiDiGraph) -> dict[str, Any]:
         certainty_count[attrs.get("certainty")] += 1
         cited.update(attrs.get("sources") or ())
         fact = {k: _plain(attrs.get(k)) for k in _FACT_KEYS}
-        fact.update(id=str(key), subject=u, object=v)
+        fact.update(id=str(key), subject=u, object=v, when=period_text(attrs.get("start"), attrs.get("end")))
         facts.append(fact)
     sources = G.graph.get("sources") or {}
     return {

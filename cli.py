@@ -270,7 +270,6 @@ def neighbours(view: ViewSpec, entity: EntityArgument, data: DataOption = Path("
     Example: tieline neighbours RDIF --depth 2
     """
     from graph.query import DIRECTIONS, entity_ref, find_neighbours
-    from graph.timeline import absence_reason
 
     if direction not in DIRECTIONS:
         raise UsageError(f"--direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
@@ -285,9 +284,7 @@ def neighbours(view: ViewSpec, entity: EntityArgument, data: DataOption = Path("
     elif found:
         render.show(render.neighbours_table(found, g.nodes[node]["name"], depth))
     if not found:
-        window = resolved.window
-        why = absence_reason(compiled.graph, g, node, window) if window else None
-        raise NoResult("no neighbours match" + (f" {window.words}: {render.terminal_text(why)}" if why else ""))
+        raise NoResult(render.no_neighbours_text(compiled.graph, g, node, resolved.window))
 
 
 app.command("neighbors", hidden=True, help="Same as neighbours.")(neighbours)
@@ -317,7 +314,6 @@ def path(view: ViewSpec, source: Annotated[str, typer.Argument(metavar="A", help
     Example: tieline path "Kirill Dmitriev" "Marco Rubio" --all --min-certainty confirmed
     """
     from graph.query import entity_ref, search_paths
-    from graph.timeline import absence_reason
 
     compiled = load(data, no_cache)
     check_types(compiled.graph, via_types or ())
@@ -334,13 +330,8 @@ def path(view: ViewSpec, source: Annotated[str, typer.Argument(metavar="A", help
         render.show(render.path_text(found_path, g.nodes[a]["name"], g.nodes[b]["name"],
                                      number if len(found) > 1 else None))
     if not found:
-        window = resolved.window
-        reasons = [absence_reason(compiled.graph, g, n, window) for n in dict.fromkeys((a, b))] if window else []
-        raise NoResult(render.no_path_text(
-            g.nodes[a]["name"], g.nodes[b]["name"], search, max_hops=max_hops, directed=directed,
-            window=window.words if window else None, reasons=filter(None, reasons),
-            filtered=bool(via_types or avoid or resolved.types or resolved.relations or resolved.certainty
-                          or resolved.dated_only)))
+        raise NoResult(render.no_path_text(compiled.graph, g, a, b, search, resolved, max_hops=max_hops,
+                                           directed=directed, narrowed=bool(via_types or avoid)))
 
 
 # --- who matters: rank, brokers, clusters ----------------------------------------------------------

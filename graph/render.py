@@ -23,7 +23,7 @@ from .dates import date_text, period_text
 __all__ = [
     "terminal_text", "json_text", "show", "path_text", "card_lines", "neighbours_table", "stats_lines",
     "search_table", "ambiguous_text", "not_found_text", "error_lines", "fact_detail", "sources_line",
-    "validation_summary", "shown_name", "Progress", "error_message", "no_path_text", "timeline_lines",
+    "validation_summary", "shown_name", "Progress", "error_message", "no_path_text", "no_neighbours_text", "timeline_lines",
 ]
 
 _CONTROL_PICTURES = {i: chr(0x2400 + i) for i in range(0x20)} | {0x7F: "\u2421"}
@@ -270,21 +270,35 @@ def _dates_line(result: dict[str, Any]) -> str:
     return f"facts dated {span}; {undated} undated"
 
 
-def no_path_text(start: str, end: str, search: dict[str, Any], *, max_hops: int | None = None,
-                 directed: bool = False, window: str | None = None, filtered: bool = False,
-                 reasons: Iterable[str] = ()) -> str:
-    """Why ``path`` found nothing: the conditions, what ran backwards, why an end has no facts."""
-    text = f"no path from {start} to {end}" + (f" within {max_hops} hops" if max_hops else "") \
-        + (" following fact direction" if directed else "") + (f" {window}" if window else "") \
+def no_path_text(whole: Any, viewed: Any, start: str, end: str, search: dict[str, Any], view: Any, *,
+                 max_hops: int | None = None, directed: bool = False, narrowed: bool = False) -> str:
+    """Why ``path`` found nothing: its conditions, what ran backwards, why an end has no facts in
+    the time window (``whole`` is the graph, ``viewed`` the graph the view shows)."""
+    from .timeline import absence_reason
+
+    names = viewed.nodes[start]["name"], viewed.nodes[end]["name"]
+    window = view.window
+    filtered = narrowed or bool(view.types or view.relations or view.certainty is not None or view.dated_only)
+    text = f"no path from {names[0]} to {names[1]}" + (f" within {max_hops} hops" if max_hops else "") \
+        + (" following fact direction" if directed else "") + (f" {window.words}" if window else "") \
         + (" with these filters" if filtered else "")
     if search["gave_up"]:
-        text = (f"no chronological path from {start} to {end} among the first {search['examined']:,} routes "
-                f"(gave up there; narrow the search with --max-hops, --via-type, --avoid or a time window)")
+        text = (f"no chronological path from {names[0]} to {names[1]} among the first {search['examined']:,} "
+                f"routes (gave up there; narrow the search with --max-hops, --via-type, --avoid or a time window)")
     elif search["backwards"]:
-        text = (f"{search['backwards']} path(s) from {start} to {end} found, but every one runs backwards "
-                f"in time: no chronological path")
-    reasons = list(reasons)
+        text = (f"{search['backwards']} path(s) from {names[0]} to {names[1]} found, but every one runs "
+                f"backwards in time: no chronological path")
+    reasons = [absence_reason(whole, viewed, n, window) for n in dict.fromkeys((start, end))] if window else []
+    reasons = [r for r in reasons if r]
     return terminal_text(text + (": " + "; ".join(reasons) if reasons else ""))
+
+
+def no_neighbours_text(whole: Any, viewed: Any, node: str, window: Any) -> str:
+    """``no neighbours match``, and in a time window why the entity has none then."""
+    from .timeline import absence_reason
+
+    why = absence_reason(whole, viewed, node, window) if window else None
+    return "no neighbours match" + (terminal_text(f" {window.words}: {why}") if why else "")
 
 
 def timeline_lines(result: dict[str, Any]) -> list[Any]:

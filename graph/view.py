@@ -31,11 +31,11 @@ An empty view returns the graph itself, untouched: a warm query pays nothing for
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .dates import BEFORE_ALL, Span, date_bounds, date_text, entity_span, fact_span, overlaps
+from .dates import AFTER_ALL, BEFORE_ALL, Span, date_bounds, date_text, entity_span, fact_span, overlaps
 from .errors import UsageError
 from .fields import suggest
 
@@ -168,10 +168,24 @@ class View:
         return not (self.types or self.filters_facts or self.focus or self.path)
 
     def keeps_fact(self, fact: dict[str, Any]) -> bool:
-        """Whether a fact (edge data) passes the fact filters."""
-        return (not self.relations or fact["relation"] in self.relations) and \
-            (self.certainty is None or fact["certainty"] in self.certainty) and \
-            (not self.filters_time or self.in_time(fact_span(fact["start"], fact["end"])))
+        """Whether a fact (edge data) passes the fact filters, time included."""
+        return self._fact_test()(fact)
+
+    def _fact_test(self) -> Callable[[dict[str, Any]], bool]:
+        """The fact filters as one function, their values bound once (it runs for every fact walked)."""
+        relations, certainty, dated_only = self.relations, self.certainty, self.dated_only
+        timed = self.filters_time
+        low, high = self.window.span if self.window else (BEFORE_ALL, AFTER_ALL)
+
+        def keeps(fact: dict[str, Any]) -> bool:
+            if (relations and fact["relation"] not in relations) or \
+                    (certainty is not None and fact["certainty"] not in certainty):
+                return False
+            if not timed:
+                return True
+            span = fact_span(fact["start"], fact["end"])
+            return not dated_only if span is None else span[0] <= high and span[1] >= low
+        return keeps
 
     def in_time(self, span: Span | None) -> bool:
         """Whether a fact with these days (None: undated) is in the time window."""
@@ -235,15 +249,20 @@ class View:
 
         nodes, succ, pred = graph._node, graph._succ, graph._pred
         anchors = set(self.anchors) | set(self.focus) | set(self.path or ())
-        timed = self.window is not None
+        timed, types, fact_ok = self.window is not None, self.types, self._fact_test()
+        existing: dict[str, bool] = {}
+
+        def exists(n: str) -> bool:
+            known = existing.get(n)
+            if known is None:
+                known = existing[n] = self.entity_in_time(nodes[n])
+            return known
 
         def typed(n: str) -> bool:
-            return n in anchors or ((not self.types or nodes[n]["type"] in self.types)
-                                    and (not timed or self.entity_in_time(nodes[n])))
+            return n in anchors or ((not types or nodes[n]["type"] in types) and (not timed or exists(n)))
 
         def keep_fact(u: str, v: str, k: str) -> bool:
-            return self.keeps_fact(succ[u][v][k]) and (not timed or (
-                self.entity_in_time(nodes[u]) and self.entity_in_time(nodes[v])))
+            return fact_ok(succ[u][v][k]) and (not timed or (exists(u) and exists(v)))
 
         if not self.filters_facts:
             keep_node = typed if self.types else nx.filters.no_filter

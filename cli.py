@@ -64,6 +64,14 @@ FACT_FILTERS: dict[str, tuple[Any, Any]] = {
     "min_certainty": (Annotated[Optional[str], typer.Option(
         "--min-certainty", help="Only facts of this level or a stronger one (the order of `certainty:` "
                                 "in schema.yaml, strongest first).")], None),
+    "as_of": (Annotated[Optional[str], typer.Option(
+        "--as-of", metavar="DATE", help="Only what had begun by DATE (YYYY, YYYY-MM or YYYY-MM-DD).")], None),
+    "between": (Annotated[Optional[tuple[str, str]], typer.Option(
+        "--between", metavar="FROM TO", help="Only facts dated within FROM..TO (overlapping it).")], None),
+    "at": (Annotated[Optional[str], typer.Option(
+        "--at", metavar="DATE", help="Only facts on DATE (their dates contain it).")], None),
+    "dated_only": (Annotated[bool, typer.Option(
+        "--dated-only", help="Leave out undated facts (kept by the time filters otherwise).")], False),
 }
 """View options every query, analysis and export takes: which facts count."""
 SELECTION: dict[str, tuple[Any, Any]] = {
@@ -91,7 +99,7 @@ def with_view(*option_sets: dict[str, tuple[Any, Any]]) -> Callable[[Callable[..
         @functools.wraps(command)
         def run(**kwargs: Any) -> Any:
             given = {name: kwargs.pop(name) for name in names}
-            spec = ViewSpec(**{k: tuple(v) if isinstance(v, (list, tuple)) and k != "path" else v
+            spec = ViewSpec(**{k: tuple(v) if isinstance(v, list) else v
                                for k, v in given.items() if v is not None})
             return command(view=spec, **kwargs)
 
@@ -267,14 +275,15 @@ def neighbours(view: ViewSpec, entity: EntityArgument, data: DataOption = Path("
     compiled = load(data, no_cache)
     check_types(compiled.graph, types or ())
     node = compiled.index.resolve(entity)
-    g = viewed(compiled, view, node)
+    resolved = view.resolve(compiled, (node,))
+    g = resolved.apply(compiled.graph)
     found = find_neighbours(g, node, depth, types or (), direction)
     if as_json:
         print_json({"entity": entity_ref(g, node), "depth": depth, "direction": direction, "neighbours": found})
     elif found:
         render.show(render.neighbours_table(found, g.nodes[node]["name"], depth))
     if not found:
-        raise NoResult("no neighbours match")
+        raise NoResult(render.no_neighbours_text(compiled.graph, g, node, resolved.window))
 
 
 app.command("neighbors", hidden=True, help="Same as neighbours.")(neighbours)
@@ -293,31 +302,35 @@ def path(view: ViewSpec, source: Annotated[str, typer.Argument(metavar="A", help
              help="Never pass through this entity (repeatable).")] = None,
          directed: Annotated[bool, typer.Option(
              "--directed", help="Follow facts only from subject to object (symmetric ones both ways).")] = False,
-         limit: Annotated[int, typer.Option(min=1, help="With --all, at most this many paths.")] = 50) -> None:
+         limit: Annotated[int, typer.Option(min=1, help="With --all, at most this many paths.")] = 50,
+         routes: Annotated[Optional[int], typer.Option(
+             min=1, help="Up to N simple paths, shortest first (not only the shortest).")] = None,
+         chronological: Annotated[bool, typer.Option(
+             "--chronological", help="Only paths whose hops can happen in date order, from A to B.")] = False,
+         ) -> None:
     """The shortest connection between two entities, hop by hop, each hop sourced.
 
     Example: tieline path "Kirill Dmitriev" "Marco Rubio" --all --min-certainty confirmed
     """
-    from graph.query import entity_ref, find_paths
+    from graph.query import entity_ref, search_paths
 
     compiled = load(data, no_cache)
     check_types(compiled.graph, via_types or ())
     a, b = compiled.index.resolve(source), compiled.index.resolve(target)
     avoided = [compiled.index.resolve(x) for x in avoid or ()]
-    g = viewed(compiled, view, a, b)
-    found = find_paths(g, a, b, all_paths=all_paths, max_hops=max_hops, via_types=via_types or (),
-                       avoid=avoided, directed=directed, limit=limit)
+    resolved = view.resolve(compiled, (a, b))
+    g = resolved.apply(compiled.graph)
+    search = search_paths(g, a, b, all_paths=all_paths, max_hops=max_hops, via_types=via_types or (),
+                          avoid=avoided, directed=directed, limit=limit, routes=routes, chronological=chronological)
+    found = search["paths"]
     if as_json:
         print_json({"from": entity_ref(g, a), "to": entity_ref(g, b), "paths": found})
     for number, found_path in enumerate(found if not as_json else (), start=1):
         render.show(render.path_text(found_path, g.nodes[a]["name"], g.nodes[b]["name"],
                                      number if len(found) > 1 else None))
     if not found:
-        filtered = via_types or avoid or view.filters
-        raise NoResult(f"no path from {g.nodes[a]['name']} to {g.nodes[b]['name']}"
-                       + (f" within {max_hops} hops" if max_hops else "")
-                       + (" following fact direction" if directed else "")
-                       + (" with these filters" if filtered else ""))
+        raise NoResult(render.no_path_text(compiled.graph, g, a, b, search, resolved, max_hops=max_hops,
+                                           directed=directed, narrowed=bool(via_types or avoid)))
 
 
 # --- who matters: rank, brokers, clusters ----------------------------------------------------------
@@ -398,6 +411,25 @@ def clusters(view: ViewSpec, data: DataOption = Path("data"), as_json: JsonOptio
 
 
 # --- time: timeline ---------------------------------------------------------------------------------
+
+@command(app)
+@with_view(FACT_FILTERS)
+def timeline(view: ViewSpec, entities: Annotated[Optional[list[str]], typer.Argument(
+                 metavar="[ENTITY]...", help="Only the facts of these entities (ids, names or aliases).")] = None,
+             data: DataOption = Path("data"), as_json: JsonOption = False, no_cache: NoCacheOption = False) -> None:
+    """Dated facts in date order, grouped by date, each worded and sourced; undated ones counted.
+
+    Example: tieline timeline "Kirill Dmitriev" --between 2025-03 2025-04
+    """
+    from graph.timeline import build_timeline
+
+    compiled = load(data, no_cache)
+    nodes = [compiled.index.resolve(name) for name in entities or ()]
+    resolved = view.resolve(compiled, nodes)
+    result = build_timeline(resolved.apply(compiled.graph), nodes, resolved.window and resolved.window.span)
+    answer(result, as_json, render.timeline_lines)
+    if not result["entries"]:
+        raise NoResult("no dated facts" + (f" {resolved.window.words}" if resolved.window else ""))
 
 
 # --- names: dedupe ----------------------------------------------------------------------------------

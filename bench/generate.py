@@ -92,6 +92,8 @@ SYMMETRIC = frozenset({"met_with", "negotiates_with"})
 """The relations the schema above marks symmetric."""
 
 # relation → (subject types, object types, weight of random facts)
+SYMMETRIC = {"met_with", "negotiates_with"}
+"""The relations the generated schema declares symmetric."""
 RELATIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...], int]] = {
     "heads": (("person",), ("institution", "country"), 3),
     "member_of": (("person",), ("institution",), 10),
@@ -377,6 +379,8 @@ def _facts(rng: random.Random, entities: list[dict], sources: list[str], per_ent
         if s == o or (subject, rel, obj) in seen or (obj, rel, subject) in seen and rel in SYMMETRIC:
             return False  # a symmetric fact written both ways is one fact written twice: the loader refuses it
         seen.add((subject, rel, obj))
+        if rel in SYMMETRIC:  # the loader refuses a symmetric fact written both ways
+            seen.add((obj, rel, subject))
         facts.append(_fact(rng, rel, entities[s], entities[o], sources))
         return True
 

@@ -88,12 +88,12 @@ class Measure:
 
 
 def measure(label: str, cmd: Sequence[str | Path], env: dict[str, str], repeat: int,
-            before: Callable[[int], None] | None = None) -> Measure:
+            before: Callable[[int], None] | None = None, quiet_ok: bool = False) -> Measure:
     result = Measure(label)
     for number in range(repeat):
         if before is not None:
             before(number)
-        result.runs.append(run_once(cmd, env))
+        result.runs.append(run_once(cmd, env, quiet_ok))
     print(f"  {label}: {result.seconds:.3f} s median of {repeat} "
           f"({', '.join(f'{r.seconds:.2f}' for r in result.runs)}), {result.peak_mb:.0f} MB", file=sys.stderr)
     return result
@@ -279,6 +279,18 @@ class Bench:
                           f"and brokers extrapolated from {k} sources (time per source × sources), "
                           f"while tieline samples sources above its work budget (see graph/analysis.py)")
 
+    def time(self, size: str) -> None:
+        """Scenario 9: a warm path with a time window, and a chronological one, against the same path without."""
+        data, info = data_set(size)
+        a, b = info["path"]
+        plain = [*self.tieline, "path", a, b, "--data", data]
+        run_once(plain, self.env)  # builds the cache if needed
+        base = measure(f"tieline path ({size}, warm)", plain, self.env, self.repeat)
+        for label, extra, target in (("path --as-of 2020-06", ["--as-of", "2020-06"], 1.2),
+                                     ("path --chronological", ["--chronological"], 2.0)):
+            ours = measure(f"tieline {label} ({size}, warm)", [*plain, *extra], self.env, self.repeat, quiet_ok=True)
+            self.rows.append(time_row(f"9. {size}, warm: {label}", ours, base, target, size))
+
     def html(self, size: str) -> None:
         """Target 6: the HTML page of a 1,500-node focus is interactive in headless Chromium within 3 s."""
         if not (REPO / "graph" / "export" / "html.py").exists():
@@ -411,14 +423,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--html-size", default="10k", help="the set the 1,500-entity HTML focus comes from")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium scenario")
     parser.add_argument("--only", help="run only these scenarios, comma-separated: bundled, warm, cold, html, "
-                                         "analysis (7), ftm (8)")
+                                         "analysis (7), ftm (8), time (9)")
     args = parser.parse_args(argv)
     sizes = (args.sizes or ("10k" if args.quick else "1k,10k,100k")).split(",")
     bench = Bench(args.repeat or (3 if args.quick else 10), args.heavy_repeat or (1 if args.quick else 3),
                   not args.no_browser)
     header = machine()
     print(header, file=sys.stderr)
-    only = set(args.only.split(",")) if args.only else {"bundled", "warm", "cold", "html", "analysis", "ftm"}
+    only = set(args.only.split(",")) if args.only else {"bundled", "warm", "cold", "html", "analysis", "ftm", "time"}
     if "bundled" in only:
         bench.bundled()
     for size in sizes if "warm" in only else ():
@@ -431,6 +443,8 @@ def main(argv: list[str] | None = None) -> int:
         bench.analysis(size)
     for size in sizes if "ftm" in only else ():
         bench.ftm_import(size)
+    for size in sizes if "time" in only else ():
+        bench.time(size)
     report = "\n".join([header, "", table(bench.rows), *[f"\nnote: {n}" for n in bench.notes]])
     print()
     print(report)

@@ -3,14 +3,21 @@
 A partial date widens to its whole period: as a start it means its first day, as an end its
 last day (start ``2025-03`` → 2025-03-01; end ``2025`` → 2025-12-31). Used by validation, the
 exports and the date filters.
+
+In time, a fact is an interval of days (:func:`fact_span`): a fact with one date happened in
+that date's period, a fact with a start and an end lasted from the first day of one to the last
+day of the other, an undated fact is timeless. An entity (:func:`entity_span`) exists from its
+start on. :func:`period_text` words both the same way everywhere.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import re
 
-__all__ = ["PARTIAL_DATE", "is_partial_date", "date_bounds", "first_day", "last_day"]
+__all__ = ["PARTIAL_DATE", "is_partial_date", "date_bounds", "first_day", "last_day", "BEFORE_ALL", "AFTER_ALL",
+           "Span", "fact_span", "entity_span", "overlaps", "day_text", "date_text", "period_text"]
 
 PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
 """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
@@ -54,3 +61,87 @@ def first_day(value: str | None) -> _dt.date | None:
 def last_day(value: str | None) -> _dt.date | None:
     """The last day of a partial date (an end's meaning), or None."""
     return date_bounds(value)[1] if value else None
+
+
+# --- intervals: what a fact's or an entity's dates mean in time -------------------------------------
+
+BEFORE_ALL = -1
+"""A day number before every real day (an open start)."""
+AFTER_ALL = 10 ** 7
+"""A day number after every real day (an open end)."""
+
+Span = tuple[int, int]
+"""An interval of days as day numbers (``date.toordinal()``), both ends included."""
+
+
+@functools.lru_cache(maxsize=4096)
+def fact_span(start: str | None, end: str | None) -> Span | None:
+    """The days a fact can be on, or None when it is undated (timeless).
+
+    ``start`` and ``end``: from the first day of ``start`` to the last day of ``end``. Only a start:
+    the period the start names (``2025-02-18`` that day, ``2025-03`` that month) — a fact with one
+    date happened then, it is not read as still going on. Only an end: everything up to it.
+    """
+    if start is None and end is None:
+        return None
+    first, last = date_bounds(start) if start else (None, None)
+    if end:
+        last = date_bounds(end)[1]
+    return (first.toordinal() if first else BEFORE_ALL, last.toordinal() if last else AFTER_ALL)
+
+
+@functools.lru_cache(maxsize=4096)
+def entity_span(start: str | None, end: str | None) -> Span:
+    """The days an entity exists: from its start (or always) to its end (or for ever).
+
+    Unlike a fact, an entity with only a start goes on: a person born in 1975, a fund founded in
+    2011 and a meeting held in March 2025 all still exist — as facts about them — in April.
+    """
+    first = date_bounds(start)[0].toordinal() if start else BEFORE_ALL
+    return first, (date_bounds(end)[1].toordinal() if end else AFTER_ALL)
+
+
+def overlaps(span: Span, window: Span) -> bool:
+    """Whether two day intervals share at least one day."""
+    return span[0] <= window[1] and span[1] >= window[0]
+
+
+def day_text(day: int) -> str:
+    """A day number as an ISO date, ``2025-02-18``."""
+    return _dt.date.fromordinal(day).isoformat()
+
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+
+
+def date_text(value: str) -> str:
+    """A partial date in words at its own precision: ``18 February 2025``, ``March 2025``, ``2025``."""
+    match = PARTIAL_DATE.match(value)
+    if not match:
+        return value
+    year, month, day = match.groups()
+    if day:
+        return f"{int(day)} {_MONTHS[int(month) - 1]} {year}"
+    return f"{_MONTHS[int(month) - 1]} {year}" if month else year
+
+
+def _at(value: str) -> str:
+    """``on 18 February 2025``, ``in March 2025``, ``in 2025``."""
+    return ("on " if len(value) == 10 else "in ") + date_text(value)
+
+
+def period_text(start: str | None, end: str | None, lasting: bool = False) -> str | None:
+    """Dates in words; None when there are none.
+
+    One date, or the same start and end: "on 18 February 2025", "in March 2025", "in 2025" (a fact,
+    an event); both: "from 11 March 2025 to April 2025"; only an end: "until 2025". With
+    ``lasting`` (an entity that is not an event: a person, a fund), only a start reads "since 2011".
+    """
+    if start and lasting and not end:
+        return f"since {date_text(start)}"
+    if start and (not end or end == start):
+        return _at(start)
+    if start and end:
+        return f"from {date_text(start)} to {date_text(end)}"
+    return f"until {date_text(end)}" if end else None

@@ -14,6 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator
 from typing import TYPE_CHECKING, Any
 
+from .dates import BEFORE_ALL, day_text, fact_span, period_text
 from .fields import FACT_FIELDS, RECORD_FIELDS, SOURCE_FIELDS
 from .names import id_key, name_key
 
@@ -21,7 +22,8 @@ if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = [
-    "DIRECTIONS", "graph_stats", "search_entities", "entity_card", "find_neighbours", "find_paths",
+    "DIRECTIONS", "ROUTE_BUDGET", "graph_stats", "search_entities", "entity_card", "find_neighbours", "find_paths",
+    "search_paths",
     "entity_ref", "fact_view", "wording",
 ]
 
@@ -47,12 +49,14 @@ def fact_view(graph: nx.MultiDiGraph, edge: dict[str, Any], from_node: str | Non
     """A fact with its wording and its sources spelled out, for display and JSON.
 
     Every declared fact field, then where it was written; ``wording`` and ``symmetric`` stand in
-    for the relation's label and inverse.
+    for the relation's label and inverse; ``when`` words its dates (:func:`graph.dates.period_text`)
+    and ``undated`` marks a timeless fact.
     """
     sources = graph.graph.get("sources", {})
     view = {f.name: edge.get(f.name) for f in FACT_FIELDS + RECORD_FIELDS}
     view["sources"] = [_source_view(sources.get(s, {"id": s})) for s in edge["sources"]]
-    return {**view, "wording": wording(graph, edge, from_node), "symmetric": edge["symmetric"]}
+    return {**view, "wording": wording(graph, edge, from_node), "symmetric": edge["symmetric"],
+            "when": period_text(edge["start"], edge["end"]), "undated": not (edge["start"] or edge["end"])}
 
 
 def _source_view(source: dict[str, Any]) -> dict[str, Any]:
@@ -63,8 +67,11 @@ def _source_view(source: dict[str, Any]) -> dict[str, Any]:
 # --- stats and search ---------------------------------------------------------------------------
 
 def graph_stats(graph: nx.MultiDiGraph, top: int = 10) -> dict[str, Any]:
-    """Counts by entity type, relation and certainty; components; the most connected entities."""
+    """Counts by entity type, relation and certainty; components; the most connected entities; the
+    first and last dates of the facts and how many are undated."""
     import networkx as nx
+
+    from .timeline import date_range
 
     components = sorted((len(c) for c in nx.weakly_connected_components(graph)), reverse=True)
     degree = sorted(graph.degree(), key=lambda item: (-item[1], item[0]))[:top]
@@ -82,6 +89,7 @@ def graph_stats(graph: nx.MultiDiGraph, top: int = 10) -> dict[str, Any]:
         "largest_component": components[0] if components else 0,
         "isolated": sorted(n for n in graph if graph.degree(n) == 0),
         "most_connected": [{**entity_ref(graph, n), "degree": d} for n, d in degree],
+        **date_range(graph),
     }
 
 
@@ -214,51 +222,165 @@ def find_neighbours(graph: nx.MultiDiGraph, node: str, depth: int = 1, types: Co
     return results
 
 
+ROUTE_BUDGET = 2000
+"""At most this many routes are examined for ``--chronological``: past it the search gives up and says so."""
+
+
 def find_paths(graph: nx.MultiDiGraph, source: str, target: str, *, all_paths: bool = False,
                max_hops: int | None = None, via_types: Collection[str] = (), avoid: Collection[str] = (),
-               directed: bool = False, limit: int = 100) -> list[dict[str, Any]]:
-    """Shortest connections from ``source`` to ``target`` (one, or all with ``all_paths``); [] if none.
+               directed: bool = False, limit: int = 100, routes: int | None = None,
+               chronological: bool = False) -> list[dict[str, Any]]:
+    """Connections from ``source`` to ``target``: the paths of :func:`search_paths`; [] if none."""
+    return search_paths(graph, source, target, all_paths=all_paths, max_hops=max_hops, via_types=via_types,
+                        avoid=avoid, directed=directed, limit=limit, routes=routes,
+                        chronological=chronological)["paths"]
 
-    Each path is a list of hops; each hop names the facts joining its two entities, worded in the
-    direction of travel. Bidirectional breadth-first search: fast on large graphs.
+
+def search_paths(graph: nx.MultiDiGraph, source: str, target: str, *, all_paths: bool = False,
+                 max_hops: int | None = None, via_types: Collection[str] = (), avoid: Collection[str] = (),
+                 directed: bool = False, limit: int = 100, routes: int | None = None,
+                 chronological: bool = False) -> dict[str, Any]:
+    """Paths from ``source`` to ``target`` and how the search went.
+
+    Without options, one shortest path; ``all_paths``: every shortest path (at most ``limit``);
+    ``routes=N``: up to N simple paths, shortest first (Yen's algorithm: networkx's
+    ``shortest_simple_paths`` order), ties in the order of their entity ids. Paths are generated
+    lazily and the search stops at the limit, however many paths there are.
+
+    ``chronological``: only paths whose hops can happen in order. Each hop may be on any day of
+    one of its facts (:func:`graph.dates.fact_span`); a path is chronological when days can be
+    picked, one per hop, that never go back in time. Equal days are in order; an undated fact can
+    happen at any time. With ``chronological`` and no ``routes``, the shortest chronological paths
+    (one, or all of that length with ``all_paths``); at most :data:`ROUTE_BUDGET` routes are
+    examined. Each hop then lists only the facts that fit the order, and ``earliest``: the first
+    day it can be on (None when undated facts leave it free).
+
+    Returns ``{"paths", "examined", "backwards", "gave_up"}``: the paths, how many routes were
+    looked at, how many were rejected as running backwards, and whether the budget ran out.
     """
-    node_paths = _shortest_node_paths(graph, source, target, max_hops, set(via_types), set(avoid),
-                                      directed, limit if all_paths else 1)
-    forward = _stepper(graph, "out" if directed else "both")
-    return [{"length": len(p) - 1, "hops": [_hop(graph, forward, u, v) for u, v in zip(p, p[1:])]}
-            for p in node_paths]
+    search = _PathSearch(graph, source, target, max_hops, set(via_types), set(avoid), directed)
+    wanted = routes or (limit if all_paths else 1)
+    candidates = search.simple_paths() if routes or chronological else search.shortest_paths()
+    found: list[dict[str, Any]] = []
+    examined = backwards = 0
+    for nodes in candidates:
+        if chronological and (len(found) >= wanted or (not routes and found and len(nodes) - 1 > found[0]["length"])):
+            break
+        if not chronological and len(found) >= wanted:
+            break
+        if chronological and examined >= ROUTE_BUDGET:
+            return {"paths": found, "examined": examined, "backwards": backwards, "gave_up": True}
+        examined += 1
+        hops = search.hops(nodes, chronological)
+        if hops is None:
+            backwards += 1
+            continue
+        found.append({"length": len(nodes) - 1, "hops": hops})
+    return {"paths": found, "examined": examined, "backwards": backwards, "gave_up": False}
 
 
-def _hop(graph: nx.MultiDiGraph, steps: Callable[[str], Iterator[Step]], u: str, v: str) -> dict[str, Any]:
-    facts = sorted((key, data) for other, key, data in steps(u) if other == v)
-    return {"from": entity_ref(graph, u), "to": entity_ref(graph, v),
-            "facts": [fact_view(graph, data, u) for _, data in facts]}
+class _PathSearch:
+    """The paths between two entities of a graph, generated lazily: shortest ones, or simple ones
+    shortest first; and each path's hops with their facts."""
 
+    def __init__(self, graph: nx.MultiDiGraph, source: str, target: str, max_hops: int | None,
+                 via_types: set[str], avoid: set[str], directed: bool) -> None:
+        self.graph, self.source, self.target = graph, source, target
+        self.max_hops = max_hops if max_hops is not None else float("inf")
+        self.via_types, self.avoid = via_types, avoid
+        self.forward = _stepper(graph, "out" if directed else "both")
+        self.backward = _stepper(graph, "in" if directed else "both")
 
-def _shortest_node_paths(graph: nx.MultiDiGraph, source: str, target: str, max_hops: int | None,
-                         via_types: set[str], avoid: set[str], directed: bool, limit: int) -> list[list[str]]:
-    if source == target:
-        return [[source]]
-    if source in avoid or target in avoid:
-        return []
-    forward = _stepper(graph, "out" if directed else "both")
-    backward = _stepper(graph, "in" if directed else "both")
-    nodes = graph.nodes
-
-    def allowed(node: str) -> bool:
-        if node == source or node == target:
+    def allowed(self, node: str) -> bool:
+        """Whether a path may pass through ``node`` (its ends always may)."""
+        if node == self.source or node == self.target:
             return True
-        return node not in avoid and (not via_types or nodes[node]["type"] in via_types)
+        return node not in self.avoid and (not self.via_types or self.graph.nodes[node]["type"] in self.via_types)
 
+    def shortest_paths(self) -> Iterator[list[str]]:
+        """Every shortest path, in the order of their entity ids."""
+        if self.source != self.target and (self.source in self.avoid or self.target in self.avoid):
+            return iter(())
+        return _shortest_node_paths(self.forward, self.backward, self.allowed, self.source, self.target,
+                                    self.max_hops)
+
+    def simple_paths(self) -> Iterator[list[str]]:
+        """Simple paths, shortest first (Yen's algorithm over the bidirectional search)."""
+        import heapq
+
+        first = next(self.shortest_paths(), None)
+        if first is None:
+            return
+        found, queued, seen = [first], [], {tuple(first)}
+        yield first
+        while True:
+            last = found[-1]
+            for i in range(len(last) - 1):
+                root = last[:i + 1]
+                banned_pairs = {(p[i], p[i + 1]) for p in found if p[:i + 1] == root}
+                banned_nodes = set(root[:-1])
+                spur = next(self._spur_paths(root[-1], banned_nodes, banned_pairs, self.max_hops - i), None)
+                if spur is not None and tuple(root[:-1] + spur) not in seen:
+                    candidate = root[:-1] + spur
+                    seen.add(tuple(candidate))
+                    heapq.heappush(queued, (len(candidate), candidate))
+            if not queued:
+                return
+            found.append(heapq.heappop(queued)[1])
+            yield found[-1]
+
+    def _spur_paths(self, start: str, banned_nodes: set[str], banned_pairs: set[tuple[str, str]],
+                    hops_limit: float) -> Iterator[list[str]]:
+        def forward(node: str) -> Iterator[Step]:
+            return (s for s in self.forward(node) if (node, s[0]) not in banned_pairs)
+
+        def backward(node: str) -> Iterator[Step]:
+            return (s for s in self.backward(node) if (s[0], node) not in banned_pairs)
+
+        def allowed(node: str) -> bool:
+            return node not in banned_nodes and (node == start or self.allowed(node))
+
+        return _shortest_node_paths(forward, backward, allowed, start, self.target, hops_limit)
+
+    def hops(self, nodes: list[str], chronological: bool) -> list[dict[str, Any]] | None:
+        """The hops of a path, each with its facts; in time order or None with ``chronological``."""
+        graph, hops, earliest = self.graph, [], BEFORE_ALL
+        for u, v in zip(nodes, nodes[1:]):
+            facts = sorted((key, data) for other, key, data in self.forward(u) if other == v)
+            hop: dict[str, Any] = {"from": entity_ref(graph, u), "to": entity_ref(graph, v)}
+            if chronological:
+                spans = [(key, data, fact_span(data["start"], data["end"])) for key, data in facts]
+                fitting = [(key, data, span) for key, data, span in spans if span is None or span[1] >= earliest]
+                if not fitting:
+                    return None
+                earliest = min(earliest if span is None else max(earliest, span[0]) for _, _, span in fitting)
+                facts = [(key, data) for key, data, _ in fitting]
+                hop["earliest"] = day_text(earliest) if earliest != BEFORE_ALL else None
+            hop["facts"] = [fact_view(graph, data, u) for _, data in facts]
+            hops.append(hop)
+        return hops
+
+
+def _shortest_node_paths(forward: Callable[[str], Iterator[Step]], backward: Callable[[str], Iterator[Step]],
+                         allowed: Callable[[str], bool], source: str, target: str,
+                         hops_limit: float) -> Iterator[list[str]]:
+    """Every shortest path from ``source`` to ``target``, lazily, in the order of their entity ids.
+
+    A bidirectional breadth-first search finds the length and, on each side, every node's parents;
+    the paths are then walked depth first, children in id order, pruned to the nodes that lead to
+    the meeting layer: each path costs its length, however many there are.
+    """
+    if source == target:
+        yield [source]
+        return
     sides = [
         {"dist": {source: 0}, "parents": {source: []}, "frontier": [source], "depth": 0, "steps": forward},
         {"dist": {target: 0}, "parents": {target: []}, "frontier": [target], "depth": 0, "steps": backward},
     ]
-    hops_limit = max_hops if max_hops is not None else float("inf")
     total = None
     while sides[0]["frontier"] and sides[1]["frontier"]:
         if sides[0]["depth"] + sides[1]["depth"] >= hops_limit:
-            return []
+            return
         side_index = 0 if len(sides[0]["frontier"]) <= len(sides[1]["frontier"]) else 1
         side, other = sides[side_index], sides[1 - side_index]
         level = side["depth"] + 1
@@ -280,31 +402,25 @@ def _shortest_node_paths(graph: nx.MultiDiGraph, source: str, target: str, max_h
             total = min(level + other["dist"][n] for n in meets)
             break
     if total is None or total > hops_limit:
-        return []
+        return
     fwd, bwd = sides
-    cut = fwd["depth"] if fwd["depth"] <= total else total
-    middles = sorted(n for n, d in fwd["dist"].items() if d == cut and bwd["dist"].get(n) == total - cut)
-    paths: list[list[str]] = []
-    for middle in middles:
-        for head in _walk_back(fwd["parents"], middle, limit):
-            for tail in _walk_back(bwd["parents"], middle, limit):
-                paths.append(head[::-1] + tail[1:])
-                if len(paths) >= limit * 4:
-                    break
-    paths.sort()
-    return paths[:limit]
-
-
-def _walk_back(parents: dict[str, list[str]], node: str, limit: int) -> Iterator[list[str]]:
-    """Every chain from ``node`` back to the search's start, following recorded parents."""
-    produced = 0
-    stack = [[node]]
-    while stack and produced < limit * 4:
-        chain = stack.pop()
-        ups = parents[chain[-1]]
-        if not ups:
-            produced += 1
-            yield chain
+    cut = min(fwd["depth"], total)
+    middles = [n for n, d in fwd["dist"].items() if d == cut and bwd["dist"].get(n) == total - cut]
+    children: dict[str, list[str]] = {}
+    useful, stack = set(middles), list(middles)
+    while stack:  # the forward nodes that lead to a middle node, and their children among them
+        node = stack.pop()
+        for parent in fwd["parents"][node]:
+            children.setdefault(parent, []).append(node)
+            if parent not in useful:
+                useful.add(parent)
+                stack.append(parent)
+    pending = [[source]]
+    while pending:
+        path = pending.pop()
+        node = path[-1]
+        if len(path) - 1 == total:
+            yield path
             continue
-        for up in sorted(ups, reverse=True):
-            stack.append(chain + [up])
+        nexts = children.get(node, []) if len(path) - 1 < cut else bwd["parents"][node]
+        pending.extend(path + [n] for n in sorted(set(nexts), reverse=True))

@@ -18,11 +18,13 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any
 
+from .dates import date_text, period_text
+
 __all__ = [
     "terminal_text", "json_text", "show", "path_text", "card_lines", "neighbours_table", "stats_lines",
     "search_table", "ambiguous_text", "not_found_text", "error_lines", "fact_detail", "sources_line",
     "validation_summary", "shown_name", "Progress", "error_message", "rank_table", "brokers_lines",
-    "clusters_lines", "import_report_lines",
+    "clusters_lines", "import_report_lines", "no_path_text", "no_neighbours_text", "timeline_lines",
 ]
 
 _CONTROL_PICTURES = {i: chr(0x2400 + i) for i in range(0x20)} | {0x7F: "\u2421"}
@@ -102,9 +104,8 @@ def sources_line(fact: dict[str, Any]) -> str:
 
 
 def fact_detail(fact: dict[str, Any]) -> str:
-    """Certainty and dates of a fact: ``confirmed · 2025-02-18``."""
-    when = fact["start"] + (f"–{fact['end']}" if fact["end"] else "") if fact["start"] else None
-    return " · ".join(x for x in (fact["certainty"], when) if x)
+    """Certainty and dates of a fact: ``confirmed · on 18 February 2025`` (:func:`graph.dates.period_text`)."""
+    return " · ".join(x for x in (fact["certainty"], fact.get("when")) if x)
 
 
 def _attribute_text(value: Any) -> str:
@@ -147,7 +148,7 @@ def card_lines(card: dict[str, Any]) -> list[Any]:
     out: list[Any] = [_text(f"{e['name']}  ({e['type']}, id {e['id']})")]
     for label, value in (("aliases", ", ".join(e["aliases"])), ("description", e["description"]),
                          ("country", card["country"]["name"] if card["country"] else None),
-                         ("dates", " – ".join(x for x in (e["start"], e["end"]) if x)),
+                         ("dates", period_text(e["start"], e["end"], lasting=e["type"] != "event")),
                          *((k, _attribute_text(v)) for k, v in e["attributes"].items()),
                          ("defined at", f"{e['file']}:{e['line']}")):
         if value not in (None, ""):
@@ -180,6 +181,7 @@ def stats_lines(result: dict[str, Any]) -> list[Any]:
         _text(f"{result['entities']} entities, {result['facts']} facts, {result['sources']} sources; "
               f"{result['components']} connected component(s), the largest with "
               f"{result['largest_component']} entities; {result['facts_without_quote']} facts without a quote"),
+        _text(_dates_line(result)),
     ]
     for title, counts in (("Entity type", result["entity_types"]), ("Relation", result["relations"]),
                           ("Certainty", result["certainty"])):
@@ -312,6 +314,65 @@ def clusters_lines(result: dict[str, Any]) -> list[Any]:
 
 
 # --- time: dates in words, timeline ------------------------------------------------------------------
+
+def _dates_line(result: dict[str, Any]) -> str:
+    """``facts dated from February 2022 to 2 April 2025; 61 undated``."""
+    first, last, undated = result["first_date"], result["last_date"], result["undated_facts"]
+    if first is None:
+        return f"no dated facts; {undated} undated"
+    span = f"on {date_text(first)}" if first == last else f"from {date_text(first)} to {date_text(last)}"
+    return f"facts dated {span}; {undated} undated"
+
+
+def no_path_text(whole: Any, viewed: Any, start: str, end: str, search: dict[str, Any], view: Any, *,
+                 max_hops: int | None = None, directed: bool = False, narrowed: bool = False) -> str:
+    """Why ``path`` found nothing: its conditions, what ran backwards, why an end has no facts in
+    the time window (``whole`` is the graph, ``viewed`` the graph the view shows)."""
+    from .timeline import absence_reason
+
+    names = viewed.nodes[start]["name"], viewed.nodes[end]["name"]
+    window = view.window
+    filtered = narrowed or bool(view.types or view.relations or view.certainty is not None or view.dated_only)
+    text = f"no path from {names[0]} to {names[1]}" + (f" within {max_hops} hops" if max_hops else "") \
+        + (" following fact direction" if directed else "") + (f" {window.words}" if window else "") \
+        + (" with these filters" if filtered else "")
+    if search["gave_up"]:
+        text = (f"no chronological path from {names[0]} to {names[1]} among the first {search['examined']:,} "
+                f"routes (gave up there; narrow the search with --max-hops, --via-type, --avoid or a time window)")
+    elif search["backwards"]:
+        text = (f"{search['backwards']} path(s) from {names[0]} to {names[1]} found, but every one runs "
+                f"backwards in time: no chronological path")
+    reasons = [absence_reason(whole, viewed, n, window) for n in dict.fromkeys((start, end))] if window else []
+    reasons = [r for r in reasons if r]
+    return terminal_text(text + (": " + "; ".join(reasons) if reasons else ""))
+
+
+def no_neighbours_text(whole: Any, viewed: Any, node: str, window: Any) -> str:
+    """``no neighbours match``, and in a time window why the entity has none then."""
+    from .timeline import absence_reason
+
+    why = absence_reason(whole, viewed, node, window) if window else None
+    return "no neighbours match" + (terminal_text(f" {window.words}: {why}") if why else "")
+
+
+def timeline_lines(result: dict[str, Any]) -> list[Any]:
+    """A timeline: one heading per date or interval, its events and facts, each sourced."""
+    out: list[Any] = []
+    for entry in result["entries"]:
+        lines = [terminal_text((entry["when"] or "")[:1].upper() + (entry["when"] or "")[1:])]
+        for event in entry["events"]:
+            who = ", ".join(p["name"] for p in event["participants"])
+            lines += textwrap.wrap(terminal_text(f"◆ {event['name']}" + (f" — with {who}" if who else "")),
+                                   width=80, initial_indent="  ", subsequent_indent="    ")
+        for fact in entry["facts"]:
+            lines += textwrap.wrap(terminal_text(f"• {fact['wording']}"), width=80, initial_indent="  ",
+                                   subsequent_indent="    ")
+            lines += textwrap.wrap(terminal_text(f"source: {sources_line(fact)} · {fact['certainty']}"),
+                                   width=80, initial_indent="    ", subsequent_indent="    ")
+        out.append("\n".join(lines))
+    out.append(f"{result['undated']} undated fact{'s' if result['undated'] != 1 else ''} not shown"
+               if result["undated"] else "no undated facts")
+    return out
 
 
 # --- names: candidates, dedupe -----------------------------------------------------------------------

@@ -15,7 +15,13 @@ The rules, in the order they apply:
    are dropped, except the entities the command is about (its *anchors*: the focus, the ends of
    a path, the entity of ``show`` or ``neighbours``) — a filter shows who its facts join, not
    everyone else.
-3. **Selection** (exports): ``focus`` keeps what lies within ``depth`` hops of the focus
+3. **Time** — ``as_of`` D (facts begun by D), ``between`` (FROM, TO) (facts whose days overlap
+   the window), ``at`` D (facts on D: ``between`` D D) and ``dated_only`` (drop undated facts).
+   A fact's days are :func:`graph.dates.fact_span` (one date: that date's period; undated:
+   timeless, always kept unless ``dated_only``); an entity with dates exists from its start
+   (:func:`graph.dates.entity_span`): one that had not begun by the window's end, or had ended
+   before it, is not there, nor are the facts about it. Time filters are fact filters (above).
+4. **Selection** (exports): ``focus`` keeps what lies within ``depth`` hops of the focus
    entities; ``path`` highlights the shortest paths between two entities and, without a focus,
    shows them with their neighbours within ``depth`` hops. The result carries
    ``graph["selection"]`` for the page.
@@ -25,10 +31,11 @@ An empty view returns the graph itself, untouched: a warm query pays nothing for
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .dates import AFTER_ALL, BEFORE_ALL, Span, date_bounds, date_text, entity_span, fact_span, overlaps
 from .errors import UsageError
 from .fields import suggest
 
@@ -37,7 +44,7 @@ if TYPE_CHECKING:
 
     from .pipeline import Compiled
 
-__all__ = ["ViewSpec", "View", "certainty_levels", "check_types"]
+__all__ = ["ViewSpec", "View", "Window", "certainty_levels", "check_types", "time_window"]
 
 
 @dataclass(frozen=True)
@@ -51,12 +58,16 @@ class ViewSpec:
     relations: tuple[str, ...] = ()
     certainty: tuple[str, ...] = ()
     min_certainty: str | None = None
+    as_of: str | None = None
+    between: tuple[str, str] | None = None
+    at: str | None = None
+    dated_only: bool = False
 
     @property
     def filters(self) -> bool:
         """Whether any filter or selection is asked for."""
         return bool(self.focus or self.path or self.types or self.relations or self.certainty
-                    or self.min_certainty)
+                    or self.min_certainty or self.as_of or self.between or self.at or self.dated_only)
 
     def resolve(self, compiled: Compiled, anchors: Sequence[str] = ()) -> View:
         """This spec checked against ``compiled``'s vocabulary and names; ``anchors`` are ids."""
@@ -71,7 +82,49 @@ class ViewSpec:
         return View(focus=focus, depth=self.depth, path=path, types=frozenset(self.types),
                     relations=frozenset(self.relations),
                     certainty=certainty_levels(levels, self.certainty, self.min_certainty),
+                    window=time_window(self.as_of, self.between, self.at), dated_only=self.dated_only,
                     anchors=tuple(anchors))
+
+
+@dataclass(frozen=True)
+class Window:
+    """A time window: the days it spans (day numbers, both included) and how to say it."""
+
+    span: Span
+    words: str      # "as of 1 February 2025", "between March 2025 and April 2025", "on 2 April 2025"
+    before: str     # the window's end in words, for "X has no facts before …"
+
+
+def time_window(as_of: str | None = None, between: tuple[str, str] | None = None,
+                at: str | None = None) -> Window | None:
+    """The window of ``--as-of``, ``--between`` or ``--at`` (one at most), or None; UsageError naming
+    the option when a date is not ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` or the window is reversed."""
+    given = [name for name, value in (("--as-of", as_of), ("--between", between), ("--at", at)) if value]
+    if len(given) > 1:
+        raise UsageError(f"{' and '.join(given)} cannot be used together: give one time window")
+    if as_of:
+        last = _option_date("--as-of", as_of)[1]
+        return Window((BEFORE_ALL, last), f"as of {date_text(as_of)}", date_text(as_of))
+    if at:
+        first, last = _option_date("--at", at)
+        return Window((first, last), ("on " if len(at) == 10 else "in ") + date_text(at), date_text(at))
+    if between:
+        first, last = _option_date("--between", between[0])[0], _option_date("--between", between[1])[1]
+        if last < first:
+            raise UsageError(f"--between {between[0]} {between[1]}: the window ends before it begins")
+        return Window((first, last), f"between {date_text(between[0])} and {date_text(between[1])}",
+                      date_text(between[1]))
+    return None
+
+
+def _option_date(option: str, text: str) -> Span:
+    """The first and last day of an option's date as day numbers; UsageError naming the option."""
+    try:
+        first, last = date_bounds(text)
+    except ValueError:
+        raise UsageError(f"{option} {text!r} is not a date: write YYYY, YYYY-MM or YYYY-MM-DD "
+                         f"(e.g. 2025, 2025-03, 2025-03-11)") from None
+    return first.toordinal(), last.toordinal()
 
 
 def certainty_levels(levels: Sequence[str], only: Collection[str] = (),
@@ -95,12 +148,19 @@ class View:
     types: frozenset[str] = frozenset()
     relations: frozenset[str] = frozenset()
     certainty: frozenset[str] | None = None
+    window: Window | None = None
+    dated_only: bool = False
     anchors: tuple[str, ...] = field(default=())
 
     @property
     def filters_facts(self) -> bool:
-        """Whether some facts are left out by relation or certainty."""
-        return bool(self.relations) or self.certainty is not None
+        """Whether some facts are left out by relation, certainty or time."""
+        return bool(self.relations) or self.certainty is not None or self.filters_time
+
+    @property
+    def filters_time(self) -> bool:
+        """Whether some facts or entities are left out by their dates."""
+        return self.window is not None or self.dated_only
 
     @property
     def is_empty(self) -> bool:
@@ -108,9 +168,36 @@ class View:
         return not (self.types or self.filters_facts or self.focus or self.path)
 
     def keeps_fact(self, fact: dict[str, Any]) -> bool:
-        """Whether a fact (edge data) passes the fact filters."""
-        return (not self.relations or fact["relation"] in self.relations) and \
-            (self.certainty is None or fact["certainty"] in self.certainty)
+        """Whether a fact (edge data) passes the fact filters, time included."""
+        return self._fact_test()(fact)
+
+    def _fact_test(self) -> Callable[[dict[str, Any]], bool]:
+        """The fact filters as one function, their values bound once (it runs for every fact walked)."""
+        relations, certainty, dated_only = self.relations, self.certainty, self.dated_only
+        timed = self.filters_time
+        low, high = self.window.span if self.window else (BEFORE_ALL, AFTER_ALL)
+
+        def keeps(fact: dict[str, Any]) -> bool:
+            if (relations and fact["relation"] not in relations) or \
+                    (certainty is not None and fact["certainty"] not in certainty):
+                return False
+            if not timed:
+                return True
+            span = fact_span(fact["start"], fact["end"])
+            return not dated_only if span is None else span[0] <= high and span[1] >= low
+        return keeps
+
+    def in_time(self, span: Span | None) -> bool:
+        """Whether a fact with these days (None: undated) is in the time window."""
+        if span is None:
+            return not self.dated_only
+        return self.window is None or overlaps(span, self.window.span)
+
+    def entity_in_time(self, entity: dict[str, Any]) -> bool:
+        """Whether an entity exists in the window (one without dates always does)."""
+        if self.window is None or not (entity.get("start") or entity.get("end")):
+            return True
+        return overlaps(entity_span(entity.get("start"), entity.get("end")), self.window.span)
 
     def describe(self) -> str:
         """The active filters in words, for "no path … with these filters" messages."""
@@ -121,6 +208,10 @@ class View:
             parts.append("relation " + "/".join(sorted(self.relations)))
         if self.certainty is not None:
             parts.append("certainty " + "/".join(sorted(self.certainty)))
+        if self.window is not None:
+            parts.append(self.window.words)
+        if self.dated_only:
+            parts.append("dated facts only")
         return ", ".join(parts)
 
     def apply(self, graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -149,19 +240,46 @@ class View:
         return result
 
     def _filtered(self, graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-        """Entity types and fact filters applied, as a networkx subgraph view."""
+        """Entity types, fact and time filters applied, as a networkx subgraph view.
+
+        With a fact filter, an entity is shown when one of its facts is (or it is an anchor):
+        decided lazily, entity by entity, so a path query only pays for what it walks.
+        """
         import networkx as nx
 
-        nodes = graph._node
+        nodes, succ, pred = graph._node, graph._succ, graph._pred
         anchors = set(self.anchors) | set(self.focus) | set(self.path or ())
-        keep_node = (lambda n: nodes[n]["type"] in self.types or n in anchors) if self.types else None
-        keep_edge = (lambda u, v, k: self.keeps_fact(graph._succ[u][v][k])) if self.filters_facts else None
-        view = nx.subgraph_view(graph, filter_node=keep_node or nx.filters.no_filter,
-                                filter_edge=keep_edge or nx.filters.no_filter)
-        if self.filters_facts:
-            joined = {n for n in view if view.degree(n)} | (anchors & set(view))
-            view = view.subgraph(joined)
-        return view
+        timed, types, fact_ok = self.window is not None, self.types, self._fact_test()
+        existing: dict[str, bool] = {}
+
+        def exists(n: str) -> bool:
+            known = existing.get(n)
+            if known is None:
+                known = existing[n] = self.entity_in_time(nodes[n])
+            return known
+
+        def typed(n: str) -> bool:
+            return n in anchors or ((not types or nodes[n]["type"] in types) and (not timed or exists(n)))
+
+        def keep_fact(u: str, v: str, k: str) -> bool:
+            return fact_ok(succ[u][v][k]) and (not timed or (exists(u) and exists(v)))
+
+        if not self.filters_facts:
+            keep_node = typed if self.types else nx.filters.no_filter
+            return nx.subgraph_view(graph, filter_node=keep_node)
+        joined: dict[str, bool] = {}
+
+        def has_fact(n: str) -> bool:
+            known = joined.get(n)
+            if known is None:
+                known = joined[n] = n in anchors or (typed(n) and any(
+                    typed(other) and keep_fact(*ends, key)
+                    for adjacency, flip in ((succ, False), (pred, True))
+                    for other, edges in adjacency[n].items()
+                    for ends in [(other, n) if flip else (n, other)] for key in edges))
+            return known
+
+        return nx.subgraph_view(graph, filter_node=has_fact, filter_edge=keep_fact)
 
     def _selected(self, view: nx.MultiDiGraph) -> nx.MultiDiGraph:
         return self._selection(view)[0]

@@ -250,12 +250,13 @@ def dicts_in(value: Any) -> Iterator[dict[str, Any]]:
 
 
 FACT_KEYS = {"id", "subject", "relation", "object", "wording", "symmetric", "certainty", "start", "end", "quote",
-             "sources", "note", "file", "line"}
+             "sources", "note", "file", "line", "when", "undated"}
 
 
 @pytest.mark.parametrize(("args", "top_keys"), [
     (("stats",), ["dataset", "entities", "facts", "sources", "entity_types", "relations", "certainty",
-                  "facts_without_quote", "components", "largest_component", "isolated", "most_connected"]),
+                  "facts_without_quote", "components", "largest_component", "isolated", "most_connected",
+                  "first_date", "last_date", "undated_facts"]),
     (("search", "boris"), ["query", "results"]),
     (("show", "Zelenskyy"), ["entity", "country", "degree", "facts"]),
     (("neighbours", "Zelenskyy", "-n", "2"), ["entity", "depth", "direction", "neighbours"]),

@@ -32,7 +32,7 @@ ROOT = typer.main.get_command(app)
 COMMANDS = [(path, command) for path, command in walk(ROOT) if not command.hidden]
 NAMED = [(path, command) for path, command in COMMANDS if path]
 HIDDEN = [(path, command) for path, command in walk(ROOT) if command.hidden]
-EXPECTED = {(), ("validate",), ("stats",), ("search",), ("show",), ("neighbours",), ("path",), ("build",),
+EXPECTED = {(), ("validate",), ("stats",), ("search",), ("show",), ("neighbours",), ("path",), ("timeline",), ("build",),
             ("export",), ("export", "html"), ("export", "graphml"), ("export", "gexf"), ("export", "json"),
             ("export", "csv"), ("export", "ftm"), ("rank",), ("brokers",), ("clusters",), ("import",),
             ("import", "ftm")}

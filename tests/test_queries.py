@@ -317,7 +317,7 @@ def test_path_human_output(invoke: Callable[..., Any]) -> None:
         "Path 2: Volodymyr Zelenskyy → Madrid Forum: 2 hop(s)\n"
         "  1. Volodymyr Zelenskyy met with José Álvarez\n"
         "       source: President meets Spanish minister (Kyiv Post, 2024-05-01) ·\n"
-        "       confirmed · 2024-05-01\n"
+        "       confirmed · on 1 May 2024\n"
         "       “Álvarez met Zelenskyy in Kyiv”\n"
         "       (+1 more fact on this hop: Volodymyr Zelenskyy met with José Álvarez)\n"
         "  2. José Álvarez took part in Madrid Forum\n"

@@ -48,7 +48,7 @@ from typing import Any
 
 import networkx as nx
 
-from graph.dates import first_day, last_day
+from graph.dates import AFTER_ALL, BEFORE_ALL, day_text, entity_span, fact_span, period_text
 from graph.errors import GraphTooLarge
 from graph.fields import ENTITY_FIELDS, FACT_FIELDS, RELATION_FIELDS, field_names
 from graph.names import id_key, name_key
@@ -426,7 +426,8 @@ def _payload(G: nx.MultiDiGraph) -> dict[str, Any]:
         certainty_count[attrs.get("certainty")] += 1
         cited.update(attrs.get("sources") or ())
         fact = {k: _plain(attrs.get(k)) for k in _FACT_KEYS}
-        fact.update(id=str(key), subject=u, object=v, span=_span(attrs))
+        fact.update(id=str(key), subject=u, object=v, span=_span(fact_span(attrs.get("start"), attrs.get("end"))),
+                    when=period_text(attrs.get("start"), attrs.get("end")))
         facts.append(fact)
     sources = G.graph.get("sources") or {}
     return {
@@ -438,7 +439,7 @@ def _payload(G: nx.MultiDiGraph) -> dict[str, Any]:
         "certainty": _legend_certainty(G, certainty_count),
         "node_ids": sorted(G.nodes),
         "entities": {n: {k: _plain(G.nodes[n].get(k)) for k in _ENTITY_KEYS}
-                     | {"id": n, "span": _span(G.nodes[n])} for n in sorted(G.nodes)},
+                     | {"id": n, "span": _entity_span(G.nodes[n])} for n in sorted(G.nodes)},
         "name_keys": {n: _name_keys(n, G.nodes[n]) for n in sorted(G.nodes)},
         "facts": facts,
         "sources": {s: _plain(sources.get(s) or {"id": s, "title": s}) for s in sorted(cited)},
@@ -449,20 +450,18 @@ def _payload(G: nx.MultiDiGraph) -> dict[str, Any]:
     }
 
 
-def _span(attrs: dict[str, Any]) -> list[str | None] | None:
-    """Return ``[first day of start, last day of end]`` (ISO; ``None`` when open), ``None`` if undated."""
+def _span(days: tuple[int, int] | None) -> list[str | None] | None:
+    """A fact's or entity's days (graph.dates, the rule the CLI's filters use) as ``[first, last]`` ISO
+    dates, ``None`` for an open end; ``None`` when undated."""
+    if days is None:
+        return None
+    return [None if days[0] == BEFORE_ALL else day_text(days[0]), None if days[1] == AFTER_ALL else day_text(days[1])]
+
+
+def _entity_span(attrs: dict[str, Any]) -> list[str | None] | None:
+    """An entity's days: from its start on, until its end if it has one; ``None`` when undated."""
     start, end = attrs.get("start"), attrs.get("end")
-    if not start and not end:
-        return None
-    return [_iso_day(first_day, start), _iso_day(last_day, end)]
-
-
-def _iso_day(bound: Any, value: Any) -> str | None:
-    """Return ``bound(value)`` as an ISO date, ``None`` for no value or a value that is no date."""
-    try:
-        return bound(str(value)).isoformat() if value else None
-    except ValueError:
-        return None
+    return _span(entity_span(start, end)) if start or end else None
 
 
 def _date_range(facts: list[dict[str, Any]]) -> dict[str, Any]:

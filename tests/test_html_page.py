@@ -165,26 +165,17 @@ def test_path_finder_follows_the_filters_like_the_cli(open_at: Any, invoke: Any,
 
 
 def shown_in_time(folder: Path, low: str | None, high: str | None, undated: bool = True) -> tuple[list[str], list[str]]:
-    """Facts and entities the page should show for the range [low, high] (the documented rule)."""
-    G = load_graph(folder)
+    """Facts and entities the page should show for the range [low, high]: what the CLI's date filter
+    keeps (graph.view: --between LOW HIGH, or --as-of HIGH; --dated-only when undated facts are hidden)."""
+    from graph.pipeline import load_compiled
+    from graph.view import ViewSpec
 
-    def span(attrs: dict) -> tuple[Any, Any] | None:
-        if not attrs.get("start") and not attrs.get("end"):
-            return None
-        return first_day(attrs.get("start")), last_day(attrs.get("end"))
-
-    def overlaps(s: tuple[Any, Any] | None) -> bool:
-        if s is None:
-            return True
-        return not ((high and s[0] and s[0].isoformat() > high) or (low and s[1] and s[1].isoformat() < low))
-
-    facts, entities = [], set()
-    for u, v, key, attrs in G.edges(keys=True, data=True):
-        dated = span(attrs)
-        if (overlaps(dated) if dated else undated) and overlaps(span(G.nodes[u])) and overlaps(span(G.nodes[v])):
-            facts.append(str(key))
-            entities.update((u, v))
-    return sorted(facts), sorted(entities)
+    compiled = load_compiled(folder)
+    spec = ViewSpec(between=(low, high), dated_only=not undated) if low else \
+        ViewSpec(as_of=high, dated_only=not undated)
+    shown = spec.resolve(compiled).apply(compiled.graph)
+    facts = sorted(str(key) for *_, key in shown.edges(keys=True))
+    return facts, sorted({n for u, v in shown.edges() for n in (u, v)})
 
 
 @pytest.mark.parametrize("hash, low, high, undated", [

@@ -182,13 +182,17 @@ def validate(data: DataOption = Path("data"), as_json: JsonOption = False, no_ca
     from graph.query import graph_stats
 
     try:
-        g = load(data, no_cache, wrote_nothing=False).graph
+        compiled = load(data, no_cache, wrote_nothing=False)
     except DataErrors as exc:
         if as_json:
             print_json({"valid": False, "errors": [
                 {"path": e.path, "line": e.line, "column": e.column, "message": e.message} for e in exc.errors]})
         raise
+    g = compiled.graph
     counts = graph_stats(g, top=0)
+    shared = compiled.index.shared_names()
+    if shared:
+        typer.echo(f"tieline: {render.shared_names_line(shared)}", err=True)
     if as_json:
         print_json({"valid": True, "errors": [], **{k: counts[k] for k in ("entities", "facts", "sources")}})
         return

@@ -21,7 +21,7 @@ from typing import Any
 __all__ = [
     "terminal_text", "json_text", "show", "path_text", "card_lines", "neighbours_table", "stats_lines",
     "search_table", "ambiguous_text", "not_found_text", "error_lines", "fact_detail", "sources_line",
-    "validation_summary", "shown_name", "Progress", "error_message",
+    "validation_summary", "shown_name", "Progress", "error_message", "shared_names_line", "dedupe_table",
 ]
 
 _CONTROL_PICTURES = {i: chr(0x2400 + i) for i in range(0x20)} | {0x7F: "\u2421"}
@@ -204,12 +204,27 @@ def search_table(results: list[dict[str, Any]]) -> Any:
     return table
 
 
-def ambiguous_text(query: str, candidates: Iterable[tuple[str, str]]) -> str:
-    """The message for a name that matches several entities, one candidate a line."""
+def ambiguous_text(query: str, candidates: Iterable[Any]) -> str:
+    """The message for a name that matches several entities: one candidate a line, then how to pick one.
+
+    Each candidate (:class:`graph.errors.Candidate`) shows name, type, country, short description, id.
+    """
     candidates = list(candidates)
     lines = [f"{_quoted(query)} matches {len(candidates)} entities; say which:"]
-    lines += [f"  {terminal_text(eid)}  ({terminal_text(name)})" for eid, name in candidates]
-    return "\n".join(lines)
+    for c in candidates:
+        about = " · ".join(terminal_text(x) for x in (c.type, c.country, _short(c.description)) if x)
+        lines.append(f"  {terminal_text(c.name)}" + (f" — {about}" if about else "") + f" — id {terminal_text(c.id)}")
+    hint = f"give the id (e.g. {terminal_text(candidates[0].id)})" if candidates else "give the id"
+    types = sorted({c.type for c in candidates if c.type})
+    if len(types) > 1:
+        hint += f", or the type in brackets (e.g. {_quoted(f'{query} ({types[0]})')})"
+    return "\n".join(lines + [f"  {hint}"])
+
+
+def _short(text: str, width: int = 60) -> str:
+    """``text`` on one line, cut to ``width`` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 1].rstrip() + "…"
 
 
 def not_found_text(query: str, candidates: Iterable[tuple[str, str]]) -> str:
@@ -261,6 +276,11 @@ def shown_name(name: str) -> str:
 
 
 # --- names: candidates, dedupe -----------------------------------------------------------------------
+
+def shared_names_line(count: int) -> str:
+    """``3 names are shared by several entities (homonyms or duplicates); `tieline dedupe` reviews them``."""
+    return (f"{count} name{'s are' if count != 1 else ' is'} shared by several entities (homonyms or duplicates); "
+            "`tieline dedupe` reviews them")
 
 
 # --- FollowTheMoney: import report --------------------------------------------------------------------

@@ -333,6 +333,29 @@ def path(view: ViewSpec, source: Annotated[str, typer.Argument(metavar="A", help
 
 # --- names: dedupe ----------------------------------------------------------------------------------
 
+@command(app)
+def dedupe(data: DataOption = Path("data"), as_json: JsonOption = False, no_cache: NoCacheOption = False,
+           types: ListTypeOption = None,
+           min_score: Annotated[float, typer.Option(min=0, max=1, help="Only pairs scoring at least this.")] = 0.5,
+           limit: Annotated[int, typer.Option(min=1, help="At most this many pairs.")] = 50) -> None:
+    """Pairs of entities that may be the same thing, best first, with a score and reasons.
+
+    Judge each in a `resolutions:` section (same / different). Example: tieline dedupe --type person
+    """
+    from graph.dedupe import find_duplicates
+
+    compiled = load(data, no_cache)
+    check_types(compiled.graph, types or ())
+    progress = render.Progress("comparing names", min_total=20_000)
+    try:
+        found = find_duplicates(compiled.graph, types=types or (), min_score=min_score, limit=limit, progress=progress)
+    finally:
+        progress.close()
+    if found or as_json:
+        answer({"candidates": found}, as_json, render.dedupe_table)
+    if not found:
+        raise NoResult(f"no pair of entities scores {min_score} or more")
+
 
 # --- FollowTheMoney: import ftm (export ftm is in the registry) ----------------------------------------
 

@@ -283,6 +283,17 @@ def shared_names_line(count: int) -> str:
             "`tieline dedupe` reviews them")
 
 
+def dedupe_table(result: dict[str, Any]) -> Any:
+    """Candidate duplicates: score, the two entities (name, type, id), the reasons."""
+    candidates = result["candidates"]
+    table = _table("score", "entity", "may be the same as", "why", title=f"{len(candidates)} candidate pair(s)")
+    for pair in candidates:
+        a, b = pair["a"], pair["b"]
+        table.add_row(f"{pair['score']:.2f}", _text(f"{a['name']}\n{a['type']} · {a['id']}"),
+                      _text(f"{b['name']}\n{b['type']} · {b['id']}"), _text("; ".join(pair["reasons"])))
+    return table
+
+
 # --- FollowTheMoney: import report --------------------------------------------------------------------
 
 
@@ -291,14 +302,15 @@ class Progress:
 
     MIN_BYTES = 3_000_000  # roughly a second of parsing
 
-    def __init__(self, label: str = "parsing fact files") -> None:
+    def __init__(self, label: str = "parsing fact files", min_total: int = MIN_BYTES) -> None:
         self.label = label
+        self.min_total = min_total  # a smaller total shows no bar
         self.bar: Any = None
         self.task: Any = None
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None:
-            if total < self.MIN_BYTES or not sys.stderr.isatty():
+            if total < self.min_total or not sys.stderr.isatty():
                 return
             from rich.console import Console
             from rich.progress import Progress as Bar

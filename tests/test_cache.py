@@ -46,6 +46,9 @@ def fingerprint(compiled: Compiled) -> tuple[Any, ...]:
         adjacency,
         compiled.index.names,
         {key: sorted(ids) for key, ids in compiled.index.keys.items()},
+        {key: sorted(ids) for key, ids in compiled.index.words.items()},
+        {key: sorted(ids) for key, ids in compiled.index.sounds.items()},
+        compiled.index.redirects,
     )
 
 

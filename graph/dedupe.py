@@ -2,7 +2,7 @@
 
 Entities are never compared all against all: each is filed in *blocks* under its type and the loose
 keys of its names and aliases (:mod:`graph.names`: transliterated words in any order, consonant
-skeleton, and every pair of its words), and only entities sharing a block are compared. A block
+skeleton, the first four letters of each word, and every pair of its words), and only entities sharing a block are compared. A block
 bigger than :data:`MAX_BLOCK` (a very common pair of words) is skipped. Pairs judged ``different``
 in ``resolutions`` are never proposed.
 
@@ -19,7 +19,7 @@ from collections.abc import Callable, Collection
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
-from .names import id_key, loose_keys, name_key
+from .names import loose_keys, name_key
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -28,7 +28,9 @@ __all__ = ["find_duplicates", "MAX_BLOCK"]
 
 MAX_BLOCK = 50
 """Entities sharing one block key at most; a more common key says nothing and would cost n² comparisons."""
+_PREFIX = 4  # letters of each word in the typo-tolerant block key
 _MAX_WORDS = 6  # names longer than this are blocked by their full keys only, not by pairs of words
+_MAX_EVIDENCE = 0.3  # the most the graph can add to a pair's score
 _FUZZY_MIN = 80  # rapidfuzz similarity (0-100) under which two names are not "similar"
 
 
@@ -40,7 +42,10 @@ def find_duplicates(graph: nx.MultiDiGraph, *, types: Collection[str] = (), min_
     judged = {tuple(sorted(pair)) for pair in graph.graph.get("different", ())}
     found = []
     for a, b in sorted(_candidate_pairs(graph, names) - judged):
-        score, reasons = _score(graph, a, b, names)
+        name_score, why = _name_match(names[a], names[b])
+        if 0.8 * name_score + _MAX_EVIDENCE < min_score:
+            continue
+        score, reasons = _score(graph, a, b, name_score, why)
         if score >= min_score:
             found.append({"a": _ref(graph, a), "b": _ref(graph, b), "score": score, "reasons": reasons})
     found.sort(key=lambda c: (-c["score"], c["a"]["id"], c["b"]["id"]))
@@ -67,14 +72,15 @@ def _names_by_entity(graph: nx.MultiDiGraph, types: Collection[str], progress: C
 
 
 def _block_keys(keys: list[tuple[str, str, str, str]]) -> set[tuple[str, ...]]:
-    """The blocks an entity is filed in: its word sets, sounds, and every pair of its words."""
+    """The blocks an entity is filed in: its word sets, sounds, word prefixes, and every pair of its words."""
     blocks: set[tuple[str, ...]] = set()
     for _, _, words, sound in keys:
+        split = words.split()
         blocks.add(("words", words))
         blocks.add(("sound", sound))
-        split = words.split()
+        blocks.add(("prefix", *sorted(w[:_PREFIX] for w in split)))  # a typo late in a word: Witkof
         if 2 <= len(split) <= _MAX_WORDS:
-            blocks.update(("pair", a, b) for a, b in combinations(split, 2) if len(a) > 1 and len(b) > 1)
+            blocks.update(("pair", a, b) for a, b in combinations(split, 2) if len(a) > 2 and len(b) > 2)
     return blocks
 
 
@@ -125,12 +131,8 @@ def _fuller_form(a: str, b: str) -> bool:
     return len(shorter) >= 2 and shorter < longer
 
 
-def _score(graph: nx.MultiDiGraph, a: str, b: str, names: dict[str, list[tuple[str, str, str, str]]]
-           ) -> tuple[float, list[str]]:
-    """The pair's score and its reasons: names first, then evidence from the graph."""
-    name_score, why = _name_match(names[a], names[b])
-    if id_key(a) == id_key(b):
-        name_score, why = 1.0, "same id words"
+def _score(graph: nx.MultiDiGraph, a: str, b: str, name_score: float, why: str) -> tuple[float, list[str]]:
+    """The pair's score and its reasons: how alike the names are, then evidence from the graph."""
     score, reasons = 0.8 * name_score, [why] if why else []
     nodes = graph._node
     da, db = nodes[a], nodes[b]

@@ -29,6 +29,7 @@ _NOT_ALNUM_ASCII = re.compile(r"[^0-9a-z]+")
 _APOSTROPHES = re.compile(r"['’ʼ`´]")
 _VOWELS = re.compile(r"[aeiouyw]+")
 _REPEATS = re.compile(r"(.)\1+")
+_MIN_SOUND = 4
 
 
 def name_key(text: str) -> str:
@@ -74,12 +75,15 @@ def sound_key(latin: str) -> str:
     """The consonant skeleton of a Latin key, words sorted: ``volodymyr zelenskyy`` → ``fldmr zlnsk``.
 
     Vowels (with ``y`` and ``w``) are dropped, ``v`` counts as ``f``, doubled letters as one; a word
-    with no consonant stays as it is.
+    with no consonant stays as it is. A word whose skeleton has fewer than four letters (``MIA``,
+    ``Emre`` → ``mr``, ``Estonia`` → ``stn``) says too little: the key is then the words themselves, sorted.
     """
     words = []
     for word in latin.split():
         skeleton = _REPEATS.sub(r"\1", _VOWELS.sub("", word.replace("v", "f")))
         words.append(skeleton or word)
+    if min(map(len, words), default=0) < _MIN_SOUND:
+        return word_set_key(latin)  # too short to say anything (MIA, Emre): only the same words sound alike
     return " ".join(sorted(words))
 
 

@@ -340,7 +340,9 @@ def dedupe(data: DataOption = Path("data"), as_json: JsonOption = False, no_cach
            limit: Annotated[int, typer.Option(min=1, help="At most this many pairs.")] = 50) -> None:
     """Pairs of entities that may be the same thing, best first, with a score and reasons.
 
-    Judge each in a `resolutions:` section (same / different). Example: tieline dedupe --type person
+    Record your judgement in a `resolutions:` section (same / different).
+
+    Example: tieline dedupe --type institution --min-score 0.6
     """
     from graph.dedupe import find_duplicates
 

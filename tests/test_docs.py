@@ -34,7 +34,7 @@ NAMED = [(path, command) for path, command in COMMANDS if path]
 HIDDEN = [(path, command) for path, command in walk(ROOT) if command.hidden]
 EXPECTED = {(), ("validate",), ("stats",), ("search",), ("show",), ("neighbours",), ("path",), ("build",),
             ("export",), ("export", "html"), ("export", "graphml"), ("export", "gexf"), ("export", "json"),
-            ("export", "csv")}
+            ("export", "csv"), ("dedupe",)}
 
 
 def name_of(path: tuple[str, ...]) -> str:

@@ -446,8 +446,9 @@ def _name_keys(node: str, attrs: dict[str, Any]) -> dict[str, Any]:
     texts = [str(attrs.get("name") or node), *(str(alias) for alias in attrs.get("aliases") or ())]
     keys = {"name": name_key(texts[0]), "aliases": [name_key(t) for t in texts[1:]], "id": id_key(node)}
     latin = [[text, latin_key(text)] for text in texts if not name_key(text).isascii()]
+    latin = [pair for pair in latin if pair[1] != name_key(pair[0])]
     if latin:
-        keys["latin"] = [pair for pair in latin if pair[1] != name_key(pair[0])]
+        keys["latin"] = latin
     return keys
 
 

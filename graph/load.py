@@ -667,8 +667,7 @@ def check_resolutions(link: Linker) -> None:
         if same is not None and group_of.get(b) is same:
             link.error(record, "different", f"{a!r} and {b!r} are judged different here, and the same at "
                                             f"{same['file']}:{same['line']}; keep one judgement")
-    link.different = sorted({tuple(sorted((a, b))) for _, a, b in judged_different})  # type: ignore[misc]
-    link.different = [list(pair) for pair in link.different]
+    link.different = [list(pair) for pair in sorted({tuple(sorted((a, b))) for _, a, b in judged_different})]
     for record in {id(r): r for r in group_of.values()}.values():
         _merge(link, record["same"], record)
     _redirect_references(link)

@@ -189,13 +189,17 @@ def validate(data: DataOption = Path("data"), as_json: JsonOption = False, no_ca
     from graph.query import graph_stats
 
     try:
-        g = load(data, no_cache, wrote_nothing=False).graph
+        compiled = load(data, no_cache, wrote_nothing=False)
     except DataErrors as exc:
         if as_json:
             print_json({"valid": False, "errors": [
                 {"path": e.path, "line": e.line, "column": e.column, "message": e.message} for e in exc.errors]})
         raise
+    g = compiled.graph
     counts = graph_stats(g, top=0)
+    shared = compiled.index.shared_names()
+    if shared:
+        typer.echo(f"tieline: {render.shared_names_line(shared)}", err=True)
     if as_json:
         print_json({"valid": True, "errors": [], **{k: counts[k] for k in ("entities", "facts", "sources")}})
         return
@@ -433,6 +437,31 @@ def timeline(view: ViewSpec, entities: Annotated[Optional[list[str]], typer.Argu
 
 
 # --- names: dedupe ----------------------------------------------------------------------------------
+
+@command(app)
+def dedupe(data: DataOption = Path("data"), as_json: JsonOption = False, no_cache: NoCacheOption = False,
+           types: ListTypeOption = None,
+           min_score: Annotated[float, typer.Option(min=0, max=1, help="Only pairs scoring at least this.")] = 0.5,
+           limit: Annotated[int, typer.Option(min=1, help="At most this many pairs.")] = 50) -> None:
+    """Pairs of entities that may be the same thing, best first, with a score and reasons.
+
+    Record your judgement in a `resolutions:` section (same / different).
+
+    Example: tieline dedupe --type institution --min-score 0.6
+    """
+    from graph.dedupe import find_duplicates
+
+    compiled = load(data, no_cache)
+    check_types(compiled.graph, types or ())
+    progress = render.Progress("comparing names", minimum=20_000)
+    try:
+        found = find_duplicates(compiled.graph, types=types or (), min_score=min_score, limit=limit, progress=progress)
+    finally:
+        progress.close()
+    if found or as_json:
+        answer({"candidates": found}, as_json, render.dedupe_table)
+    if not found:
+        raise NoResult(f"no pair of entities scores {min_score} or more")
 
 
 # --- FollowTheMoney: import ftm (export ftm is in the registry) ----------------------------------------

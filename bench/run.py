@@ -243,6 +243,22 @@ class Bench:
         self.rows.append(time_row(f"4. {size}, one of {info['files']} files edited: validate", again, ours, 0.25,
                                   size))
 
+    def dedupe(self, size: str) -> None:
+        """Scenario 10: `tieline dedupe` (warm cache) against a cold `validate` of the same set; ≤ 2× at 100k."""
+        data, _ = data_set(size)
+        cold_cache = DATA / "cache-cold"
+
+        def empty_cache(_: int) -> None:
+            shutil.rmtree(cold_cache, ignore_errors=True)
+
+        cmd = [*self.tieline, "dedupe", "--data", data, "--min-score", "0"]
+        run_once(cmd, self.env, quiet_ok=True)  # builds the warm cache
+        ours = measure(f"tieline dedupe ({size}, warm)", cmd, self.env, self.heavy)
+        cold = measure(f"tieline validate ({size}, no cache)", [*self.tieline, "validate", "--data", data],
+                       environment(cold_cache), self.heavy, before=empty_cache)
+        shutil.rmtree(cold_cache, ignore_errors=True)
+        self.rows.append(time_row(f"10. {size}: dedupe", ours, cold, 2.0, size))
+
     def ftm_import(self, size: str) -> None:
         """Scenario 8: importing the set as an FtM stream, against reading it with FtM proxies + PyYAML."""
         data, _ = data_set(size)
@@ -423,14 +439,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--html-size", default="10k", help="the set the 1,500-entity HTML focus comes from")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium scenario")
     parser.add_argument("--only", help="run only these scenarios, comma-separated: bundled, warm, cold, html, "
-                                         "analysis (7), ftm (8), time (9)")
+                                         "analysis (7), ftm (8), time (9), dedupe (10)")
     args = parser.parse_args(argv)
     sizes = (args.sizes or ("10k" if args.quick else "1k,10k,100k")).split(",")
     bench = Bench(args.repeat or (3 if args.quick else 10), args.heavy_repeat or (1 if args.quick else 3),
                   not args.no_browser)
     header = machine()
     print(header, file=sys.stderr)
-    only = set(args.only.split(",")) if args.only else {"bundled", "warm", "cold", "html", "analysis", "ftm", "time"}
+    only = set(args.only.split(",")) if args.only else {"bundled", "warm", "cold", "html", "analysis", "ftm", "time",
+                                                        "dedupe"}
     if "bundled" in only:
         bench.bundled()
     for size in sizes if "warm" in only else ():
@@ -445,6 +462,8 @@ def main(argv: list[str] | None = None) -> int:
         bench.ftm_import(size)
     for size in sizes if "time" in only else ():
         bench.time(size)
+    for size in sizes if "dedupe" in only else ():
+        bench.dedupe(size)
     report = "\n".join([header, "", table(bench.rows), *[f"\nnote: {n}" for n in bench.notes]])
     print()
     print(report)

@@ -6,6 +6,7 @@ The library raises these; only ``cli.py`` turns them into messages and exit code
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = [
     "TielineError",
@@ -13,6 +14,7 @@ __all__ = [
     "DataErrors",
     "EntityNotFound",
     "AmbiguousEntity",
+    "Candidate",
     "OutputError",
     "UsageError",
     "GraphTooLarge",
@@ -70,10 +72,20 @@ class EntityNotFound(TielineError):
         super().__init__(f"no entity matches {query!r}")
 
 
+class Candidate(NamedTuple):
+    """One of the entities a name may mean, with what tells it apart from the others."""
+
+    id: str
+    name: str
+    type: str = ""
+    country: str = ""  # the country's name
+    description: str = ""
+
+
 class AmbiguousEntity(TielineError):
     """A name given on the command line matches several entities."""
 
-    def __init__(self, query: str, candidates: list[tuple[str, str]]):
+    def __init__(self, query: str, candidates: list[Candidate]):
         self.query = query
         self.candidates = candidates
         super().__init__(f"{query!r} matches {len(candidates)} entities")

@@ -23,6 +23,7 @@ __all__ = [
     "SLUG", "TOKEN", "FACT_ID", "Checker", "suggest", "scalar_value",
     "shown", "printable",
     "KINDS", "Field", "DATASET_FIELDS", "SOURCE_FIELDS", "ENTITY_FIELDS", "FACT_FIELDS", "RELATION_FIELDS",
+    "RESOLUTION_FIELDS", "MERGE_FIELDS",
     "RECORD_FIELDS", "NODE_FIELDS", "EDGE_FIELDS", "NODE_DERIVED_FIELDS", "EDGE_DERIVED_FIELDS", "METRIC_FIELDS",
     "NODE_LABEL", "EDGE_LABEL", "field_names", "export_columns", "read_field", "read_fields",
 ]
@@ -286,6 +287,20 @@ FACT_FIELDS: tuple[Field, ...] = (
 )
 """Keys of each item of ``facts``; one edge per fact."""
 
+RESOLUTION_FIELDS: tuple[Field, ...] = (
+    Field("same", "text_list", linked=True, refers="entity",
+          doc="ids of one thing written as several entities; the first is the id they are merged under"),
+    Field("different", "text_list", linked=True, refers="entity",
+          doc="ids of entities that are not the same thing: never proposed again by dedupe"),
+    Field("note", "text", doc="why, in words"),
+)
+"""Keys of each item of ``resolutions``: a curator's judgement that entities are, or are not, the same."""
+
+MERGE_FIELDS: tuple[Field, ...] = (
+    Field("merged_ids", "text_list", doc="the ids merged into this entity by a 'same' resolution"),
+)
+"""Node attributes a merge adds (empty for an entity written once)."""
+
 RELATION_FIELDS: tuple[Field, ...] = (
     Field("label", "text", after="relation", doc="the relation's wording, subject to object"),
     Field("inverse", "text", after="label", doc="the wording from object to subject"),
@@ -299,7 +314,7 @@ RECORD_FIELDS: tuple[Field, ...] = (
 )
 """Node and edge attributes saying where the record was written."""
 
-NODE_FIELDS: tuple[Field, ...] = ENTITY_FIELDS + RECORD_FIELDS
+NODE_FIELDS: tuple[Field, ...] = ENTITY_FIELDS + MERGE_FIELDS + RECORD_FIELDS
 """Every attribute of a node, in order."""
 
 EDGE_FIELDS: tuple[Field, ...] = FACT_FIELDS + RELATION_FIELDS + RECORD_FIELDS

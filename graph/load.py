@@ -17,19 +17,19 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from .errors import DataError, DataErrors
-from .fields import (DATASET_FIELDS, ENTITY_FIELDS, FACT_FIELDS, SOURCE_FIELDS, Checker, Field, field_names,
+from .fields import (DATASET_FIELDS, ENTITY_FIELDS, FACT_FIELDS, RESOLUTION_FIELDS, SOURCE_FIELDS, Checker, Field,
+                     field_names,
                      printable, read_fields, shown, suggest)
 from .names import id_key, name_key
 from .schema import SCHEMA_FILE, Schema, build_schema, is_schema_file
 from .yamlfile import Marked, decode_text, parse_yaml
 
 __all__ = ["FactBase", "ParsedFile", "data_files", "parse_file", "link", "check_and_link", "load_facts",
-           "made_fact_id", "Linker", "Neighbourhood", "Rule", "RULES", "PARSER_VERSION"]
+           "made_fact_id", "Linker", "check_resolutions", "Neighbourhood", "Rule", "RULES", "PARSER_VERSION"]
 
 PARSER_VERSION = "4"  # bump when parse_file's output changes, to invalidate per-file caches
-SECTIONS = ("dataset", "sources", "entities", "facts")
+SECTIONS = ("dataset", "sources", "entities", "facts", "resolutions")
 DATASET_KEYS = field_names(DATASET_FIELDS)
-_NAME_KIND = {"id": "id", "name": "name", "aliases": "alias"}
 
 
 @dataclass
@@ -42,6 +42,7 @@ class ParsedFile:
     sources: list[dict[str, Any]] = field(default_factory=list)
     entities: list[dict[str, Any]] = field(default_factory=list)
     facts: list[dict[str, Any]] = field(default_factory=list)
+    resolutions: list[dict[str, Any]] = field(default_factory=list)
     errors: list[DataError] = field(default_factory=list)
     readable: bool = True  # False when the file could not be read as YAML at all: its records are unknown
     rejected: list[tuple[int, int, str, str, str]] = field(default_factory=list)
@@ -57,6 +58,8 @@ class FactBase:
     sources: dict[str, dict[str, Any]]
     entities: dict[str, dict[str, Any]]
     facts: dict[str, dict[str, Any]]
+    different: list[list[str]] = field(default_factory=list)
+    """Pairs of ids judged different (``resolutions: - different: [a, b]``), sorted: dedupe skips them."""
 
 
 MAX_FILE_BYTES = 256 * 1024 * 1024  # one fact file; a 100 MB file loads in about a minute
@@ -233,7 +236,8 @@ def parse_file(data: bytes, rel: str) -> ParsedFile:
         dataset = check.mapping(root["dataset"], *root.mark_of("dataset"), "'dataset'")
         if dataset is not None:
             parsed.dataset.append(_dataset(check, dataset))
-    for section, shape in (("sources", _source), ("entities", _entity), ("facts", _fact)):
+    for section, shape in (("sources", _source), ("entities", _entity), ("facts", _fact),
+                           ("resolutions", _resolution)):
         if section not in root or root[section] is None:
             continue
         items = check.sequence(root[section], *root.mark_of(section), repr(section))
@@ -303,6 +307,27 @@ def _fact(check: Checker, record: Marked, rel: str, rejected: list[Any]) -> dict
     if all(isinstance(record.get(k), str) for k in ("subject", "relation", "object")):
         what = "fact '" + " ".join(printable(record[k]) for k in ("subject", "relation", "object")) + "'"
     return _record(check, record, rel, FACT_FIELDS, what, rejected)
+
+
+def _resolution(check: Checker, record: Marked, rel: str, rejected: list[Any]) -> dict[str, Any] | None:
+    what = "a resolution"
+    shaped = _record(check, record, rel, RESOLUTION_FIELDS, what, rejected)
+    if shaped is None:
+        return None
+    kinds = [k for k in ("same", "different") if k in record]
+    if len(kinds) != 1:
+        check.error(record.line, record.column, f"{what} says either 'same: [id, id, …]' or 'different: [id, id, …]'"
+                                                + (", not both" if kinds else ""))
+        return None
+    ids = shaped[kinds[0]]
+    if len(ids) < 2:
+        check.at(record, kinds[0], f"'{kinds[0]}' of {what} needs two ids or more, found {len(ids)}")
+        return None
+    repeated = sorted({i for i in ids if ids.count(i) > 1})
+    if repeated:
+        check.at(record, kinds[0], f"'{kinds[0]}' of {what} lists {shown(repeated[0])} twice")
+        return None
+    return shaped
 
 
 # --- what a name, alias or id may hold: no invisible characters, no lookalike letters ---------------
@@ -413,7 +438,7 @@ def link(schema: Schema, parsed: list[ParsedFile], errors: list[DataError], fold
     linker = Linker(schema, parsed, errors, folder_name)
     for rule in RULES:
         rule.check(linker)
-    return FactBase(schema, linker.dataset, linker.sources, linker.entities, linker.facts)
+    return FactBase(schema, linker.dataset, linker.sources, linker.entities, linker.facts, linker.different)
 
 
 SUGGEST_BUDGET = 300_000  # names compared for "did you mean" hints in one load: a few seconds at most
@@ -433,6 +458,10 @@ class Linker:
         self.facts: dict[str, dict[str, Any]] = {}  # by fact id, given or made (subject.relation.object)
         self.made_ids: list[str] = []  # ids made for facts written without one, in file order
         self.names: dict[str, tuple[str, str]] = {}  # normalized id, name or alias -> (entity id, field)
+        self.shared: set[str] = set()  # name keys of several entities (legal: homonyms), never a hint
+        self.redirects: dict[str, str] = {}  # id merged by a 'same' resolution -> the id it is merged under
+        self.different: list[list[str]] = []
+        self.records_by_id: dict[str, dict[str, Any]] = {}  # entities merged away, for messages
         self.hints: dict[tuple[int, str], str] = {}
         self.suggest_budget = SUGGEST_BUDGET
 
@@ -584,22 +613,17 @@ def _name_keys(entity: dict[str, Any]) -> dict[str, str]:
     return keys
 
 
-def check_names(link: Linker) -> None:
-    """Each id, name and alias leads to one entity, or name lookups would be ambiguous."""
-    owner, entities = link.names, link.entities
-    for entity in entities.values():
+def index_names(link: Linker) -> None:
+    """Index every id, name and alias for "did you mean" hints. Names may be shared (homonyms are
+    normal): a shared name is never offered as a hint, and ``tieline dedupe`` reviews them."""
+    owner, shared = link.names, link.shared
+    for entity in link.entities.values():
         for key, field_name in _name_keys(entity).items():
             if not key:
                 continue
-            other = owner.get(key)
-            if other is None:
-                owner[key] = (entity["id"], field_name)
-            elif other[0] != entity["id"]:
-                first = entities[other[0]]
-                link.error(entity, field_name,
-                           f"{_NAME_KIND[field_name]} {key!r} of {entity['id']!r} is also the "
-                           f"{_NAME_KIND[other[1]]} of {other[0]!r} ({first['file']}:{first['line']}); "
-                           "every name must lead to one entity")
+            other = owner.setdefault(key, (entity["id"], field_name))
+            if other[0] != entity["id"]:
+                shared.add(key)
 
 
 def _names_involve(nb: Neighbourhood) -> None:
@@ -607,6 +631,110 @@ def _names_involve(nb: Neighbourhood) -> None:
         for key in _name_keys(entity):
             if key:
                 nb.entities_named(key)
+
+
+_MERGED_FIELDS = ("description", "country", "start", "end")  # one value each: two different ones conflict
+
+
+def check_resolutions(link: Linker) -> None:
+    """Judgements: ``same`` groups name known entities of one type, each id in one group, no pair judged
+    both ways; each group is merged under its first id (names united, every fact kept), and two
+    different values of one attribute are reported, naming both places."""
+    entities = link.entities
+    group_of: dict[str, dict[str, Any]] = {}
+    judged_different: list[tuple[dict[str, Any], str, str]] = []
+    for record in link.records("resolutions"):
+        kind = "same" if record["same"] else "different"
+        ids = record[kind]
+        unknown = [i for i in ids if i not in entities]
+        for entity_id in unknown:
+            link.error(record, kind, f"unknown entity {entity_id!r} in '{kind}'{link.suggest(entity_id, entities)}")
+        if kind == "different":
+            judged_different += [(record, a, b) for n, a in enumerate(ids) for b in ids[n + 1:]]
+            continue
+        twice = [i for i in ids if i in group_of]
+        for entity_id in twice:
+            first = group_of[entity_id]
+            link.error(record, kind, f"{entity_id!r} is already in a 'same' group at {first['file']}:{first['line']}; "
+                                     "put all the ids of one thing in one group")
+        types = sorted({entities[i]["type"] for i in ids if i in entities})
+        if len(types) > 1:
+            link.error(record, kind, f"'same' merges entities of one type; these are {' and '.join(map(_a, types))}")
+        if not unknown and not twice and len(types) == 1:
+            group_of.update(dict.fromkeys(ids, record))
+    for record, a, b in judged_different:
+        same = group_of.get(a)
+        if same is not None and group_of.get(b) is same:
+            link.error(record, "different", f"{a!r} and {b!r} are judged different here, and the same at "
+                                            f"{same['file']}:{same['line']}; keep one judgement")
+    link.different = [list(pair) for pair in sorted({tuple(sorted((a, b))) for _, a, b in judged_different})]
+    for record in {id(r): r for r in group_of.values()}.values():
+        _merge(link, record["same"], record)
+    _redirect_references(link)
+
+
+def _merge(link: Linker, ids: list[str], record: dict[str, Any]) -> None:
+    """Merge the entities ``ids`` into the first: names and aliases united, attributes checked for conflicts."""
+    entities = link.entities
+    canonical_id, *others = ids
+    merged = dict(entities[canonical_id])
+    merged["attributes"] = dict(merged["attributes"] or {})
+    seen = {name_key(merged["name"])}
+    aliases: list[str] = []
+    for entity in (entities[i] for i in ids):
+        for name in (entity["name"], *entity["aliases"]):
+            if name_key(name) not in seen:
+                seen.add(name_key(name))
+                aliases.append(name)
+    merged["aliases"] = aliases
+    owner = dict.fromkeys([*_MERGED_FIELDS, *merged["attributes"]], canonical_id)
+    for other_id in others:
+        other = entities.pop(other_id)
+        link.redirects[other_id] = canonical_id
+        values = {**{k: other[k] for k in _MERGED_FIELDS}, **(other["attributes"] or {})}
+        for key, value in values.items():
+            mine = merged[key] if key in _MERGED_FIELDS else merged["attributes"].get(key)
+            if value in (None, "", []):
+                continue
+            if mine in (None, "", []):
+                (merged if key in _MERGED_FIELDS else merged["attributes"])[key] = value
+                owner[key] = other_id
+            elif mine != value:
+                first = entities.get(owner[key]) or link.records_by_id.get(owner[key], merged)
+                link.error(other, key if key in _MERGED_FIELDS else None,
+                           f"{key!r} of {other_id!r} is {shown(value)}, but {shown(mine)} for {owner[key]!r} "
+                           f"({first['file']}:{first['line']}), and 'same' at {record['file']}:{record['line']} "
+                           "merges them; keep one value")
+        link.records_by_id[other_id] = other
+    merged["merged_ids"] = list(others)
+    entities[canonical_id] = merged
+
+
+def _redirect_references(link: Linker) -> None:
+    """Facts and countries that name a merged id now name the id it is merged under."""
+    redirects = link.redirects
+    if not redirects:
+        return
+    for entity in link.entities.values():
+        if entity["country"] in redirects:
+            entity["country"] = redirects[entity["country"]]
+    for fact in link.records("facts"):
+        ends = (fact["subject"], fact["object"])
+        if ends[0] in redirects or ends[1] in redirects:
+            fact["written_as"] = ends
+            fact["subject"], fact["object"] = (redirects.get(end, end) for end in ends)
+
+
+def _after_merge(fact: dict[str, Any]) -> str:
+    """`` after the merge of 'a' (written 'b')`` for a fact whose ends a 'same' resolution renamed, else ''."""
+    written = fact.get("written_as")
+    if not written:
+        return ""
+    return f" after the 'same' merge (written as '{written[0]} {fact['relation']} {written[1]}')"
+
+
+def _resolutions_involve(nb: Neighbourhood) -> None:
+    """Nothing: a patch never applies judgements; with any resolution in the data, the full build runs."""
 
 
 def check_fact_references(link: Linker) -> None:
@@ -639,7 +767,7 @@ def _entity_hint(link: Linker, ref: str) -> str:
     if hint:
         return hint
     owner = link.names.get(id_key(ref))
-    if owner is not None and owner[1] != "id":
+    if owner is not None and owner[1] != "id" and id_key(ref) not in link.shared:
         return f" (did you mean {owner[0]!r}, {printable(link.entities[owner[0]]['name'])}?)"
     return ""
 
@@ -658,8 +786,9 @@ def check_self_relations(link: Linker) -> None:
     for fact in link.records("facts"):
         relation = link.schema.relations.get(fact["relation"])
         if fact["subject"] == fact["object"] and relation is not None and not relation.allow_self:
-            link.error(fact, "object", f"{fact['subject']!r} {relation.id} itself; the relation does not "
-                                       "allow self-relations (set allow_self: true in the schema if it should)")
+            link.error(fact, "object", f"{fact['subject']!r} {relation.id} itself{_after_merge(fact)}; the relation "
+                                       "does not allow self-relations (set allow_self: true in the schema if it "
+                                       "should)")
 
 
 def made_fact_id(fact: dict[str, Any]) -> str:
@@ -678,8 +807,9 @@ def check_fact_ids(link: Linker) -> None:
             if explicit:
                 message = f"duplicate fact id {fact_id!r} (first at {first['file']}:{first['line']})"
             else:
-                message = (f"a second fact '{fact['subject']} {fact['relation']} {fact['object']}' "
-                           f"(first at {first['file']}:{first['line']}); give each an 'id' to tell them apart")
+                message = (f"a second fact '{fact['subject']} {fact['relation']} {fact['object']}'"
+                           f"{_after_merge(fact) or _after_merge(first)} (first at {first['file']}:{first['line']}); "
+                           "give each an 'id' to tell them apart")
             link.error(fact, "id" if explicit else None, message)
             continue
         if not explicit:
@@ -736,7 +866,7 @@ def _meant_id(link: Linker, kind: str, value: str) -> str | None:
     key = name_key(value)
     if kind == "entity":
         owner = link.names.get(key)
-        return owner[0] if owner else None
+        return owner[0] if owner and key not in link.shared else None
     schema = link.schema
     labels: dict[str, str] = ({t: v.label for t, v in schema.entity_types.items()} if kind == "type"
                               else {r: v.label for r, v in schema.relations.items()} if kind == "relation"
@@ -756,7 +886,8 @@ RULES: tuple[Rule, ...] = (
     Rule("unique source ids", check_source_ids, _source_ids_involve),
     Rule("unique entity ids", check_entity_ids, _entity_ids_involve),
     Rule("known entity types and countries", check_entity_types, _entity_types_involve),
-    Rule("one entity per name", check_names, _names_involve),
+    Rule("names indexed for hints (shared names are legal)", index_names, _names_involve),
+    Rule("judgements: same entities merged, different ones kept apart", check_resolutions, _resolutions_involve),
     Rule("known relations, entities, sources and certainty", check_fact_references, _fact_references_involve),
     Rule("no self-relations unless allowed", check_self_relations, _nothing),
     Rule("unique fact ids", check_fact_ids, _fact_ids_involve),

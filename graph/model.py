@@ -6,12 +6,13 @@ the curator wrote, with ``symmetric=True``; queries traverse them both ways.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
-from .errors import AmbiguousEntity, EntityNotFound
+from .errors import AmbiguousEntity, Candidate, EntityNotFound
 from .fields import (EDGE_FIELDS, FACT_FIELDS, NODE_FIELDS, RECORD_FIELDS, RELATION_FIELDS, SOURCE_FIELDS,
                      field_names)
-from .names import id_key, name_key
+from .names import id_key, loose_keys, name_key, word_set_key
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -36,8 +37,10 @@ def build_graph(base: FactBase) -> nx.MultiDiGraph:
     graph.graph["dataset"] = dict(base.dataset)
     graph.graph["sources"] = {sid: {k: s.get(k) for k in _SOURCE_KEYS} for sid, s in sorted(base.sources.items())}
     graph.add_nodes_from(
-        (eid, {k: e[k] for k in NODE_KEYS}) for eid, e in sorted(base.entities.items())
+        (eid, {k: e.get(k, []) if k == "merged_ids" else e[k] for k in NODE_KEYS})
+        for eid, e in sorted(base.entities.items())
     )
+    graph.graph["different"] = [list(pair) for pair in base.different]
     relations = base.schema.relations
     graph.add_edges_from(
         (f["subject"], f["object"], fid, _edge_data(f, relations[f["relation"]]))
@@ -58,32 +61,101 @@ def _copied(value: Any) -> Any:
     return list(value) if isinstance(value, list) else value
 
 
-class NameIndex:
-    """Finds entities by id, name or alias, ignoring case, accents and punctuation."""
+_QUALIFIED = re.compile(r"(?s)(.*\S)\s*\(\s*([a-z][a-z0-9_]*)\s*\)\s*")
+_MAX_CANDIDATES = 20
 
-    def __init__(self, names: dict[str, str], keys: dict[str, list[str]]):
+
+class NameIndex:
+    """Finds entities by id, name or alias, ignoring case, accents, punctuation, script and word order.
+
+    ``keys`` holds each exact name key (:func:`graph.names.name_key`); ``words`` the transliterated
+    keys with their words sorted (``Dmitriev, Kirill`` = ``Кирилл Дмитриев``); ``sounds`` their consonant
+    skeletons (``Зеленский`` = ``Zelenskyy``), used only for text that is not ASCII; ``redirects``
+    the ids merged into another by a ``same`` resolution. All are computed when the graph is built and
+    cached with it: resolving an ASCII name imports no transliteration library.
+    """
+
+    def __init__(self, names: dict[str, str], keys: dict[str, list[str]], words: dict[str, list[str]] | None = None,
+                 sounds: dict[str, list[str]] | None = None, redirects: dict[str, str] | None = None):
         self.names = names  # id -> display name
         self.keys = keys    # normalized id/name/alias -> ids
+        self.words = words or {}
+        self.sounds = sounds or {}
+        self.redirects = redirects or {}
+        self.graph: Any = None  # set by graph.pipeline.Compiled: candidates' type, country and description
+
+    def state(self) -> tuple[Any, ...]:
+        """What the cache stores (plain dicts, for marshal); ``NameIndex(*state)`` rebuilds it."""
+        return self.names, self.keys, self.words, self.sounds, self.redirects
 
     def resolve(self, text: str) -> str:
-        """The id of the one entity ``text`` names; raises EntityNotFound or AmbiguousEntity."""
+        """The id of the one entity ``text`` names; raises EntityNotFound or AmbiguousEntity.
+
+        ``Name (type)`` picks among entities of several types sharing a name.
+        """
         if text in self.names:
             return text
+        if text in self.redirects:
+            return self.redirects[text]
+        qualified = _QUALIFIED.fullmatch(text)
+        if qualified and not self._exact(text) and self._types():
+            wanted = qualified.group(2)
+            if wanted in self._types():
+                return self._resolve(qualified.group(1), text, wanted)
+        return self._resolve(text, text, None)
+
+    def _resolve(self, text: str, query: str, wanted: str | None) -> str:
         key = name_key(text)
         if not key:
-            raise EntityNotFound(text, [])
-        ids = self.keys.get(key) or self.keys.get(id_key(text))
-        if ids and len(ids) == 1:
-            return ids[0]
-        if ids:
-            raise AmbiguousEntity(text, [(i, self.names[i]) for i in ids])
+            raise EntityNotFound(query, [])
+        for ids in (self._exact(text), *self._loose(text)):
+            ids = self._of_type(ids, wanted)
+            if len(ids) == 1:
+                return ids[0]
+            if ids:
+                raise AmbiguousEntity(query, self.candidates(ids))
         words = set(key.split())
-        partial = sorted({i for k, ids_ in self.keys.items() if words and words <= set(k.split()) for i in ids_})
+        partial = self._of_type(sorted({i for k, ids_ in self.keys.items() if words and words <= set(k.split())
+                                        for i in ids_}), wanted)
         if len(partial) == 1:
             return partial[0]
         if partial:
-            raise AmbiguousEntity(text, [(i, self.names[i]) for i in partial[:20]])
-        raise EntityNotFound(text, [(i, self.names[i]) for i in self.similar(key)])
+            raise AmbiguousEntity(query, self.candidates(partial[:_MAX_CANDIDATES]))
+        raise EntityNotFound(query, [(i, self.names[i]) for i in self.similar(key)])
+
+    def _exact(self, text: str) -> list[str]:
+        return self.keys.get(name_key(text)) or self.keys.get(id_key(text)) or []
+
+    def _loose(self, text: str) -> list[list[str]]:
+        """Ids by transliterated words in any order; for text that is not ASCII, by sound too."""
+        if text.isascii():
+            return [self.words.get(word_set_key(name_key(text)), [])]
+        _, words, sound = loose_keys(text)
+        return [self.words.get(words, []), self.sounds.get(sound, [])]
+
+    def _types(self) -> set[str]:
+        return {d["type"] for d in self.graph._node.values()} if self.graph is not None else set()
+
+    def _of_type(self, ids: list[str], wanted: str | None) -> list[str]:
+        if wanted is None or self.graph is None:
+            return list(ids)
+        return [i for i in ids if self.graph._node[i]["type"] == wanted]
+
+    def candidates(self, ids: list[str]) -> list[Candidate]:
+        """What tells entities sharing a name apart: name, type, country, short description, id."""
+        nodes = self.graph._node if self.graph is not None else {}
+        found = []
+        for entity_id in ids:
+            data = nodes.get(entity_id, {})
+            country = data.get("country")
+            found.append(Candidate(entity_id, self.names[entity_id], data.get("type", ""),
+                                   nodes[country]["name"] if country in nodes else "",
+                                   data.get("description") or ""))
+        return found
+
+    def shared_names(self) -> int:
+        """How many names (and aliases) belong to several entities."""
+        return sum(1 for ids in self.keys.values() if len(ids) > 1)
 
     def similar(self, key: str, limit: int = 5) -> list[str]:
         """Ids whose names look like ``key``, best first."""
@@ -99,15 +171,29 @@ class NameIndex:
 
 
 def build_name_index(graph: nx.MultiDiGraph) -> NameIndex:
-    """The lookup index of every entity's id, name and aliases."""
+    """The lookup index of every entity's id, name and aliases, exact and loose (see :class:`NameIndex`)."""
     names: dict[str, str] = {}
     keys: dict[str, list[str]] = {}
+    words: dict[str, list[str]] = {}
+    sounds: dict[str, list[str]] = {}
+    redirects: dict[str, str] = {}
     for node_id, data in graph.nodes(data=True):
         names[node_id] = data["name"]
+        for merged in data.get("merged_ids") or ():
+            redirects[merged] = node_id
+            _add(keys, id_key(merged), node_id)
         for key in (id_key(node_id), *map(name_key, (data["name"], *data["aliases"]))):
-            if not key:
-                continue
-            ids = keys.setdefault(key, [])
-            if node_id not in ids:
-                ids.append(node_id)
-    return NameIndex(names, keys)
+            _add(keys, key, node_id)
+        for text in (data["name"], *data["aliases"]):
+            _, word_set, sound = loose_keys(text)
+            _add(words, word_set, node_id)
+            _add(sounds, sound, node_id)
+    return NameIndex(names, keys, words, sounds, redirects)
+
+
+def _add(index: dict[str, list[str]], key: str, node_id: str) -> None:
+    if not key:
+        return
+    ids = index.setdefault(key, [])
+    if node_id not in ids:
+        ids.append(node_id)

@@ -1,9 +1,21 @@
-"""THE name key: how tieline compares names, for validation, lookup, search and the page.
+"""THE name key: how tieline compares names, for validation, lookup, search, dedupe and the page.
 
-One function, :func:`name_key`, turns any name, alias or id into the form names are compared
-in: case, accents, punctuation and spacing do not matter (``Zelenskyy`` = ``zelenskyy``,
-``Kirill Dmitriev`` = ``kirill-dmitriev``). A name made of symbols only (``★``) keeps its
-symbols, so punctuation typed alone cannot match it, and it still collides with its twin.
+:func:`name_key` turns any name, alias or id into the form names are compared in: case, accents,
+punctuation and spacing do not matter (``Zelenskyy`` = ``zelenskyy``, ``Kirill Dmitriev`` =
+``kirill-dmitriev``). A name made of symbols only (``★``) keeps its symbols, so punctuation typed
+alone cannot match it, and it still collides with its twin.
+
+Looser keys, for names written in another script or order:
+
+- :func:`latin_key`: the name key of the name transliterated to Latin letters (``Дмитриев`` →
+  ``dmitriev``, ``Зеленський`` → ``zelenskiy``, ``泽连斯基`` → ``zeliansiji``). Transliteration is
+  `anyascii <https://pypi.org/project/anyascii/>`_ (ISC licence; ≈ 5 ms to import, tables read
+  per Unicode block), imported only for text that is not ASCII.
+- :func:`word_set_key`: the words of a key in alphabetical order (``Dmitriev, Kirill`` =
+  ``Kirill Dmitriev``).
+- :func:`sound_key`: the consonant skeleton of each word, in alphabetical order, with ``v`` and
+  ``f`` as one sound (``zelenskiy`` = ``zelenskyy`` = ``zlnsk``; ``dymytryyf`` from Arabic =
+  ``dmitriev``), for transliterations that differ in their vowels.
 """
 
 from __future__ import annotations
@@ -11,9 +23,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["name_key", "id_key"]
+__all__ = ["name_key", "id_key", "latin_key", "word_set_key", "sound_key", "loose_keys"]
 
 _NOT_ALNUM_ASCII = re.compile(r"[^0-9a-z]+")
+_APOSTROPHES = re.compile(r"['’ʼ`´]")
+_VOWELS = re.compile(r"[aeiouyw]+")
+_REPEATS = re.compile(r"(.)\1+")
+_MIN_SOUND = 4
 
 
 def name_key(text: str) -> str:
@@ -33,3 +49,45 @@ def name_key(text: str) -> str:
 def id_key(entity_id: str) -> str:
     """The name key of an entity id, read as words: ``kirill-dmitriev`` → ``kirill dmitriev``."""
     return name_key(entity_id.replace("-", " "))
+
+
+def latin_key(text: str) -> str:
+    """The name key of ``text`` in Latin letters: ``Дмитриев, Кирилл`` → ``dmitriev kirill``.
+
+    ASCII text gives its :func:`name_key` without importing the transliteration library. Apostrophes
+    that transliterations put inside words (``Zelens'kiy``) are dropped, not read as spaces.
+    """
+    key = name_key(text)
+    if key.isascii():
+        return key
+    from anyascii import anyascii
+
+    latin = " ".join(_NOT_ALNUM_ASCII.sub(" ", _APOSTROPHES.sub("", anyascii(key)).lower()).split())
+    return latin or key  # symbols only (★): the key as it is
+
+
+def word_set_key(key: str) -> str:
+    """The words of a key in alphabetical order: ``dmitriev kirill`` and ``kirill dmitriev`` → ``dmitriev kirill``."""
+    return " ".join(sorted(key.split()))
+
+
+def sound_key(latin: str) -> str:
+    """The consonant skeleton of a Latin key, words sorted: ``volodymyr zelenskyy`` → ``fldmr zlnsk``.
+
+    Vowels (with ``y`` and ``w``) are dropped, ``v`` counts as ``f``, doubled letters as one; a word
+    with no consonant stays as it is. A word whose skeleton has fewer than four letters (``MIA``,
+    ``Emre`` → ``mr``, ``Estonia`` → ``stn``) says too little: the key is then the words themselves, sorted.
+    """
+    words = []
+    for word in latin.split():
+        skeleton = _REPEATS.sub(r"\1", _VOWELS.sub("", word.replace("v", "f")))
+        words.append(skeleton or word)
+    if min(map(len, words), default=0) < _MIN_SOUND:
+        return word_set_key(latin)  # too short to say anything (MIA, Emre): only the same words sound alike
+    return " ".join(sorted(words))
+
+
+def loose_keys(text: str) -> tuple[str, str, str]:
+    """``(latin_key, word_set_key, sound_key)`` of a name, alias or id text."""
+    latin = latin_key(text)
+    return latin, word_set_key(latin), sound_key(latin)

@@ -44,6 +44,8 @@ def patch_compiled(loader: Loader, root: Path, files: list[Path], manifest: Mani
     fresh = parse_all(loader, root, changed_paths, manifest, store, progress, {})
     if any(p.errors for p in fresh):
         return build_compiled(loader, root, files, manifest, store, None, {p.path: p for p in fresh})
+    if any(p.resolutions for p in fresh) or header.get("judged"):
+        return None  # judgements merge across files: the full build applies them
     try:
         schema = _cached_schema(store, manifest)
         old = store.read_graph(header) if schema is not None else None
@@ -189,18 +191,19 @@ class _Patch:
                 adjacency[node] = dict(sorted(neighbours.items(), key=lambda item: min(item[1])))
 
     def _patch_index(self, old_nodes: set[str]) -> None:
-        names, keys = self.index.names, self.index.keys
-        for key in [k for k, ids in keys.items() if any(i in old_nodes for i in ids)]:
-            remaining = [i for i in keys[key] if i not in old_nodes]
-            if remaining:
-                keys[key] = remaining
-            else:
-                del keys[key]
+        index, new = self.index, self.new_index
+        for keys, added in ((index.keys, new.keys), (index.words, new.words), (index.sounds, new.sounds)):
+            for key in [k for k, ids in keys.items() if any(i in old_nodes for i in ids)]:
+                remaining = [i for i in keys[key] if i not in old_nodes]
+                if remaining:
+                    keys[key] = remaining
+                else:
+                    del keys[key]
+            for key, ids in added.items():
+                keys.setdefault(key, []).extend(ids)
         for node in old_nodes:
-            names.pop(node, None)
-        names.update(self.new_index.names)
-        for key, ids in self.new_index.keys.items():
-            keys.setdefault(key, []).extend(ids)
+            index.names.pop(node, None)
+        index.names.update(new.names)
 
 
 class _Neighbourhood:

@@ -43,6 +43,9 @@ class Compiled:
     index: NameIndex
     from_cache: bool = False
 
+    def __post_init__(self) -> None:
+        self.index.graph = self.graph  # candidates of an ambiguous name show their type, country, description
+
 
 PatchStep = Callable[["Loader", Path, list[Path], Manifest, Store, dict[str, Any], "Progress | None"],
                      "tuple[Compiled, Origins] | None"]

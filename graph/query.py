@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .dates import BEFORE_ALL, day_text, fact_span, period_text
 from .fields import FACT_FIELDS, RECORD_FIELDS, SOURCE_FIELDS
-from .names import id_key, name_key
+from .names import id_key, loose_keys, name_key, word_set_key
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -95,27 +95,63 @@ def graph_stats(graph: nx.MultiDiGraph, top: int = 10) -> dict[str, Any]:
 
 def search_entities(graph: nx.MultiDiGraph, text: str, limit: int = 10,
                     types: Collection[str] = ()) -> list[dict[str, Any]]:
-    """Entities whose id, name or alias matches ``text``, best first (exact, prefix, word, fuzzy)."""
+    """Entities whose id, name or alias matches ``text``, best first (exact, prefix, word, fuzzy).
+
+    Text in another script is also compared transliterated (``Дмитриев`` finds Kirill Dmitriev), in
+    any word order, and by sound (``Зеленский`` finds Zelenskyy). Among equal scores, the entity
+    whose name the text covers most comes first: a person before the events named after them.
+    """
     import difflib
 
     query = name_key(text)
     if not query:
         return []
+    loose = None if query.isascii() else loose_keys(text)
     results = []
     matcher = difflib.SequenceMatcher(autojunk=False)
     matcher.set_seq2(query)
+    latin_matcher = difflib.SequenceMatcher(autojunk=False)
+    latin_matcher.set_seq2(loose[0] if loose else "")
     for node, data in graph.nodes(data=True):
         if types and data["type"] not in types:
             continue
-        best = (0.0, "")
+        best = (0.0, 0.0, "")
         for name in (data["name"], *data["aliases"], node):
-            score = _name_score(query, id_key(name) if name is node else name_key(name), matcher)
-            if score > best[0]:
-                best = (score, name)
+            key = id_key(name) if name is node else name_key(name)
+            score, compared = _best_score(query, key, name, loose, (matcher, latin_matcher))
+            coverage = len(compared[0]) / max(len(compared[1]), 1)
+            if (score, coverage) > best[:2]:
+                best = (score, coverage, name)
         if best[0] >= 0.5:
-            results.append({**entity_ref(graph, node), "score": round(best[0], 3), "matched": best[1]})
-    results.sort(key=lambda r: (-r["score"], r["name"], r["id"]))
+            results.append({**entity_ref(graph, node), "score": round(best[0], 3), "matched": best[2],
+                            "_coverage": best[1]})
+    results.sort(key=lambda r: (-r["score"], -r.pop("_coverage"), r["name"], r["id"]))
     return results[:limit]
+
+
+def _best_score(query: str, key: str, name: str, loose: tuple[str, str, str] | None,
+                matchers: tuple[Any, Any]) -> tuple[float, tuple[str, str]]:
+    """The score of one name against the query, with the (query, name) keys it was found on.
+
+    ``matchers``: difflib matchers holding the query and its transliteration.
+    """
+    score, compared = _name_score(query, key, matchers[0]), (query, key)
+    if score < 0.97 and " " in query and key.count(" ") == query.count(" ") and word_set_key(query) == word_set_key(key):
+        return 0.97, (query, key)  # the same words in another order: "Dmitriev, Kirill"
+    if loose is None or not key:
+        return score, compared
+    latin, words, sound = loose
+    name_latin, name_words, name_sound = loose_keys(name)
+    if words == name_words and latin != name_latin:
+        return max(score, 0.97), (latin, name_latin)
+    translit = _name_score(latin, name_latin, matchers[1])
+    if translit > score:
+        score, compared = translit, (latin, name_latin)
+    if sound == name_sound or set(sound.split()) <= set(name_sound.split()):
+        sounded = 0.9 if sound == name_sound else 0.85
+        if sounded > score:
+            score, compared = sounded, (sound, name_sound)
+    return score, compared
 
 
 def _name_score(query: str, name: str, matcher: Any) -> float:

@@ -25,6 +25,7 @@ __all__ = [
     "search_table", "ambiguous_text", "not_found_text", "error_lines", "fact_detail", "sources_line",
     "validation_summary", "shown_name", "Progress", "error_message", "rank_table", "brokers_lines",
     "clusters_lines", "import_report_lines", "no_path_text", "no_neighbours_text", "timeline_lines",
+    "shared_names_line", "dedupe_table",
 ]
 
 _CONTROL_PICTURES = {i: chr(0x2400 + i) for i in range(0x20)} | {0x7F: "\u2421"}
@@ -207,12 +208,27 @@ def search_table(results: list[dict[str, Any]]) -> Any:
     return table
 
 
-def ambiguous_text(query: str, candidates: Iterable[tuple[str, str]]) -> str:
-    """The message for a name that matches several entities, one candidate a line."""
+def ambiguous_text(query: str, candidates: Iterable[Any]) -> str:
+    """The message for a name that matches several entities: one candidate a line, then how to pick one.
+
+    Each candidate (:class:`graph.errors.Candidate`) shows name, type, country, short description, id.
+    """
     candidates = list(candidates)
     lines = [f"{_quoted(query)} matches {len(candidates)} entities; say which:"]
-    lines += [f"  {terminal_text(eid)}  ({terminal_text(name)})" for eid, name in candidates]
-    return "\n".join(lines)
+    for c in candidates:
+        about = " · ".join(terminal_text(x) for x in (c.type, c.country, _short(c.description)) if x)
+        lines.append(f"  {terminal_text(c.name)}" + (f" — {about}" if about else "") + f" — id {terminal_text(c.id)}")
+    hint = f"give the id (e.g. {terminal_text(candidates[0].id)})" if candidates else "give the id"
+    types = sorted({c.type for c in candidates if c.type})
+    if len(types) > 1:
+        hint += f", or the type in brackets (e.g. {_quoted(f'{query} ({types[0]})')})"
+    return "\n".join(lines + [f"  {hint}"])
+
+
+def _short(text: str, width: int = 60) -> str:
+    """``text`` on one line, cut to ``width`` characters with an ellipsis."""
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[:width - 1].rstrip() + "…"
 
 
 def not_found_text(query: str, candidates: Iterable[tuple[str, str]]) -> str:
@@ -376,6 +392,22 @@ def timeline_lines(result: dict[str, Any]) -> list[Any]:
 
 
 # --- names: candidates, dedupe -----------------------------------------------------------------------
+
+def shared_names_line(count: int) -> str:
+    """``3 names are shared by several entities (homonyms or duplicates); `tieline dedupe` reviews them``."""
+    return (f"{count} name{'s are' if count != 1 else ' is'} shared by several entities (homonyms or duplicates); "
+            "`tieline dedupe` reviews them")
+
+
+def dedupe_table(result: dict[str, Any]) -> Any:
+    """Candidate duplicates: score, the two entities (name, type, id), the reasons."""
+    candidates = result["candidates"]
+    table = _table("score", "entity", "may be the same as", "why", title=f"{len(candidates)} candidate pair(s)")
+    for pair in candidates:
+        a, b = pair["a"], pair["b"]
+        table.add_row(f"{pair['score']:.2f}", _text(f"{a['name']}\n{a['type']} · {a['id']}"),
+                      _text(f"{b['name']}\n{b['type']} · {b['id']}"), _text("; ".join(pair["reasons"])))
+    return table
 
 
 # --- FollowTheMoney: import report --------------------------------------------------------------------

@@ -42,8 +42,8 @@ if TYPE_CHECKING:
 __all__ = ["CACHE_FORMAT", "Manifest", "Origins", "Store", "cache_root", "decode_parsed", "encode_parsed",
            "write_private"]
 
-CACHE_FORMAT = "tieline-cache-3"
-_MAGIC = b"TIELINE-CACHE-3\n"
+CACHE_FORMAT = "tieline-cache-4"
+_MAGIC = b"TIELINE-CACHE-4\n"
 _GRAPH_FILE = "graph.cache"
 _RACY_NS = 2_000_000_000
 
@@ -201,13 +201,13 @@ class Store:
 
             if header.get("networkx") != nx.__version__:
                 return None
-            state, names, keys = marshal.loads(payload)
+            state, index = marshal.loads(payload)
             graph = nx.MultiDiGraph()
             graph.__dict__.update(state)
             if graph._adj is not graph._succ or not isinstance(graph._pred, dict) \
                     or len(graph._node) != header.get("nodes"):
                 return None
-            return graph, NameIndex(names, keys)
+            return graph, NameIndex(*index)
         except Exception:  # noqa: BLE001 - a damaged cache is rebuilt, whatever the damage
             return None
 
@@ -219,12 +219,13 @@ class Store:
 
         state = {k: v for k, v in graph.__dict__.items() if type(v) is dict and k != "__networkx_cache__"}
         try:
-            payload = marshal.dumps((state, index.names, index.keys))
+            payload = marshal.dumps((state, index.state()))
         except ValueError:  # something not plain data in the graph: no cache rather than a wrong one
             return
         header = {"format": CACHE_FORMAT, "key": manifest.key, "code": manifest.code, "files": manifest.entries,
                   "written_ns": time.time_ns(), "networkx": nx.__version__, "nodes": graph.number_of_nodes(),
                   "dataset_files": origins.dataset_files, "source_files": origins.source_files,
+                  "judged": bool(index.redirects or graph.graph.get("different")),  # a patch then rebuilds
                   "crc": zlib.crc32(payload), "length": len(payload)}
         head = marshal.dumps(header)
         write_private(self.folder / _GRAPH_FILE, [_MAGIC, len(head).to_bytes(8, "big"), head, payload])

@@ -46,6 +46,9 @@ def fingerprint(compiled: Compiled) -> tuple[Any, ...]:
         adjacency,
         compiled.index.names,
         {key: sorted(ids) for key, ids in compiled.index.keys.items()},
+        {key: sorted(ids) for key, ids in compiled.index.words.items()},
+        {key: sorted(ids) for key, ids in compiled.index.sounds.items()},
+        compiled.index.redirects,
     )
 
 
@@ -504,9 +507,9 @@ def _drop_source(data: Path) -> None:
 
 
 VALID_EDITS = {"quote": _quote, "rename": _rename, "new file": _new_file, "drop facts": _drop_facts,
-               "move fact": _move_fact, "dataset moved": _dataset_moved}
-INVALID_EDITS = {"delete file": _delete_file, "steal alias": _steal_alias,
-                 "steal an unrelated name": _steal_unrelated_name, "duplicate entity": _duplicate_entity, "unknown source": _unknown_source,
+               "move fact": _move_fact, "dataset moved": _dataset_moved,
+               "steal alias": _steal_alias, "steal an unrelated name": _steal_unrelated_name}  # shared names are legal
+INVALID_EDITS = {"delete file": _delete_file, "duplicate entity": _duplicate_entity, "unknown source": _unknown_source,
                  "duplicate fact": _duplicate_fact, "reversed symmetric fact": _reverse_fact,
                  "retype country": _retype_country,
                  "second dataset": _second_dataset, "drop source": _drop_source}

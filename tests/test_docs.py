@@ -35,7 +35,7 @@ HIDDEN = [(path, command) for path, command in walk(ROOT) if command.hidden]
 EXPECTED = {(), ("validate",), ("stats",), ("search",), ("show",), ("neighbours",), ("path",), ("timeline",), ("build",),
             ("export",), ("export", "html"), ("export", "graphml"), ("export", "gexf"), ("export", "json"),
             ("export", "csv"), ("export", "ftm"), ("rank",), ("brokers",), ("clusters",), ("import",),
-            ("import", "ftm")}
+            ("import", "ftm"), ("dedupe",)}
 
 
 def name_of(path: tuple[str, ...]) -> str:

@@ -71,7 +71,8 @@ def expected_nodes(G: nx.MultiDiGraph) -> list[dict[str, str]]:
         row = {"id:ID": node_id, "name": cell(d["name"]), ":LABEL": pascal_case(d["type"]),
                "type": d["type"], "type_label": spec["label"], "aliases:string[]": cell(d["aliases"]),
                "description": cell(d["description"]), "country": cell(d["country"]), "start": cell(d["start"]),
-               "end": cell(d["end"]), "color": spec["color"], "file": d["file"], "line:int": str(d["line"])}
+               "end": cell(d["end"]), "color": spec["color"], "merged_ids:string[]": cell(d["merged_ids"]),
+               "file": d["file"], "line:int": str(d["line"])}
         row.update({attribute_header(G, name): cell(d["attributes"].get(name)) for name in names})
         rows.append(row)
     return rows
@@ -95,7 +96,7 @@ def test_two_files_with_neo4j_headers(csv_of):
     node_header, _ = read(paths["nodes.csv"])
     edge_header, _ = read(paths["edges.csv"])
     assert node_header[:3] == ["id:ID", "name", ":LABEL"]
-    assert node_header[13:] == ["attr.assets:double", "attr.born:long", "attr.founded", "attr.huge",
+    assert node_header[14:] == ["attr.assets:double", "attr.born:long", "attr.founded", "attr.huge",
                                 "attr.languages", "attr.mixed:string[]", "attr.note_with_space",
                                 "attr.sanctioned:boolean", "attr.tags:string[]", "attr.wealth:long"]
     assert edge_header[:5] == [":START_ID", ":END_ID", ":TYPE", "id", "relation"]

@@ -149,6 +149,8 @@ def test_network_holds_every_entity_and_fact(open_page: Any) -> None:
     ("sergei", "sergei-lavrov"),        # accents folded: "Sergeï"
     ("rdif", "rdif"),                   # alias, any case
     ("KIRILL dmit", "kirill-dmitriev"),
+    ("lavrof", "sergei-lavrov"),        # a typo, as the CLI tolerates
+    ("dmitriv", "kirill-dmitriev"),
 ])
 def test_search_finds_by_name_or_alias_and_focuses(open_page: Any, typed: str, expected: str) -> None:
     opened = open_page(story_graph())
@@ -379,6 +381,8 @@ TRICKY = """
     ("strasse", "strasse-gmbh"),          # ß folds to ss
     ("STRAẞE", "strasse-gmbh"),
     ("οδυσσευσ", "odysseus"),             # final sigma folds to σ
+    ("stupka", "bogdan-stupka"),          # Latin letters find a Cyrillic name (graph.names.latin_key)
+    ("Bohdan Stupka", "bogdan-stupka"),   # ... and tolerate another transliteration
 ])
 def test_search_matches_python_keys(open_page: Any, fact_set: Any, typed: str, expected: str) -> None:
     G = load_graph(fact_set({"entities/tricky.yaml": TRICKY}))
@@ -388,6 +392,20 @@ def test_search_matches_python_keys(open_page: Any, fact_set: Any, typed: str, e
     opened.page.press("#tl-search", "Enter")
     assert opened.js("window.tieline.selectedEntities()") == [expected]
     assert opened.page.inner_text("#tl-panel h2") == G.nodes[expected]["name"]
+
+
+def test_homonyms_are_separate_results_told_apart(open_page: Any, fact_set: Any) -> None:
+    homonyms = """
+        entities:
+          - {id: sergei-ivanov-1953, type: person, name: Sergei Ivanov, country: ukraine, description: Chief of staff}
+          - {id: sergei-ivanov-1960, type: person, name: Sergei Ivanov, description: A banker}
+        """
+    opened = open_page(load_graph(fact_set({"entities/homonyms.yaml": homonyms})))
+    opened.page.fill("#tl-search", "sergei ivanov")
+    items = opened.page.query_selector_all("#tl-results li")
+    assert [i.get_attribute("data-entity") for i in items] == ["sergei-ivanov-1953", "sergei-ivanov-1960"]
+    assert "Ukraine · Chief of staff" in items[0].inner_text()
+    assert "A banker" in items[1].inner_text()
 
 
 def test_punctuation_alone_matches_no_name(open_page: Any, fact_set: Any) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from graph import load_graph
-from graph.dates import date_bounds, first_day, last_day
+from graph.dates import date_bounds
 from graph.export.html import render
 from test_html_browser import READY, Opened, browser, open_page  # noqa: F401  (fixtures)
 

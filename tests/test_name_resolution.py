@@ -63,8 +63,9 @@ def test_ambiguous_name_lists_candidates_and_exits_2(invoke: Callable[..., Any])
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == ("tieline: 'Boris' matches 2 entities; say which:\n"
-                             "  boris-ivanov  (Boris Ivanov)\n"
-                             "  boris-petrov  (Boris Petrov)\n")
+                             "  Boris Ivanov — person — id boris-ivanov\n"
+                             "  Boris Petrov — person — id boris-petrov\n"
+                             "  give the id (e.g. boris-ivanov)\n")
 
 
 def test_unknown_name_suggests_close_names_and_exits_2(invoke: Callable[..., Any]) -> None:
@@ -116,7 +117,8 @@ def test_name_index_directly() -> None:
     assert index.resolve("trade council") == "trade-council"
     with pytest.raises(AmbiguousEntity) as ambiguous:
         index.resolve("boris")
-    assert ambiguous.value.candidates == [("boris-ivanov", "Boris Ivanov"), ("boris-petrov", "Boris Petrov")]
+    assert [(c.id, c.name, c.type) for c in ambiguous.value.candidates] == [
+        ("boris-ivanov", "Boris Ivanov", "person"), ("boris-petrov", "Boris Petrov", "person")]
     with pytest.raises(EntityNotFound) as missing:
         index.resolve("Anna Kowalsky")
     assert missing.value.candidates[0] == ("anna-kowalska", "Anna Kowalska")

@@ -389,7 +389,7 @@ def test_show_json_card(invoke: Callable[..., Any]) -> None:
         "id": ZEL, "type": "person", "name": "Volodymyr Zelenskyy",
         "aliases": ["Zelensky", "Zelenskiy", "Volodymyr Zelensky"], "description": "President of Ukraine.",
         "country": "ukraine", "start": "1978-01-25", "end": None,
-        "attributes": {"office": "President", "sanctioned": False},
+        "attributes": {"office": "President", "sanctioned": False}, "merged_ids": [],
         "file": "entities/people.yaml", "line": 2}
     assert card["country"] == {"id": "ukraine", "name": "Ukraine", "type": "country"}
     assert card["degree"] == 5
@@ -455,7 +455,7 @@ def test_search_without_match_is_no_result(invoke: Callable[..., Any]) -> None:
 
 # --- the library ----------------------------------------------------------------------------------
 
-NODE_KEYS = {"id", "type", "name", "aliases", "description", "country", "start", "end", "attributes",
+NODE_KEYS = {"id", "type", "name", "aliases", "description", "country", "start", "end", "attributes", "merged_ids",
              "file", "line"}
 EDGE_KEYS = {"id", "subject", "object", "relation", "label", "inverse", "symmetric", "sources", "quote",
              "start", "end", "certainty", "note", "file", "line"}
@@ -475,7 +475,7 @@ def test_load_graph_nodes(small_graph: nx.MultiDiGraph) -> None:
     assert all(data["id"] == node for node, data in small_graph.nodes(data=True))
     assert small_graph.nodes["jose-alvarez"] == {
         "id": "jose-alvarez", "type": "person", "name": "José Álvarez", "aliases": ["Pepe Álvarez"],
-        "description": None, "country": "spain", "start": None, "end": None, "attributes": {},
+        "description": None, "country": "spain", "start": None, "end": None, "attributes": {}, "merged_ids": [],
         "file": "entities/people.yaml", "line": 12}
     assert small_graph.nodes["madrid-forum"]["start"] == "2024-06-10"
     assert small_graph.nodes["madrid-forum"]["end"] == "2024-06-11"

@@ -143,15 +143,16 @@ def test_a_second_dataset_section_is_located_with_its_column(problems: Callable[
         f"{BAD}:2:3: a second 'dataset' section (the first is in dataset.yaml:2); keep one"]
 
 
-def test_two_entities_may_not_share_a_name(problems: Callable[..., list[str]]) -> None:
-    assert problems({"facts/bad.yaml": """
+def test_two_entities_may_share_a_name(invoke: Callable[..., Any], fact_set: Callable[..., Any]) -> None:
+    data = fact_set({"more-people.yaml": """
         entities:
-          - id: zed
-            type: person
-            name: Zed
-            aliases: [Zelenskiy]
-        """}) == [f"{BAD}:5:14: alias 'zelenskiy' of 'zed' is also the alias of 'volodymyr-zelenskyy' "
-                  "(entities/people.yaml:2); every name must lead to one entity"]
+          - {id: zed, type: person, name: Zed, aliases: [Zelenskiy]}
+          - {id: zed-two, type: person, name: Zed}
+        """})
+    result = invoke("validate", "--data", str(data))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ("tieline: 2 names are shared by several entities (homonyms or duplicates); "
+                             "`tieline dedupe` reviews them\n")
 
 
 def test_duplicate_yaml_key(problems: Callable[..., list[str]]) -> None:
@@ -340,7 +341,7 @@ def test_unknown_key_names_the_right_one(problems: Callable[..., list[str]]) -> 
 def test_unknown_section(problems: Callable[..., list[str]]) -> None:
     assert problems({"facts/bad.yaml": "fact:\n  - subject: x\n"}) == [
         f"{BAD}:1:1: unknown key 'fact' in a fact file (did you mean 'facts'?); "
-        "allowed: dataset, sources, entities, facts"]
+        "allowed: dataset, sources, entities, facts, resolutions"]
 
 
 def test_yaml_syntax_error_with_its_line(problems: Callable[..., list[str]]) -> None:

@@ -51,7 +51,7 @@ import networkx as nx
 from graph.dates import AFTER_ALL, BEFORE_ALL, day_text, entity_span, fact_span, period_text
 from graph.errors import GraphTooLarge
 from graph.fields import ENTITY_FIELDS, FACT_FIELDS, RELATION_FIELDS, field_names
-from graph.names import id_key, name_key
+from graph.names import id_key, latin_key, name_key
 from graph.style import is_color, is_shape
 
 __all__ = ["DEFAULT_MAX_NODES", "PHYSICS_NODE_LIMIT", "certainty_dashes", "files", "layout_positions",
@@ -484,10 +484,16 @@ def _metrics(G: nx.MultiDiGraph) -> dict[str, Any]:
 
 
 def _name_keys(node: str, attrs: dict[str, Any]) -> dict[str, Any]:
-    """Return the search keys of an entity: ``name_key`` of its name and aliases, ``id_key`` of its id."""
-    return {"name": name_key(str(attrs.get("name") or node)),
-            "aliases": [name_key(str(alias)) for alias in attrs.get("aliases") or ()],
-            "id": id_key(node)}
+    """Return the search keys of an entity: ``name_key`` of its name and aliases, ``id_key`` of its id,
+    and under ``latin`` the ``latin_key`` of each name or alias written in another script (so that
+    typing ``putin`` finds ``Владимир Путин``)."""
+    texts = [str(attrs.get("name") or node), *(str(alias) for alias in attrs.get("aliases") or ())]
+    keys = {"name": name_key(texts[0]), "aliases": [name_key(t) for t in texts[1:]], "id": id_key(node)}
+    latin = [[text, latin_key(text)] for text in texts if not name_key(text).isascii()]
+    latin = [pair for pair in latin if pair[1] != name_key(pair[0])]
+    if latin:
+        keys["latin"] = latin
+    return keys
 
 
 def _legend_certainty(G: nx.MultiDiGraph, counts: dict[str, int]) -> list[dict[str, Any]]:

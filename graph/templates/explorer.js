@@ -689,11 +689,50 @@
   var searchIndex = Array.from(entities.values()).map(function (entity) {
     var keys = nameKeys.get(entity.id);
     var texts = [entity.name || entity.id].concat(entity.aliases || [], [entity.id]);
-    return { id: entity.id, name: entity.name, sortKey: keys.name,
-             keys: [keys.name].concat(keys.aliases, [keys.id]).map(function (k, i) { return [texts[i], k]; }) };
+    var all = [keys.name].concat(keys.aliases, [keys.id]).map(function (k, i) { return [texts[i], k]; });
+    return { id: entity.id, name: entity.name, sortKey: keys.name, keys: all.concat(keys.latin || []) };
   });
 
+  /* Levenshtein distance of two words, or limit + 1 as soon as it exceeds limit. */
+  function distance(a, b, limit) {
+    if (Math.abs(a.length - b.length) > limit) { return limit + 1; }
+    var row = [];
+    for (var j = 0; j <= b.length; j++) { row.push(j); }
+    for (var i = 1; i <= a.length; i++) {
+      var prev = row[0], least = i;
+      row[0] = i;
+      for (j = 1; j <= b.length; j++) {
+        var here = row[j];
+        row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a.charAt(i - 1) === b.charAt(j - 1) ? 0 : 1));
+        prev = here;
+        least = Math.min(least, row[j]);
+      }
+      if (least > limit) { return limit + 1; }
+    }
+    return row[b.length];
+  }
+
+  /* A typo: every typed word is within one edit (two from 8 letters) of a word of the key. */
+  function nearly(q, k) {
+    var keyWords = k.split(" ");
+    return q.length >= 4 && q.split(" ").every(function (w) {
+      var limit = w.length >= 8 ? 2 : 1;
+      return keyWords.some(function (kw) { return distance(w, kw, limit) <= limit; });
+    });
+  }
+
   /* Best matches first: exact name, alias or id, then prefix, then word start, then anywhere. */
+  /* What tells homonyms apart in a result: country and the start of the description. */
+  function resultAbout(entity) {
+    var parts = [];
+    if (entity.country) { parts.push(entityName(entity.country)); }
+    if (entity.description) {
+      var text = String(entity.description);
+      parts.push(text.length > 60 ? text.slice(0, 59) + "…" : text);
+    }
+    return parts.length ? el("span", { className: "result-about", text: parts.join(" · ") }) : null;
+  }
+
   function search(query) {
     var q = nameKey(query);
     if (!q) { return []; }
@@ -703,9 +742,9 @@
       item.keys.forEach(function (key, i) {
         var k = key[1];
         var at = k.indexOf(q);
-        if (at < 0) { return; }
-        var rank = k === q ? 0 : at === 0 ? 1 : k.charAt(at - 1) === " " ? 2 : 3;
-        if (!best || rank < best.rank) { best = { rank: rank, alias: i ? key[0] : null }; }
+        if (at < 0 && !nearly(q, k)) { return; }
+        var rank = at < 0 ? 4 : k === q ? 0 : at === 0 ? 1 : k.charAt(at - 1) === " " ? 2 : 3;
+        if (!best || rank < best.rank) { best = { rank: rank, alias: key[0] !== item.name ? key[0] : null }; }
       });
       if (best) {
         found.push({ id: item.id, name: item.name, sortKey: item.sortKey, rank: best.rank, alias: best.alias });
@@ -747,7 +786,8 @@
                               className: i === active ? "active" : "" },
           [swatch(type), " ", bdi(match.name),
            match.alias ? el("span", { className: "alias" }, [" (", bdi(match.alias), ")"]) : null,
-           el("span", { className: "result-type", text: type ? type.label : String(entity.type) })]);
+           el("span", { className: "result-type", text: type ? type.label : String(entity.type) }),
+           resultAbout(entity)]);
         item.addEventListener("mousedown", function (event) { event.preventDefault(); choose(match.id); });
         list.appendChild(item);
       });

@@ -341,10 +341,10 @@ EXPORT_OPTIONS: dict[str, dict[str, tuple[Any, Any]]] = {"html": {"max_nodes": (
 """Options that only one format takes, passed to its renderer."""
 
 
-def write_files(fmt: ExportFormat, files: dict[str, bytes], out: Path | None, g: nx.MultiDiGraph) -> None:
-    """Write an export's files (atomically, or to stdout for ``-``) and say so on stderr."""
+def write_files(fmt: ExportFormat, files: dict[str, bytes], out: Path | None, g: nx.MultiDiGraph, data: Path) -> None:
+    """Write an export's files (atomically, never into ``data``; stdout for ``-``) and say so on stderr."""
     summary = f"{g.number_of_nodes()} entities, {g.number_of_edges()} facts"
-    for target, size in fmt.write(files, out, sys.stdout.buffer):
+    for target, size in fmt.write(files, out, sys.stdout.buffer, data):
         typer.echo(f"tieline: wrote {fmt.label} to stdout ({summary})" if target is None else
                    f"tieline: wrote {render.terminal_text(target)} ({fmt.label}: {summary}, {size:,} bytes)", err=True)
 
@@ -354,7 +354,7 @@ def add_export_command(fmt: ExportFormat) -> None:
     def export(view: ViewSpec, data: Path, no_cache: bool, out: Path | None, **options: Any) -> None:
         compiled = load(data, no_cache)
         g = view.resolve(compiled).export_graph(compiled.graph)
-        write_files(fmt, fmt.render(g, **{k: v for k, v in options.items() if v is not None}), out, g)
+        write_files(fmt, fmt.render(g, **{k: v for k, v in options.items() if v is not None}), out, g, data)
 
     out_help = (f"Folder for the {fmt.label} files (default: {fmt.default_path})." if fmt.multi_file else
                 f"Where to write (default: {fmt.default_path}); '-' for stdout.")
@@ -392,7 +392,7 @@ def build(data: DataOption = Path("data"), no_cache: NoCacheOption = False,
         except GraphTooLarge as exc:
             raise UsageError(f"{exc} (use `tieline export html --focus …` for a readable page)") from None
         for name, content in files.items():
-            write_files(fmt, {name: content}, out_dir / name, g)
+            write_files(fmt, {name: content}, out_dir / name, g, data)
             written[fmt.name] = out_dir / name
     result = graph_stats(g, top=5)
     safe = render.terminal_text

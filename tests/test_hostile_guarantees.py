@@ -1,0 +1,196 @@
+"""Hostile data, round 2, the remaining classes: outputs kept out of the data folder, a cache that
+cannot run code or serve a stale answer, spreadsheet-safe and Neo4j-safe CSV, and data text that
+reaches a terminal only escaped, never as rich markup — each checked through the CLI.
+
+The fuzz test across every command is in tests/test_fuzz_commands.py.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import pickle
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conftest import SMALL
+
+__all__: list[str] = []
+
+Invoke = Callable[..., Any]
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
+    """Every file under ``folder`` with its mode and bytes: what "nothing was written" compares."""
+    return {p.relative_to(folder).as_posix(): (p.stat().st_mode, p.read_bytes())
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+# --- item 5: no command writes into the data folder -------------------------------------------------
+
+@pytest.mark.parametrize("args", [
+    ["export", "json", "--out", "{data}/facts.yaml"],
+    ["export", "json", "--out", "{data}/entities/people.yaml"],
+    ["export", "graphml", "--out", "{data}/new-folder/graph.graphml"],
+    ["export", "csv", "--out", "{data}"],
+    ["export", "csv", "--out", "{data}/csv"],
+    ["export", "html", "--out", "{data}/../data/graph.html"],
+    ["build", "--out-dir", "{data}"],
+    ["build", "--out-dir", "{data}/output"],
+], ids=["json-over-a-new-file", "json-over-a-fact-file", "graphml-new-folder", "csv-the-folder", "csv-inside",
+        "dotdot", "build-the-folder", "build-inside"])
+def test_an_output_inside_the_data_folder_is_refused_and_nothing_is_written(
+        invoke: Invoke, small_data: Path, args: list[str]) -> None:
+    before = snapshot(small_data)
+    result = invoke(*[a.format(data=small_data) for a in args], "--data", small_data)
+    assert result.exit_code == 2, result.output
+    assert "inside the data folder" in result.stderr and "\n" not in result.stderr.rstrip("\n")
+    assert result.stdout == ""
+    assert snapshot(small_data) == before
+
+
+def test_build_run_from_inside_the_data_folder_is_refused(small_data: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         invoke: Invoke) -> None:
+    """``cd data && tieline build --data .``: the default output/ would land in data/output/."""
+    before = snapshot(small_data)
+    monkeypatch.chdir(small_data)
+    result = invoke("build", "--data", ".")
+    assert result.exit_code == 2 and "inside the data folder" in result.stderr
+    assert snapshot(small_data) == before and not (small_data / "output").exists()
+
+
+def test_a_link_into_the_data_folder_is_refused(invoke: Invoke, small_data: Path, tmp_path: Path) -> None:
+    link = tmp_path / "innocent.json"
+    link.symlink_to(small_data / "schema.yaml")
+    before = snapshot(small_data)
+    result = invoke("export", "json", "--data", small_data, "--out", link)
+    assert result.exit_code == 2 and "inside the data folder" in result.stderr
+    assert snapshot(small_data) == before
+
+
+def test_outputs_beside_the_data_folder_are_written(invoke: Invoke, small_data: Path, tmp_path: Path) -> None:
+    """The check is about the data folder, not its neighbours (``data-out`` shares a prefix with ``data``)."""
+    result = invoke("export", "json", "--data", small_data, "--out", tmp_path / "data-out" / "graph.json")
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "data-out" / "graph.json").read_text(encoding="utf-8"))["nodes"]
+    assert invoke("build", "--data", small_data, "--out-dir", tmp_path / "out").exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["graph.graphml", "graph.html"]
+
+
+def test_a_cache_folder_inside_the_data_folder_is_never_written(invoke: Invoke, small_data: Path) -> None:
+    before = snapshot(small_data)
+    result = invoke("validate", "--data", small_data, env={"TIELINE_CACHE_DIR": str(small_data / ".cache")})
+    assert result.exit_code == 0, result.output
+    assert snapshot(small_data) == before and not (small_data / ".cache").exists()
+
+
+# --- item 8: no cache file can run code ---------------------------------------------------------------
+
+class _Planted:
+    """Unpickling this creates ``marker``: what a planted cache file would do to the user."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (os.mkdir, (str(self.marker),))
+
+
+@pytest.mark.parametrize("prefix", [b"P", b"M", b"T", b""])
+def test_a_planted_pickle_in_the_parse_cache_is_never_run(invoke: Invoke, small_data: Path,
+                                                          _private_cache: Path, tmp_path: Path,
+                                                          prefix: bytes) -> None:
+    assert invoke("validate", "--data", small_data).exit_code == 0
+    (folder,) = [p for p in _private_cache.iterdir() if p.is_dir()]
+    (folder / "graph.cache").unlink()  # so that the next load reads the per-file caches
+    marker = tmp_path / "code-ran"
+    planted = list((folder / "files").iterdir())
+    assert len(planted) == len(list(small_data.rglob("*.yaml")))
+    for path in planted:
+        path.write_bytes(prefix + pickle.dumps(_Planted(marker), protocol=pickle.HIGHEST_PROTOCOL))
+    result = invoke("validate", "--data", small_data)
+    assert not marker.exists(), "a cache file ran code"
+    assert result.exit_code == 0 and "15 entities, 16 facts, 3 sources" in result.stdout
+
+
+def test_no_cache_file_holds_a_pickle(invoke: Invoke, small_data: Path, _private_cache: Path) -> None:
+    """Every cache file starts with our own tag and never with a pickle's protocol byte."""
+    assert invoke("validate", "--data", small_data).exit_code == 0
+    files = list(_private_cache.rglob("*.parsed"))
+    assert files and all(p.read_bytes()[:1] in (b"M", b"T") for p in files)
+    assert all(b"\x80" != p.read_bytes()[5:6] for p in files)
+
+
+def test_a_parse_cache_with_a_wrong_checksum_is_parsed_again(invoke: Invoke, small_data: Path,
+                                                            _private_cache: Path) -> None:
+    import marshal
+    import zlib
+
+    def forge(fix_checksum: bool) -> Any:
+        (folder / "graph.cache").unlink()
+        for path in sorted((folder / "files").iterdir()):
+            data = path.read_bytes()
+            state = marshal.loads(data[5:])
+            if data[:1] == b"M" and state["entities"]:
+                state["entities"][0]["name"] = "Forged Name"
+                payload = marshal.dumps(state)
+                crc = zlib.crc32(payload).to_bytes(4, "big") if fix_checksum else data[1:5]
+                path.write_bytes(data[:1] + crc + payload)
+                break
+        return json.loads(invoke("search", "Forged Name", "--data", small_data, "--json").stdout)["results"]
+
+    assert invoke("validate", "--data", small_data).exit_code == 0
+    (folder,) = [p for p in _private_cache.iterdir() if p.is_dir()]
+    assert forge(fix_checksum=False) == [], "a damaged cache file was believed"
+    # the control: the same forgery with its checksum is read (it is the checksum that refused it)
+    assert [r["name"] for r in forge(fix_checksum=True)][:1] == ["Forged Name"]
+
+
+# --- item 10: an edit is seen whatever its times -------------------------------------------------------
+
+def test_a_same_size_edit_with_its_times_restored_is_seen(invoke: Invoke, small_data: Path) -> None:
+    people = small_data / "entities" / "people.yaml"
+    old = 1_600_000_000_000_000_000
+    os.utime(people, ns=(old, old))  # long before the cache: trusted by size and times alone
+    assert "President of Ukraine." in invoke("show", "zelenskyy", "--data", small_data).stdout
+    assert "President of Ukraine." in invoke("show", "zelenskyy", "--data", small_data).stdout  # warm
+    text = people.read_text(encoding="utf-8")
+    people.write_text(text.replace("President of Ukraine.", "President of Ukraina."), encoding="utf-8")
+    os.utime(people, ns=(old, old))  # what `touch -r` does: same size, same times
+    assert people.stat().st_size == len(text.encode())
+    assert "President of Ukraina." in invoke("show", "zelenskyy", "--data", small_data).stdout
+
+
+def test_a_same_size_edit_that_breaks_the_data_is_reported_despite_restored_times(invoke: Invoke,
+                                                                                 small_data: Path) -> None:
+    facts = small_data / "facts" / "roles.yaml"
+    old = 1_600_000_000_000_000_000
+    os.utime(facts, ns=(old, old))
+    assert invoke("validate", "--data", small_data).exit_code == 0
+    text = facts.read_text(encoding="utf-8")
+    broken = text.replace("certainty: confirmed", "certainty: confirmex", 1)
+    assert len(broken) == len(text) and broken != text
+    facts.write_text(broken, encoding="utf-8")
+    os.utime(facts, ns=(old, old))
+    result = invoke("validate", "--data", small_data)
+    assert result.exit_code == 3 and "confirmex" in result.stderr
+
+
+def test_a_file_replaced_by_another_of_the_same_size_and_times_is_seen(invoke: Invoke, small_data: Path,
+                                                                      tmp_path: Path) -> None:
+    """Editors save by writing a new file and renaming it over the old one: a new inode."""
+    people = small_data / "entities" / "people.yaml"
+    old = 1_600_000_000_000_000_000
+    os.utime(people, ns=(old, old))
+    assert invoke("validate", "--data", small_data).exit_code == 0
+    new = tmp_path / "people.yaml.new"
+    new.write_text(people.read_text(encoding="utf-8").replace("President of Ukraine.", "President of Ukraina."),
+                   encoding="utf-8")
+    os.utime(new, ns=(old, old))
+    os.replace(new, people)
+    assert "President of Ukraina." in invoke("show", "zelenskyy", "--data", small_data).stdout

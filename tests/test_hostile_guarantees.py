@@ -194,3 +194,114 @@ def test_a_file_replaced_by_another_of_the_same_size_and_times_is_seen(invoke: I
     os.utime(new, ns=(old, old))
     os.replace(new, people)
     assert "President of Ukraina." in invoke("show", "zelenskyy", "--data", small_data).stdout
+
+
+# --- item 15: CSV that a spreadsheet cannot run and Neo4j cannot split ---------------------------------
+
+SCHEMA = """\
+entity_types:
+  person: {label: Person}
+  institution: {label: Institution}
+certainty:
+  confirmed: Stated as fact by the source.
+relations:
+  heads: {label: heads, inverse: is headed by, subject: [person], object: [institution]}
+  met_with: {label: met with, symmetric: true, subject: [person], object: [person]}
+"""
+STORY = """\
+sources:
+  - id: rferl
+    title: A report
+entities:
+  - id: alice
+    type: person
+    name: "=HYPERLINK(\\"https://evil.example\\", \\"Click\\")"
+    aliases: ["+4912345", "@SUM(A1:A9)", "Smith; John", "Pipe | Name"]
+    description: "-2+3+cmd|' /C calc'!A0"
+    attributes: {balance: -3, code: "-3", memo: "\\tTAB", plain: "a = b"}
+  - id: fund
+    type: institution
+    name: The Fund
+facts:
+  - subject: alice
+    relation: heads
+    object: fund
+    sources: [rferl]
+    quote: "@cmd and \\rcarriage"
+    certainty: confirmed
+"""
+
+
+def csv_rows(folder: Path, name: str) -> list[dict[str, str]]:
+    with (folder / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+@pytest.fixture
+def formula_story(fact_set: Callable[..., Path]) -> Path:
+    return fact_set({"schema.yaml": SCHEMA, "story.yaml": STORY}, base=None)
+
+
+def test_csv_cells_are_spreadsheet_safe_by_default(invoke: Invoke, formula_story: Path, tmp_path: Path) -> None:
+    result = invoke("export", "csv", "--data", formula_story, "--out", tmp_path / "csv")
+    assert result.exit_code == 0, result.output
+    alice = {row["id:ID"]: row for row in csv_rows(tmp_path / "csv", "nodes.csv")}["alice"]
+    assert alice["name"] == "'=HYPERLINK(\"https://evil.example\", \"Click\")"
+    assert alice["description"] == "'-2+3+cmd|' /C calc'!A0"
+    assert alice["attr.memo"] == "'\tTAB" and alice["attr.code"] == "'-3"
+    assert alice["attr.balance:long"] == "-3", "a number is never a formula: left as it is"
+    assert alice["attr.plain"] == "a = b"
+    (fact,) = csv_rows(tmp_path / "csv", "edges.csv")
+    assert fact["quote"] == "'@cmd and \ncarriage"
+    every_cell = [cell for name in ("nodes.csv", "edges.csv") for row in csv_rows(tmp_path / "csv", name)
+                  for column, cell in row.items() if not column.endswith((":long", ":double", ":int"))]
+    assert not [cell for cell in every_cell if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
+
+
+def test_exact_cells_write_what_the_data_holds(invoke: Invoke, formula_story: Path, tmp_path: Path) -> None:
+    assert invoke("export", "csv", "--exact-cells", "--data", formula_story, "--out", tmp_path / "csv").exit_code == 0
+    alice = {row["id:ID"]: row for row in csv_rows(tmp_path / "csv", "nodes.csv")}["alice"]
+    assert alice["name"] == "=HYPERLINK(\"https://evil.example\", \"Click\")"
+    assert alice["description"] == "-2+3+cmd|' /C calc'!A0"
+    assert alice["attr.memo"] == "\tTAB"
+
+
+def test_an_item_holding_the_array_delimiter_gets_another_delimiter_named_in_a_note(
+        invoke: Invoke, formula_story: Path, tmp_path: Path) -> None:
+    result = invoke("export", "csv", "--exact-cells", "--data", formula_story, "--out", tmp_path / "csv")
+    assert result.exit_code == 0 and "neo4j-import.txt" in result.stderr
+    alice = {row["id:ID"]: row for row in csv_rows(tmp_path / "csv", "nodes.csv")}["alice"]
+    # ';' and '|' are both in an alias: the next delimiter is U+00A6, and each alias reads back whole
+    assert alice["aliases:string[]"].split("\u00a6") == ["+4912345", "@SUM(A1:A9)", "Smith; John", "Pipe | Name"]
+    note = (tmp_path / "csv" / "neo4j-import.txt").read_text(encoding="utf-8")
+    assert "--array-delimiter=U+00A6" in note
+
+
+def test_lists_without_a_semicolon_keep_neo4js_default_delimiter(invoke: Invoke, small_data: Path,
+                                                                tmp_path: Path) -> None:
+    assert invoke("export", "csv", "--data", small_data, "--out", tmp_path / "csv").exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == ["edges.csv", "nodes.csv"]
+    zelenskyy = {row["id:ID"]: row for row in csv_rows(tmp_path / "csv", "nodes.csv")}["volodymyr-zelenskyy"]
+    assert zelenskyy["aliases:string[]"] == "Zelensky;Zelenskiy;Volodymyr Zelensky"
+
+
+@pytest.mark.parametrize("schema, story, message", [
+    (SCHEMA.replace("relations:\n", "relations:\n  met__with: {label: met too, symmetric: true, subject: [person], "
+                                    "object: [person]}\n"),
+     STORY + "  - {subject: alice, relation: met_with, object: bob, sources: [rferl], certainty: confirmed}\n"
+             "  - {subject: bob, relation: met__with, object: alice, sources: [rferl], certainty: confirmed}\n",
+     "relations 'met__with' and 'met_with' would all become the relationship type MET_WITH"),
+    (SCHEMA.replace("entity_types:\n", "entity_types:\n  x_1: {label: X one}\n  x1: {label: X1}\n"),
+     STORY.replace("facts:", "  - {id: one, type: x_1, name: One}\n  - {id: two, type: x1, name: Two}\nfacts:"),
+     "entity types 'x1' and 'x_1' would all become the label X1"),
+], ids=["relations", "types"])
+def test_names_neo4j_would_merge_are_refused_naming_both(invoke: Invoke, fact_set: Callable[..., Path],
+                                                        tmp_path: Path, schema: str, story: str,
+                                                        message: str) -> None:
+    story = story.replace("facts:", "  - {id: bob, type: person, name: Bob}\nfacts:")
+    data = fact_set({"schema.yaml": schema, "story.yaml": story}, base=None)
+    assert invoke("validate", "--data", data).exit_code == 0
+    result = invoke("export", "csv", "--data", data, "--out", tmp_path / "csv")
+    assert result.exit_code == 2 and message in result.stderr, result.output
+    assert not (tmp_path / "csv").exists()
+    assert invoke("export", "json", "--data", data, "--out", tmp_path / "g.json").exit_code == 0

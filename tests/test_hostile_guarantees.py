@@ -8,7 +8,8 @@ The fuzz test across every command is in tests/test_fuzz_commands.py.
 from __future__ import annotations
 
 import csv
-import io
+import re
+
 import json
 import os
 import pickle
@@ -305,3 +306,82 @@ def test_names_neo4j_would_merge_are_refused_naming_both(invoke: Invoke, fact_se
     assert result.exit_code == 2 and message in result.stderr, result.output
     assert not (tmp_path / "csv").exists()
     assert invoke("export", "json", "--data", data, "--out", tmp_path / "g.json").exit_code == 0
+
+
+# --- items 3 and 4: data text reaches a terminal escaped, never as markup ---------------------------------
+
+TERMINAL_SCHEMA = """\
+entity_types:
+  person: {label: "Person \\e[31m[b]red[/b]"}
+  institution: {label: Institution}
+certainty:
+  confirmed: Stated as fact by the source.
+relations:
+  heads: {label: "heads \\e]8;;https://evil.example\\e\\\\L\\e]8;;\\e\\\\", inverse: is headed by,
+          subject: [person], object: [institution]}
+  met_with: {label: met with, symmetric: true, subject: [person], object: [person]}
+"""
+TERMINAL_STORY = """\
+dataset: {name: "Story \\e[2J [link=https://evil.example]CLICK[/link]", date: "2025-01-01"}
+sources:
+  - {id: rferl, title: "Title \\a\\x9b31m [/]"}
+entities:
+  - id: zed
+    type: person
+    name: "Zed [44mBLUE"
+    description: "desc \\u202e bidi [sic] \\e[1A"
+  - {id: bob, type: person, name: "Bob [/]", aliases: ["Bob [sic]"]}
+  - {id: carol, type: person, name: "[link=https://evil.example]CLICK[/link]"}
+  - {id: fund, type: institution, name: "Fund [i]"}
+facts:
+  - {subject: zed, relation: heads, object: fund, sources: [rferl], certainty: confirmed,
+     quote: "quote \\e]0;title\\a [bold]x \\u2066"}
+  - {subject: bob, relation: met_with, object: zed, sources: [rferl], certainty: confirmed, note: "n\\e[0m"}
+"""
+RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+
+
+@pytest.fixture
+def terminal_story(fact_set: Callable[..., Path]) -> Path:
+    return fact_set({"schema.yaml": TERMINAL_SCHEMA, "story.yaml": TERMINAL_STORY}, base=None)
+
+
+@pytest.mark.parametrize("args, code, expected", [
+    (["stats"], 0, ["Bob [/]", "[link=https://evil.example]CLICK[/link]", "Story \u241b[2J"]),
+    (["search", "bob"], 0, ["Bob [/]"]),
+    (["show", "zed"], 0, ["Zed [44mBLUE", "[sic]", "<U+202E>", "\u241b[1A", "Title \u2407<U+009B>31m [/]",
+                          "\u241b]0;title\u2407 [bold]x <U+2066>", "heads \u241b]8;;https://evil.example"]),
+    (["show", "bob"], 0, ["Bob [/]", "Bob [sic]"]),
+    (["show", "carol"], 0, ["[link=https://evil.example]CLICK[/link]"]),
+    (["neighbours", "bob", "--depth", "2"], 0, ["Bob [/]", "Fund [i]", "Zed [44mBLUE"]),
+    (["path", "bob", "fund"], 0, ["Bob [/] met with Zed [44mBLUE", "Title \u2407<U+009B>31m [/]"]),
+    (["path", "carol", "fund"], 1, ["no path from [link=https://evil.example]CLICK[/link] to Fund [i]"]),
+    (["show", "zedd"], 2, ["did you mean: zed (Zed [44mBLUE)"]),
+    (["search", "\x1b[31mqqqq\u202e"], 1, ["no entity matches '\\x1b[31mqqqq\\u202e'"]),
+    (["build", "--out-dir", "{tmp}/out"], 0, ["[link=https://evil.example]CLICK[/link] (0)", "Story \u241b[2J"]),
+], ids=["stats", "search", "show-zed", "show-bob", "show-carol", "neighbours", "path", "no-path", "did-you-mean",
+        "no-match", "build"])
+def test_data_text_reaches_the_terminal_escaped_and_never_as_markup(
+        invoke: Invoke, terminal_story: Path, tmp_path: Path, args: list[str], code: int,
+        expected: list[str]) -> None:
+    result = invoke(*[a.format(tmp=tmp_path) for a in args], "--data", terminal_story, env={"COLUMNS": "250"})
+    assert result.exit_code == code, result.output
+    for stream in (result.stdout, result.stderr):
+        assert not RAW_CONTROL.search(stream), stream
+        assert "\x1b]8;" not in stream and "MarkupError" not in stream
+    text = result.stdout + result.stderr
+    for piece in expected:
+        assert piece in text, (piece, text)
+    if code:
+        assert result.stderr.count("\n") == 1, "one message, one line"
+
+
+def test_file_names_and_located_errors_stay_one_line_each(invoke: Invoke, fact_set: Callable[..., Path]) -> None:
+    data = fact_set({"schema.yaml": TERMINAL_SCHEMA, "story.yaml": TERMINAL_STORY})
+    (data / "evil\x1b]0;owned\x07\nforged.yaml:1:1: fake.yaml").write_text("entities: []\n", encoding="utf-8")
+    result = invoke("validate", "--data", data)
+    assert result.exit_code == 3
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2 and not RAW_CONTROL.search(result.stderr), lines
+    assert "evil\\x1b]0;owned\\x07\\nforged.yaml:1:1: fake.yaml" in lines[0]
+    assert lines[1].startswith("tieline: 1 problem in ")

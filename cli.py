@@ -337,11 +337,11 @@ def path(view: ViewSpec, source: Annotated[str, typer.Argument(metavar="A", help
 
 MaxNodesOption = Annotated[Optional[int], typer.Option(
     min=1, help="Refuse to draw more entities than this (default 1,500).")]
-EXPORT_OPTIONS: dict[str, dict[str, tuple[Any, Any]]] = {
-    "html": {"max_nodes": (MaxNodesOption, None)},
-    "csv": {"exact_cells": (Annotated[bool, typer.Option(
-        "--exact-cells", help="Write text starting with = + - @ as it is (for Neo4j); by default such cells "
-                              "start with ' so that a spreadsheet shows them as text, never runs them.")], False)}}
+ExactCellsOption = Annotated[bool, typer.Option("--exact-cells", help=(
+    "Write text starting with = + - @ as it is (for Neo4j); by default it starts with ' "
+    "(a spreadsheet never runs it)."))]
+EXPORT_OPTIONS: dict[str, dict[str, tuple[Any, Any]]] = {"html": {"max_nodes": (MaxNodesOption, None)},
+                                                         "csv": {"exact_cells": (ExactCellsOption, False)}}
 """Options that only one format takes, passed to its renderer."""
 
 

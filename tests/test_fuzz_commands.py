@@ -70,7 +70,8 @@ def fact_sets(draw: Any) -> dict[str, str]:
              "sources:", f"  - {{id: s1, title: {quoted(draw(texts))}}}", "entities:"]
     for number, (kind, name) in enumerate(zip(kinds, names)):
         lines += [f"  - id: e{number}", f"    type: {kind}", f"    name: {quoted(name)}",
-                  f"    aliases: [{quoted(draw(visible) + f' alias {number}')}]", f"    description: {quoted(draw(texts))}",
+                  f"    aliases: [{quoted(draw(visible) + f' alias {number}')}]",
+                  f"    description: {quoted(draw(texts))}",
                   f"    attributes: {{n: {draw(numbers)}, t: {quoted(draw(texts))}}}"]
     lines.append("facts:")
     anchor = quoted(draw(texts))

@@ -499,16 +499,20 @@ def import_ftm(files: Annotated[list[Path], typer.Argument(
 
 MaxNodesOption = Annotated[Optional[int], typer.Option(
     min=1, help="Refuse to draw more entities than this (default 1,500).")]
-EXPORT_OPTIONS: dict[str, dict[str, tuple[Any, Any]]] = {"html": {"max_nodes": (MaxNodesOption, None)}}
+ExactCellsOption = Annotated[bool, typer.Option("--exact-cells", help=(
+    "Write text starting with = + - @ as it is (for Neo4j); by default it starts with ' "
+    "(a spreadsheet never runs it)."))]
+EXPORT_OPTIONS: dict[str, dict[str, tuple[Any, Any]]] = {"html": {"max_nodes": (MaxNodesOption, None)},
+                                                         "csv": {"exact_cells": (ExactCellsOption, False)}}
 """Options that only one format takes, passed to its renderer."""
 MetricsOption = Annotated[bool, typer.Option(
     "--metrics", help="Add degree, betweenness, pagerank and community to every entity (the page computes its own).")]
 
 
-def write_files(fmt: ExportFormat, files: dict[str, bytes], out: Path | None, g: nx.MultiDiGraph) -> None:
-    """Write an export's files (atomically, or to stdout for ``-``) and say so on stderr."""
+def write_files(fmt: ExportFormat, files: dict[str, bytes], out: Path | None, g: nx.MultiDiGraph, data: Path) -> None:
+    """Write an export's files (atomically, never into ``data``; stdout for ``-``) and say so on stderr."""
     summary = f"{g.number_of_nodes()} entities, {g.number_of_edges()} facts"
-    for target, size in fmt.write(files, out, sys.stdout.buffer):
+    for target, size in fmt.write(files, out, sys.stdout.buffer, data):
         typer.echo(f"tieline: wrote {fmt.label} to stdout ({summary})" if target is None else
                    f"tieline: wrote {render.terminal_text(target)} ({fmt.label}: {summary}, {size:,} bytes)", err=True)
 
@@ -525,7 +529,7 @@ def add_export_command(fmt: ExportFormat) -> None:
                 g = with_metrics(g, progress)
             finally:
                 progress.close()
-        write_files(fmt, fmt.render(g, **{k: v for k, v in options.items() if v is not None}), out, g)
+        write_files(fmt, fmt.render(g, **{k: v for k, v in options.items() if v is not None}), out, g, data)
 
     out_help = (f"Folder for the {fmt.label} files (default: {fmt.default_path})." if fmt.multi_file else
                 f"Where to write (default: {fmt.default_path}); '-' for stdout.")
@@ -563,7 +567,7 @@ def build(data: DataOption = Path("data"), no_cache: NoCacheOption = False,
         except GraphTooLarge as exc:
             raise UsageError(f"{exc} (use `tieline export html --focus …` for a readable page)") from None
         for name, content in files.items():
-            write_files(fmt, {name: content}, out_dir / name, g)
+            write_files(fmt, {name: content}, out_dir / name, g, data)
             written[fmt.name] = out_dir / name
     result = graph_stats(g, top=5)
     safe = render.terminal_text

@@ -13,13 +13,13 @@ import contextlib
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
 from .errors import OutputError, UsageError
 
-__all__ = ["atomic_writer", "write_atomic", "refuse_inside"]
+__all__ = ["atomic_writer", "write_atomic", "write_outputs", "refuse_inside"]
 
 
 @contextlib.contextmanager
@@ -56,6 +56,17 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` atomically."""
     with atomic_writer(path) as handle:
         handle.write(data)
+
+
+def write_outputs(files: Mapping[Path, bytes], data_dir: str | os.PathLike[str]) -> None:
+    """Write each file atomically, after checking that none lies inside ``data_dir`` (then none is written).
+
+    Every command that writes files goes through here: exports, ``build`` and imports.
+    """
+    for path in files:
+        refuse_inside(path, data_dir)
+    for path, data in files.items():
+        write_atomic(path, data)
 
 
 def refuse_inside(out_path: str | os.PathLike[str], data_dir: str | os.PathLike[str]) -> None:

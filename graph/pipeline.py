@@ -172,7 +172,7 @@ def _parse_files(loader: Loader, todo: list[tuple[str, Path, int, str | None]]
         for rel, path, size, target in todo:
             parsed = loader.parse(path.read_bytes(), rel)
             if target is not None and not parsed.errors:
-                write_private(Path(target), encode_parsed(parsed))
+                _write_parsed(target, parsed)
             yield rel, size, parsed
         return
     # ≈ 16 ms to import, and only large first loads use them
@@ -185,14 +185,27 @@ def _parse_files(loader: Loader, todo: list[tuple[str, Path, int, str | None]]
         futures = [(rel, size, pool.submit(_parse_encoded, loader.parse, str(path), rel, target))
                    for rel, path, size, target in ordered]
         for rel, size, future in futures:
-            yield rel, size, decode_parsed(future.result())
+            result = future.result()
+            yield rel, size, decode_parsed(result) if isinstance(result, bytes) else result
 
 
-def _parse_encoded(parse: Callable[[bytes, str], ParsedFile], path: str, rel: str, target: str | None) -> bytes:
-    """In a worker: parse one file, write its per-file cache, return the encoded result."""
+def _write_parsed(target: str, parsed: ParsedFile) -> None:
+    """Cache one file's parse result; one that is not plain data is not cached."""
+    try:
+        write_private(Path(target), encode_parsed(parsed))
+    except ValueError:
+        pass
+
+
+def _parse_encoded(parse: Callable[[bytes, str], ParsedFile], path: str, rel: str, target: str | None
+                   ) -> bytes | ParsedFile:
+    """In a worker: parse one file, write its per-file cache, return the result (encoded when it is plain data)."""
     gc.disable()
     parsed = parse(Path(path).read_bytes(), rel)
-    data = encode_parsed(parsed)
+    try:
+        data = encode_parsed(parsed)
+    except ValueError:  # not plain data: the pool carries the object itself (our own processes, not a file)
+        return parsed
     if target is not None and not parsed.errors:
         write_private(Path(target), data)
     return data

@@ -30,6 +30,7 @@ __all__ = [
 
 _CONTROL_PICTURES = {i: chr(0x2400 + i) for i in range(0x20)} | {0x7F: "\u2421"}
 _INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
+_JSON_UNSAFE = re.compile(_INVISIBLE.pattern.replace("\x00-\x1f", ""))  # JSON escapes C0 itself; \n is layout
 
 
 def terminal_text(text: Any, *, newlines: bool = False) -> str:
@@ -64,8 +65,10 @@ def _lone_surrogates(text: str) -> str:
 
 
 def json_text(value: Any) -> str:
-    """A JSON document as printed by ``--json`` (non-ASCII kept; controls escaped by JSON itself)."""
-    return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False)
+    """A JSON document as printed by ``--json``: non-ASCII kept, but C0/C1 controls, bidi controls and
+    invisible characters written as ``\\uXXXX`` escapes (the same JSON, harmless on a terminal)."""
+    text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False)
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def _text(value: Any) -> Any:

@@ -8,10 +8,13 @@ folder per data folder (named by a hash of its real path)::
 
 The key is a hash of tieline's version and code, the Python version, the cache format and every
 data file's path and contents, the schema included: any edit, added or deleted file invalidates
-the graph. Unchanged files are recognised by size and modification time, and hashed again when
-modified within two seconds of the cache being written (edits too quick for the clock).
+the graph. Unchanged files are recognised by size, inode, modification time and change time (ctime,
+which every write, ``touch`` and ``chmod`` sets to the clock and no user can set back), all in
+nanoseconds; any difference, or a change within two seconds of the cache being written (edits too
+quick for the clock), and the file is hashed again.
 
-Cache files are only read from a folder owned by the current user and writable by no one else;
+Cache files are only read from a folder owned by the current user and writable by no one else
+(and never from or into a folder inside the data folder);
 an unreadable, truncated, corrupt or foreign file is ignored and rebuilt. The graph is stored
 with :mod:`marshal` (plain dicts, lists and strings: loading it runs no code) and a CRC-32.
 Nothing is written to the data folder. What is stored is decided by :mod:`graph.pipeline`.
@@ -23,7 +26,6 @@ import dataclasses
 import hashlib
 import marshal
 import os
-import pickle
 import stat
 import sys
 import time
@@ -33,8 +35,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
+from .errors import DataError
 from .load import PARSER_VERSION, ParsedFile
 from .model import NameIndex
+from .yamlfile import Marked, MarkedList, Plain
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -74,27 +78,102 @@ class Origins:
 
 # --- the per-file parse results -------------------------------------------------------------------
 
+_PLAIN, _TAGGED = b"M", b"T"  # marshal of the fields as they are / with YAML nodes and errors as tagged tuples
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def encode_parsed(parsed: ParsedFile) -> bytes:
-    """A parse result as bytes: marshal (fast, runs no code on load) when it holds plain data only."""
+    """A parse result as plain data (marshal, which builds no objects on load) with a CRC-32.
+
+    The schema's YAML nodes (:class:`Marked`, :class:`MarkedList`, :class:`Plain`) and
+    :class:`DataError` objects become tagged tuples; a tuple of the data becomes one too.
+    ValueError when the result holds anything else: it is then not cached.
+    """
     state = {f.name: getattr(parsed, f.name) for f in dataclasses.fields(parsed)}
     try:
-        return b"M" + marshal.dumps(state)
-    except ValueError:  # YAML nodes of the schema, DataError objects
-        return b"P" + pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+        kind, payload = _PLAIN, marshal.dumps(state)  # plain data only: the fast common case
+    except ValueError:  # str subclasses (YAML nodes) and errors are refused by marshal
+        kind, payload = _TAGGED, marshal.dumps({k: _tagged(v) for k, v in state.items()})
+    return kind + zlib.crc32(payload).to_bytes(4, "big") + payload
 
 
 def decode_parsed(data: bytes) -> ParsedFile:
-    """The parse result :func:`encode_parsed` wrote; ValueError when ``data`` is not one."""
+    """The parse result :func:`encode_parsed` wrote; ValueError when ``data`` is not one (or damaged)."""
     view = memoryview(data)
-    if data[:1] == b"M":
-        state = marshal.loads(view[1:])
-        if not isinstance(state, dict):
-            raise ValueError("not a parse result")
-        return ParsedFile(**state)
-    if data[:1] == b"P":
-        parsed = pickle.loads(view[1:])
-        if isinstance(parsed, ParsedFile):
-            return parsed
+    kind, crc, payload = data[:1], int.from_bytes(view[1:5], "big"), view[5:]
+    if kind not in (_PLAIN, _TAGGED) or len(data) < 5 or zlib.crc32(payload) != crc:
+        raise ValueError("not a parse result")
+    state = marshal.loads(payload)
+    names = sorted(f.name for f in dataclasses.fields(ParsedFile))
+    if not isinstance(state, dict) or sorted(state) != names or not isinstance(state["path"], str):
+        raise ValueError("not a parse result")
+    if kind == _TAGGED:
+        state = {k: _untagged(v) for k, v in state.items()}
+    lists = ("dataset", "sources", "entities", "facts", "errors", "rejected")
+    if any(type(state[name]) is not list for name in lists) or type(state["readable"]) is not bool:
+        raise ValueError("not a parse result")
+    if any(not isinstance(e, DataError) for e in state["errors"]):
+        raise ValueError("not a parse result")
+    return ParsedFile(**state)
+
+
+def _tagged(value: Any) -> Any:
+    """``value`` as plain data: YAML nodes, errors and tuples as tuples whose first item names them."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict:
+        return {_key(k): _tagged(v) for k, v in value.items()}
+    if kind is list:
+        return [_tagged(v) for v in value]
+    if kind is tuple:
+        return ("tuple", [_tagged(v) for v in value])
+    if kind is Marked:
+        return ("map", value.line, value.column, _tagged(value.marks), {_key(k): _tagged(v) for k, v in value.items()})
+    if kind is MarkedList:
+        return ("seq", value.line, value.column, _tagged(value.marks), [_tagged(v) for v in value])
+    if kind is Plain:
+        return ("plain", str(value), value.tag)
+    if kind is DataError:
+        return ("error", value.path, value.line, value.column, value.message)
+    raise ValueError(f"cannot cache a {kind.__name__}")
+
+
+def _key(key: Any) -> Any:
+    if type(key) not in _SCALARS:
+        raise ValueError("only plain keys are cached")
+    return key
+
+
+def _untagged(value: Any) -> Any:
+    """The values :func:`_tagged` wrote, rebuilt; ValueError on anything it cannot have written."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict:
+        return {k: _untagged(v) for k, v in value.items()}
+    if kind is list:
+        return [_untagged(v) for v in value]
+    if kind is not tuple or not value:
+        raise ValueError("not a parse result")
+    tag, *fields = value
+    if tag == "tuple" and len(fields) == 1 and type(fields[0]) is list:
+        return tuple(_untagged(v) for v in fields[0])
+    if tag in ("map", "seq") and len(fields) == 4 and type(fields[0]) is int and type(fields[1]) is int:
+        node = Marked() if tag == "map" else MarkedList()
+        node.line, node.column, node.marks = fields[0], fields[1], _untagged(fields[2])
+        if tag == "map" and type(fields[3]) is dict:
+            node.update((k, _untagged(v)) for k, v in fields[3].items())
+            return node
+        if tag == "seq" and type(fields[3]) is list:
+            node.extend(_untagged(v) for v in fields[3])
+            return node
+    if tag == "plain" and len(fields) == 2 and all(type(f) is str for f in fields):
+        plain = Plain(fields[0])
+        plain.tag = fields[1]
+        return plain
+    if tag == "error" and len(fields) == 4 and type(fields[0]) is str and type(fields[3]) is str:
+        return DataError(fields[0], int(fields[1]), int(fields[2]), fields[3])
     raise ValueError("not a parse result")
 
 
@@ -114,9 +193,9 @@ def _code_digest() -> str:
 
 @dataclass
 class Manifest:
-    """The data files as (relative path → size, mtime, content digest), and the key they make."""
+    """The data files as (relative path → size, mtime, content digest, ctime, inode), and the key they make."""
 
-    entries: dict[str, tuple[int, int, str]]
+    entries: dict[str, tuple[int, int, str, int, int]]
     key: str
     code: str
 
@@ -128,11 +207,14 @@ class Manifest:
         for path in files:
             rel = path.relative_to(root).as_posix()
             st = path.stat()
+            seen = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
             old = known.get(rel)
-            if old and old[0] == st.st_size and old[1] == st.st_mtime_ns and st.st_mtime_ns < trusted_before:
+            if old and len(old) == 5 and (old[0], old[1], old[3], old[4]) == seen \
+                    and max(st.st_mtime_ns, st.st_ctime_ns) < trusted_before:
                 entries[rel] = old
             else:
-                entries[rel] = (st.st_size, st.st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest())
+                entries[rel] = (st.st_size, st.st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest(),
+                                st.st_ctime_ns, st.st_ino)
         code = _code_digest()
         summary = hashlib.sha256(code.encode())
         for rel in sorted(entries):
@@ -154,8 +236,9 @@ class Store:
 
     def __init__(self, data_root: Path):
         real = os.path.realpath(data_root)
-        self.folder = cache_root() / hashlib.sha256(real.encode()).hexdigest()[:24]
-        self.usable = self._prepare()
+        self.folder = cache_root() / hashlib.sha256(os.fsencode(real)).hexdigest()[:24]
+        inside = os.path.commonpath([os.path.realpath(cache_root()), real]) == real
+        self.usable = not inside and self._prepare()  # a cache inside the data folder is never written
         self._payload = b""
 
     def _prepare(self) -> bool:

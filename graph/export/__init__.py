@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from ..atomic import write_atomic
+from ..atomic import write_outputs
 from ..errors import UsageError
 
 if TYPE_CHECKING:
@@ -52,17 +52,19 @@ class ExportFormat:
             return {name: target / name for name in files}
         return {name: target for name in files}
 
-    def write(self, files: dict[str, bytes], out: Path | None, stdout: BinaryIO) -> list[tuple[Path | None, int]]:
-        """Write ``files`` to their destinations (atomically; ``stdout`` for ``-``): (path or None, bytes)."""
-        written: list[tuple[Path | None, int]] = []
-        for name, target in self.destinations(out, files).items():
+    def write(self, files: dict[str, bytes], out: Path | None, stdout: BinaryIO, data_dir: Path
+              ) -> list[tuple[Path | None, int]]:
+        """Write ``files`` to their destinations (atomically; ``stdout`` for ``-``): (path or None, bytes).
+
+        UsageError, and nothing written, when a destination lies inside the data folder ``data_dir``.
+        """
+        targets = self.destinations(out, files)
+        write_outputs({target: files[name] for name, target in targets.items() if target is not None}, data_dir)
+        for name, target in targets.items():
             if target is None:
                 stdout.write(files[name])
                 stdout.flush()
-            else:
-                write_atomic(target, files[name])
-            written.append((target, len(files[name])))
-        return written
+        return [(target, len(files[name])) for name, target in targets.items()]
 
 
 FORMATS: dict[str, ExportFormat] = {f.name: f for f in (

@@ -1,8 +1,9 @@
 """CSV export: ``nodes.csv`` and ``edges.csv`` for spreadsheets and ``neo4j-admin database import``.
 
-Import into Neo4j with::
+Import into Neo4j with exact cells (see below)::
 
-    neo4j-admin database import full --nodes=nodes.csv --relationships=edges.csv neo4j
+    tieline export csv --exact-cells --out csv
+    neo4j-admin database import full --nodes=csv/nodes.csv --relationships=csv/edges.csv neo4j
 
 Headers follow Neo4j's import format and read as plain column names in a spreadsheet:
 
@@ -16,23 +17,35 @@ Headers follow Neo4j's import format and read as plain column names in a spreads
   ``inverse``, ``symmetric:boolean``, ``certainty``, ``sources:string[]``, ``quote``,
   ``start``, ``end``, ``note``, ``file``, ``line:int``.
 
-Lists are joined with ``;`` (Neo4j's default array delimiter), booleans are
-``true``/``false``, absent values are empty cells. UTF-8 without BOM, ``\\n`` line ends,
-minimal quoting by the csv module; line breaks inside values are written as ``\\n`` (a
-carriage return would not be quoted by Python's csv writer). Rows are sorted by id.
+Cells are spreadsheet-safe by default: a text cell starting with ``=``, ``+``, ``-``, ``@``, a tab
+or a carriage return (what Excel, LibreOffice and Google Sheets read as a formula) gets a leading
+``'``, which spreadsheets show as "this is text"; numbers are never changed. ``exact_cells=True``
+(``--exact-cells``) writes every value as it is, for Neo4j and other programs that read CSV as data.
+
+Lists are joined with ``;`` (Neo4j's default array delimiter) unless an item holds a ``;``: then
+with the first of :data:`DELIMITERS` that no item holds, and a third file, ``neo4j-import.txt``,
+gives the ``--array-delimiter`` to import with. Two relations that Neo4j would give the same type
+(``met_with``, ``met__with``) or two entity types the same label (``x_1``, ``x1``) are refused
+with a :class:`UsageError` naming both. Booleans are ``true``/``false``, absent values are empty
+cells. UTF-8 without BOM, ``\\n`` line ends, minimal quoting by the csv module; line breaks inside
+values are written as ``\\n`` (a carriage return would not be quoted by Python's csv writer).
+Rows are sorted by id.
 """
 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import networkx as nx
 
+from ..errors import UsageError
 from ..fields import NODE_LABEL, RECORD_FIELDS, Field
+from ..yamlfile import shown
 from .flatten import (
     EDGE_COLUMNS,
     NODE_COLUMNS,
@@ -47,10 +60,16 @@ from .flatten import (
     nodes_in_order,
 )
 
-__all__ = ["files", "render", "ARRAY_DELIMITER", "NODE_HEADER", "EDGE_HEADER", "neo4j_label", "neo4j_type"]
+__all__ = ["files", "render", "ARRAY_DELIMITER", "DELIMITERS", "FORMULA_STARTS", "NODE_HEADER", "EDGE_HEADER",
+           "array_delimiter", "neo4j_label", "neo4j_type"]
 
 ARRAY_DELIMITER = ";"
-"""Joins list items in one cell (Neo4j's default ``--array-delimiter``)."""
+"""Joins list items in one cell (Neo4j's default ``--array-delimiter``) unless an item holds it."""
+DELIMITERS = (ARRAY_DELIMITER, "|", "\u00a6", "\u2016", "\u241f") + tuple(chr(c) for c in range(0xE000, 0xF900))
+"""The delimiters tried in turn: the first that no list item holds joins the lists (private-use last)."""
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A text cell starting with one of these is a formula to a spreadsheet; the safe mode prefixes ``'``."""
+IMPORT_NOTE = "neo4j-import.txt"
 
 _NEO4J_TYPE = {"integer": ":int", "number": ":double", "flag": ":boolean", "text_list": ":string[]"}  # a field's kind -> header type
 
@@ -80,13 +99,60 @@ _NEO4J_KIND = {"boolean": ":boolean", "int": ":long", "long": ":long", "double":
 _WORD = re.compile(r"[A-Za-z0-9]+")
 
 
-def render(G: nx.MultiDiGraph) -> dict[str, bytes]:
-    """``{"nodes.csv": bytes, "edges.csv": bytes}`` for the graph."""
-    return {"nodes.csv": _nodes_csv(G), "edges.csv": _edges_csv(G)}
+def render(G: nx.MultiDiGraph, exact_cells: bool = False) -> dict[str, bytes]:
+    """``{"nodes.csv": bytes, "edges.csv": bytes}`` for the graph (and the import note when lists need it).
+
+    UsageError when two relations or two entity types would become one Neo4j type or label.
+    """
+    _refuse_collisions("entity types", "label", (str(d.get("type") or "") for _, d in G.nodes(data=True)),
+                       neo4j_label)
+    _refuse_collisions("relations", "relationship type", (str(d.get("relation") or "")
+                                                           for _, _, d in G.edges(data=True)), neo4j_type)
+    nodes, edges = _node_rows(G), _edge_rows(G)
+    delimiter = array_delimiter(value for rows in (nodes[1], edges[1]) for row in rows for value in row)
+    cell = functools.partial(_cell, delimiter=delimiter, safe=not exact_cells)
+    written = {"nodes.csv": _csv_bytes(*nodes, cell), "edges.csv": _csv_bytes(*edges, cell)}
+    if delimiter != ARRAY_DELIMITER:
+        written[IMPORT_NOTE] = _import_note(delimiter, exact_cells).encode("utf-8")
+    return written
 
 
 files = render
 """What the export writes (the registry in ``graph/export/__init__.py`` calls ``files``)."""
+
+
+def array_delimiter(values: Iterable[Any]) -> str:
+    """The first of :data:`DELIMITERS` that no item of the lists among ``values`` holds."""
+    used = {char for value in values if isinstance(value, (list, tuple))
+            for item in value for char in str(item) if char in _DELIMITER_SET}
+    for delimiter in DELIMITERS:
+        if delimiter not in used:
+            return delimiter
+    raise UsageError("cannot write CSV lists: every possible array delimiter occurs in the data")
+
+
+_DELIMITER_SET = frozenset(DELIMITERS)
+
+
+def _refuse_collisions(what: str, becomes: str, ids: Iterable[str], convert: Callable[[str], str]) -> None:
+    """UsageError when two different ``ids`` convert to the same Neo4j name."""
+    seen: dict[str, set[str]] = {}
+    for value in ids:
+        seen.setdefault(convert(value), set()).add(value)
+    clashes = sorted((name, sorted(values)) for name, values in seen.items() if len(values) > 1)
+    if clashes:
+        name, values = clashes[0]
+        raise UsageError(f"cannot export CSV for Neo4j: {what} {' and '.join(shown(v) for v in values)} would "
+                         f"all become the {becomes} {name}; rename one of them in schema.yaml")
+
+
+def _import_note(delimiter: str, exact_cells: bool) -> str:
+    code = f"U+{ord(delimiter):04X}"
+    return (f"Lists in nodes.csv and edges.csv are joined with {delimiter!r} ({code}), not ';', because a list "
+            f"item holds a ';'.\nImport into Neo4j with:\n\n    neo4j-admin database import full "
+            f"--array-delimiter={code} --nodes=nodes.csv --relationships=edges.csv neo4j\n"
+            + ("" if exact_cells else "\nExport with --exact-cells first: these cells are spreadsheet-safe "
+                                       "(a leading ' before = + - @).\n"))
 
 
 def neo4j_label(entity_type: str) -> str:
@@ -100,7 +166,7 @@ def neo4j_type(relation: str) -> str:
     return "_".join(_WORD.findall(relation or "")).upper() or "RELATED_TO"
 
 
-def _nodes_csv(G: nx.MultiDiGraph) -> bytes:
+def _node_rows(G: nx.MultiDiGraph) -> tuple[list[str], list[list[Any]]]:
     columns = attribute_columns(G)
     kinds = attribute_kinds(G, columns)
     metrics = metric_columns(G)
@@ -113,32 +179,34 @@ def _nodes_csv(G: nx.MultiDiGraph) -> bytes:
         row += [column_value(G, data, f) for f in _NODE_COLUMNS + metrics]
         row += [attributes.get(name) for name in columns]
         rows.append(row)
-    return _csv_bytes(header, rows)
+    return header, rows
 
 
-def _edges_csv(G: nx.MultiDiGraph) -> bytes:
+def _edge_rows(G: nx.MultiDiGraph) -> tuple[list[str], list[list[Any]]]:
     rows = [
         [subject, obj, neo4j_type(str(data.get("relation") or "")), fact_id,
          *(column_value(G, data, f) for f in _EDGE_COLUMNS)]
         for subject, obj, fact_id, data in edges_in_order(G)
     ]
-    return _csv_bytes(list(EDGE_HEADER), rows)
+    return list(EDGE_HEADER), rows
 
 
-def _csv_bytes(header: list[str], rows: Iterable[list[Any]]) -> bytes:
+def _csv_bytes(header: list[str], rows: Iterable[list[Any]], cell: Callable[[Any], str]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(header)
-    writer.writerows([_cell(value) for value in row] for row in rows)
+    writer.writerows([cell(value) for value in row] for row in rows)
     return buffer.getvalue().encode("utf-8")
 
 
-def _cell(value: Any) -> str:
-    """One value as cell text: lists joined with ``;``, line breaks as ``\\n``, None empty."""
+def _cell(value: Any, delimiter: str, safe: bool) -> str:
+    """One value as cell text: lists joined with ``delimiter``, line breaks as ``\\n``, None empty;
+    when ``safe``, text that a spreadsheet would run as a formula starts with ``'``."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        text: str | None = format_number(value)
-    else:
-        text = flatten_value(value, ARRAY_DELIMITER)
+        return format_number(value)  # a number, even -3, is not a formula
+    text = flatten_value(value, delimiter)
     if not text:
         return ""
+    if safe and text.startswith(FORMULA_STARTS):
+        text = "'" + text
     return clean_unicode(text).replace("\r\n", "\n").replace("\r", "\n")

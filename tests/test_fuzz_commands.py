@@ -1,0 +1,128 @@
+"""Fuzz across commands: random fact sets from the hostile alphabet through every command, text and JSON.
+
+Names, aliases, descriptions, quotes, notes, source titles, the dataset name and free attributes
+are drawn from control characters (C0, C1, ESC, BEL, DEL), rich markup brackets, bidi controls,
+zero-width characters, huge numbers and YAML anchors; each fact set is written as YAML files and
+run through validate, stats, search, show, neighbours, path and every export. Whatever the data,
+no command raises (the runner re-raises a traceback), no terminal stream carries a raw control
+or invisible character, every exit code is a documented one for that command, and with ``--json``
+stdout is one complete JSON document or nothing. Derandomized under CI (tests/conftest.py).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from cli import app
+from graph.export import FORMATS
+
+__all__: list[str] = []
+
+HOSTILE = ["\x1b[31m", "\x1b]8;;https://evil.example\x1b\\", "\x07", "\x9b", "\x85", "\x7f", "\u202e", "\u2066",
+           "\u200b", "\u200d", "\ufeff", "[/]", "[sic]", "[link=https://evil.example]", "[bold]", "\n", "\r",
+           "\t", "=", "+", "-", "@", ";", "|", "&a", "*a", "'", '"', "\\", ":", "#", "\u2028", "Жук", "é", "★",
+           "Alice", "Bob", " "]
+"""Pieces that text is made of: each one broke a promise somewhere once."""
+RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+"""What must never reach a terminal stream raw (a newline and a tab are layout)."""
+SCHEMA = """\
+entity_types:
+  person: {label: Person}
+  institution: {label: Institution}
+certainty:
+  confirmed: Stated as fact by the source.
+  alleged: Claimed, not shown.
+relations:
+  heads: {label: heads, inverse: is headed by, subject: [person], object: [institution]}
+  met_with: {label: met with, symmetric: true, subject: [person], object: [person]}
+"""
+EXITS = {"validate": {0, 3}, "query": {0, 1, 2, 3}, "export": {0, 2, 3}}
+
+texts = st.lists(st.sampled_from(HOSTILE), min_size=1, max_size=6).map("".join)
+visible = st.lists(st.sampled_from([p for p in HOSTILE if not RAW.search(p) and p.strip() and p not in "\n\r\t"]),
+                   min_size=1, max_size=6).map(" ".join)
+"""Text a name may hold: most names are valid, so the answers (not only the errors) are fuzzed."""
+numbers = st.sampled_from(["12", "-3", "2.5", "0x" + "f" * 4000, "9" * 5000, "1e999", "NO", "+4912345", "007"])
+
+
+def quoted(text: str) -> str:
+    """``text`` as a YAML double-quoted scalar (JSON's escapes are valid YAML ones)."""
+    return json.dumps(text, ensure_ascii=True)
+
+
+@st.composite
+def fact_sets(draw: Any) -> dict[str, str]:
+    """A schema and one fact file: 3–5 entities with hostile text, facts between them, anchors reused."""
+    count = draw(st.integers(3, 5))
+    kinds = ["institution"] + ["person"] * (count - 1)
+    hostile_name = draw(st.integers(0, 3)) == 0  # then e2's name is refused (exit 3) and only errors are fuzzed
+    names = [f"{draw(texts if hostile_name and number == 2 else visible)} {number}" for number in range(count)]
+    lines = [f"dataset: {{name: {quoted(draw(texts))}, date: '2025-01-01'}}",
+             "sources:", f"  - {{id: s1, title: {quoted(draw(texts))}}}", "entities:"]
+    for number, (kind, name) in enumerate(zip(kinds, names)):
+        lines += [f"  - id: e{number}", f"    type: {kind}", f"    name: {quoted(name)}",
+                  f"    aliases: [{quoted(draw(visible) + f' alias {number}')}]",
+                  f"    description: {quoted(draw(texts))}",
+                  f"    attributes: {{n: {draw(numbers)}, t: {quoted(draw(texts))}}}"]
+    lines.append("facts:")
+    anchor = quoted(draw(texts))
+    for number in range(1, count):
+        relation = "heads" if number == 1 else "met_with"
+        subject, obj = (f"e{number}", "e0") if relation == "heads" else (f"e{number - 1}", f"e{number}")
+        quote = f"&q {anchor}" if number == 1 else "*q" if draw(st.booleans()) else quoted(draw(texts))
+        lines += [f"  - subject: {subject}", f"    relation: {relation}", f"    object: {obj}",
+                  "    sources: [s1]", f"    quote: {quote}", f"    note: {quoted(draw(texts))}",
+                  f"    certainty: {draw(st.sampled_from(['confirmed', 'alleged']))}"]
+    return {"schema.yaml": SCHEMA, "story.yaml": "\n".join(lines) + "\n"}
+
+
+def commands(out: Path, query: str) -> list[tuple[str, list[str]]]:
+    """Every command with arguments that reach its answer and its error messages."""
+    queries = [["stats"], ["search", query], ["search", "e1"], ["show", "e1"], ["show", query],
+               ["neighbours", "e1", "--depth", "2"], ["path", "e1", "e0"], ["path", "e0", "e2", "--all"],
+               ["path", "e1", "e2", "--relation", "heads"]]
+    runs = [("validate", ["validate"]), ("validate", ["validate", "--json"])]
+    runs += [("query", q + j) for q in queries for j in ([], ["--json"])]
+    runs += [("export", ["export", name, "--out", str(out / name)]) for name in FORMATS]
+    runs.append(("export", ["build", "--out-dir", str(out / "build")]))
+    return runs
+
+
+def check(kind: str, args: list[str], result: Any) -> None:
+    assert result.exit_code in EXITS[kind], (args, result.exit_code, result.output)
+    for stream in (result.stdout, result.stderr):
+        assert not RAW.search(stream), (args, RAW.search(stream), stream)
+    assert "MarkupError" not in result.stderr
+    if "--json" in args and result.stdout:
+        json.loads(result.stdout)
+    if result.exit_code:
+        assert result.stderr.startswith(("tieline: ", "story.yaml", "schema.yaml", "/")) or \
+            re.match(r"^\S+:\d+(:\d+)?: ", result.stderr), (args, result.stderr)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          phases=[Phase.explicit, Phase.reuse, Phase.generate])  # no shrinking: each example runs 22 commands
+@given(files=fact_sets(), query=texts)
+def test_every_command_survives_hostile_text(files: dict[str, str], query: str) -> None:
+    runner = CliRunner()
+    work = Path(tempfile.mkdtemp(prefix="tieline-fuzz-"))
+    try:
+        data = work / "data"
+        data.mkdir()
+        for name, text in files.items():
+            (data / name).write_text(text, encoding="utf-8")
+        for kind, args in commands(work / "out", query.replace("\x00", "")):
+            result = runner.invoke(app, [*args, "--data", str(data)], env={"COLUMNS": "80"},
+                                   catch_exceptions=False)
+            check(kind, args, result)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["name_key", "id_key", "latin_key", "word_set_key", "sound_key", "loose_keys"]
+__all__ = ["name_key", "id_key", "latin_key", "word_set_key", "sound_key", "loose_keys", "ascii_slug"]
 
 _NOT_ALNUM_ASCII = re.compile(r"[^0-9a-z]+")
 _APOSTROPHES = re.compile(r"['’ʼ`´]")
@@ -91,3 +91,11 @@ def loose_keys(text: str) -> tuple[str, str, str]:
     """``(latin_key, word_set_key, sound_key)`` of a name, alias or id text."""
     latin = latin_key(text)
     return latin, word_set_key(latin), sound_key(latin)
+
+
+def ascii_slug(text: str) -> str:
+    """An id made from any text: ASCII letters and digits joined by single hyphens (``José Álvarez`` →
+    ``jose-alvarez``); empty when nothing of it is ASCII once accents are dropped."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+    return "-".join(re.findall(r"[a-z0-9]+", ascii_text))

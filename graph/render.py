@@ -25,7 +25,7 @@ __all__ = [
     "search_table", "ambiguous_text", "not_found_text", "error_lines", "fact_detail", "sources_line",
     "validation_summary", "shown_name", "Progress", "error_message", "rank_table", "brokers_lines",
     "clusters_lines", "import_report_lines", "no_path_text", "no_neighbours_text", "timeline_lines",
-    "shared_names_line", "dedupe_table",
+    "shared_names_line", "dedupe_table", "validation_json", "build_summary",
 ]
 
 _CONTROL_PICTURES = {i: chr(0x2400 + i) for i in range(0x20)} | {0x7F: "\u2421"}
@@ -263,6 +263,21 @@ def error_message(error: Exception) -> list[str]:
     if isinstance(error, EntityNotFound):
         return ["tieline: " + not_found_text(error.query, error.candidates)]
     return ["tieline: " + terminal_text(str(error))]
+
+
+def validation_json(errors: Iterable[Any]) -> dict[str, Any]:
+    """What ``validate --json`` prints for invalid data: every problem with its place."""
+    return {"valid": False, "errors": [{"path": e.path, "line": e.line, "column": e.column, "message": e.message}
+                                       for e in errors]}
+
+
+def build_summary(stats: dict[str, Any], written: dict[str, Any]) -> list[str]:
+    """What ``tieline build`` says once its files are written: counts, the most connected, what to open."""
+    safe = terminal_text
+    return [f"{safe(stats['dataset'].get('name'))}: {stats['entities']} entities, {stats['facts']} facts, "
+            f"{stats['sources']} source(s), {stats['components']} component(s)",
+            "most connected: " + ", ".join(f"{safe(r['name'])} ({r['degree']})" for r in stats["most_connected"]),
+            f"open {safe(written['html'])} in a browser; load {safe(written['graphml'])} in Gephi or Cytoscape"]
 
 
 def validation_summary(count: int, folder: str, wrote_nothing: bool) -> str:

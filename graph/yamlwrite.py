@@ -13,10 +13,11 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+from .dates import PARTIAL_DATE
+
 __all__ = ["scalar", "value_text", "source_lines", "entity_lines", "fact_lines", "schema_text"]
 
 _PLAIN = re.compile(r"[A-Za-z\u00c0-\u024f][A-Za-z0-9\u00c0-\u024f .,;'()&/\u2013\u2014-]*\Z")
-_PLAIN_DATE = re.compile(r"\d{4}(-\d\d){0,2}\Z")
 _KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _RESERVED = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
 # characters json.dumps leaves raw that YAML would read as line breaks or refuses to carry
@@ -28,7 +29,7 @@ FACT_KEYS = ("quote", "start", "end", "certainty", "note")
 
 def scalar(text: str, flow: bool = False) -> str:
     """``text`` as a YAML scalar: plain when that is safe and reads back as the same text, else quoted."""
-    if _PLAIN_DATE.match(text):
+    if PARTIAL_DATE.match(text):  # written plain, read back as text by our loader
         return text
     if _PLAIN.match(text) and text.lower() not in _RESERVED and not text.endswith(" ") \
             and not (flow and any(c in text for c in ",[]{}")):

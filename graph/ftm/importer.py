@@ -14,10 +14,8 @@ import hashlib
 import io
 import json
 import os
-import re
 import shutil
 import tempfile
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -27,7 +25,7 @@ from typing import IO, TYPE_CHECKING, Any
 from ..dates import date_bounds, is_partial_date
 from ..errors import DataError, DataErrors, OutputError, UsageError
 from ..fields import ENTITY_FIELDS, FACT_FIELDS, FACT_ID, SLUG, new_record
-from ..names import name_key
+from ..names import ascii_slug, name_key
 from ..yamlwrite import entity_lines, fact_lines, scalar, schema_text, source_lines
 from .export import CERTAINTY_PREFIX, END_PROPS, REPRINTED_PREFIX, START_PROPS
 from .mapping import Mapping, read_mapping, snake
@@ -324,11 +322,7 @@ def _vocabulary(path: str | os.PathLike[str] | None, mapping: Mapping) -> tuple[
 
 # --- ids ----------------------------------------------------------------------------------------------
 
-def _slug(text: str) -> str:
-    """A slug from any text (ids, names): ASCII letters and digits joined by single hyphens."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return "-".join(re.findall(r"[a-z0-9]+", ascii_text))
+_slug = ascii_slug
 
 
 def _digest(text: str) -> str:

@@ -1,0 +1,254 @@
+"""What every command of ``cli.py`` shares: option sets declared once, the decorators that add them,
+loading, printing, and errors turned into exit codes through the one table (graph/errors.py).
+
+``cli.py`` lists the commands — what each parses and which library function answers. A command
+declared with :func:`query` receives ``compiled`` (the data folder of ``--data``, loaded through the
+cache), ``view`` (a :class:`~graph.view.ViewSpec` built from :data:`FACT_FILTERS`, plus
+:data:`SELECTION` for exports) and ``as_json``; its tieline errors print their message on stderr
+and exit with their code. Typer reads the signatures these decorators write, so ``--help`` lists
+every option of every command.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import inspect
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, Optional
+
+import typer
+
+from . import render
+from .errors import DataErrors, TielineError, exit_code
+from .export import ExportFormat, with_metrics
+from .view import ViewSpec
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from .pipeline import Compiled
+
+__all__ = ["EXIT_CODES_HELP", "new_app", "DataOption", "JsonOption", "NoCacheOption", "EntityArgument",
+           "ListTypeOption", "TopOption", "FACT_FILTERS", "SELECTION", "command", "query", "load", "viewed",
+           "answer", "print_json", "report", "progress", "write_files", "add_export_command"]
+
+EXIT_CODES_HELP = ("Exit codes: 0 success; 1 no result (no path, no match); 2 usage error "
+                   "(bad option, unknown or ambiguous entity, graph too large to draw); "
+                   "3 invalid data; 4 output could not be written.")
+
+Options = dict[str, tuple[Any, Any]]
+"""Parameter name → (Annotated typer type, default)."""
+
+DataOption = Annotated[Path, typer.Option("--data", "-d", envvar="TIELINE_DATA", show_default=True,
+                                          help="The fact folder (env TIELINE_DATA).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+NoCacheOption = Annotated[bool, typer.Option(
+    "--no-cache", envvar="TIELINE_NO_CACHE", help="Load and validate from scratch; don't read or write the cache.")]
+EntityArgument = Annotated[str, typer.Argument(help="Id, name or alias of the entity.")]
+ListTypeOption = Annotated[Optional[list[str]], typer.Option(
+    "--type", "-t", help="Only list entities of this type (the walk passes through others; repeatable).")]
+TopOption = Annotated[int, typer.Option(min=1, help="How many to list.")]
+
+DATA: Options = {"data": (DataOption, Path("data")), "no_cache": (NoCacheOption, False)}
+"""Where the facts come from: every command that reads them."""
+
+FACT_FILTERS: Options = {
+    "relations": (Annotated[Optional[list[str]], typer.Option(
+        "--relation", "-r", help="Only facts with this relation (repeatable).")], None),
+    "certainty": (Annotated[Optional[list[str]], typer.Option(
+        "--certainty", help="Only facts of this certainty level (repeatable).")], None),
+    "min_certainty": (Annotated[Optional[str], typer.Option(
+        "--min-certainty", help="Only facts of this level or a stronger one (the order of `certainty:` "
+                                "in schema.yaml, strongest first).")], None),
+    "as_of": (Annotated[Optional[str], typer.Option(
+        "--as-of", metavar="DATE", help="Only what had begun by DATE (YYYY, YYYY-MM or YYYY-MM-DD).")], None),
+    "between": (Annotated[Optional[tuple[str, str]], typer.Option(
+        "--between", metavar="FROM TO", help="Only facts dated within FROM..TO (overlapping it).")], None),
+    "at": (Annotated[Optional[str], typer.Option(
+        "--at", metavar="DATE", help="Only facts on DATE (their dates contain it).")], None),
+    "dated_only": (Annotated[bool, typer.Option(
+        "--dated-only", help="Leave out undated facts (kept by the time filters otherwise).")], False),
+}
+"""View options every query, analysis and export takes: which facts count (graph/view.py)."""
+
+SELECTION: Options = {
+    "focus": (Annotated[Optional[list[str]], typer.Option(
+        "--focus", "-f", help="Only what lies within --depth hops of this entity (repeatable).")], None),
+    "depth": (Annotated[int, typer.Option("--depth", "-n", min=0, help="Hops around --focus or --path.")], 1),
+    "path": (Annotated[Optional[tuple[str, str]], typer.Option(
+        "--path", metavar="A B", help="Highlight the shortest paths between A and B, shown in context.")], None),
+    "types": (Annotated[Optional[list[str]], typer.Option(
+        "--type", "-t", help="Only entities of this type (repeatable).")], None),
+}
+"""View options of the exports: which entities are shown."""
+
+
+def new_app(help_text: str | None = None, **settings: Any) -> typer.Typer:
+    """A typer app (or sub-app) with tieline's settings: exit codes in the epilog, one suggestion for a typo."""
+    if help_text is not None:  # without it, the app's callback docstring is its help
+        settings["help"] = help_text
+    return typer.Typer(epilog=EXIT_CODES_HELP, no_args_is_help=True,
+                       suggest_commands=False,  # click suggests already: typer would say it twice
+                       **settings)
+
+
+def _with_options(function: Callable[..., Any], injected: tuple[str, ...], options: Options,
+                  call: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[..., Any]:
+    """``function`` with the ``injected`` parameters replaced by ``options``; ``call`` maps the
+    options' values to the injected arguments."""
+    signature = inspect.signature(function)  # the injected parameters' types need not exist at run time
+    own = [p.replace(annotation=eval(p.annotation, function.__globals__) if isinstance(p.annotation, str)  # noqa: S307
+                     else p.annotation)  # our own annotations, as inspect.signature(eval_str=True) would
+           for p in signature.parameters.values() if p.name not in injected]
+    added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=default)
+             for name, (kind, default) in options.items()]
+
+    @functools.wraps(function)
+    def run(**kwargs: Any) -> Any:
+        given = {name: kwargs.pop(name) for name in options}
+        return function(**call(given), **kwargs)
+
+    run.__signature__ = signature.replace(parameters=own + added)  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in own + added}
+    return run
+
+
+def view_spec(given: dict[str, Any]) -> ViewSpec:
+    """The ViewSpec of the view options as parsed (lists become tuples; absent values defaults)."""
+    fields = set(ViewSpec.__dataclass_fields__)
+    return ViewSpec(**{k: tuple(v) if isinstance(v, list) else v for k, v in given.items()
+                       if k in fields and v is not None})
+
+
+def report(exc: TielineError) -> int:
+    """Print ``exc`` for people on stderr; return its exit code (the table in graph/errors.py)."""
+    sys.stderr.write("\n".join(render.error_message(exc)) + "\n")
+    return exit_code(exc)
+
+
+def command(parent: typer.Typer, name: str | None = None, **settings: Any) -> Callable[..., Any]:
+    """``@parent.command`` whose tieline errors print their message and exit with their code."""
+    def register(function: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(function)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return function(*args, **kwargs)
+            except TielineError as exc:
+                raise typer.Exit(report(exc)) from None
+        return parent.command(name, **settings)(run)
+    return register
+
+
+def query(parent: typer.Typer, name: str | None = None, *, views: tuple[Options, ...] = (FACT_FILTERS,),
+          json: bool = True) -> Callable[..., Any]:
+    """Register a command that reads the data: it gets ``compiled``, ``view`` and ``as_json`` from
+    ``--data``/``--no-cache``, the ``views`` option sets and ``--json``."""
+    options: Options = {**DATA, **({"as_json": (JsonOption, False)} if json else {})}
+    for option_set in views:
+        options.update(option_set)
+
+    def inject(given: dict[str, Any]) -> dict[str, Any]:
+        injected = {"compiled": load(given["data"], given["no_cache"])}
+        if json:
+            injected["as_json"] = given["as_json"]
+        if views:
+            injected["view"] = view_spec(given)
+        return injected
+
+    def register(function: Callable[..., Any]) -> Callable[..., Any]:
+        run = _with_options(function, ("compiled", "view", "as_json"), options, inject)
+        return command(parent, name)(run)
+    return register
+
+
+def load(data: Path, no_cache: bool, wrote_nothing: bool = True) -> Compiled:
+    """The compiled graph of ``data``; DataErrors say which folder and whether nothing was written."""
+    from .pipeline import load_compiled  # networkx and the loader: not for `tieline --help`
+
+    with progress("parsing fact files") as bar:
+        try:
+            return load_compiled(data, use_cache=not no_cache, progress=bar)
+        except DataErrors as exc:
+            exc.folder, exc.wrote_nothing = str(data), wrote_nothing  # type: ignore[attr-defined]
+            raise
+
+
+def viewed(compiled: Compiled, view: ViewSpec, *anchors: str) -> nx.MultiDiGraph:
+    """The part of the graph ``view`` shows, with ``anchors`` (entity ids) always in it."""
+    return view.resolve(compiled, anchors).apply(compiled.graph)
+
+
+@contextlib.contextmanager
+def progress(label: str, minimum: int = render.Progress.MIN_BYTES) -> Iterator[render.Progress]:
+    """A progress bar on a terminal (from ``minimum`` units of work), closed whatever happens."""
+    bar = render.Progress(label, minimum=minimum)
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+def print_json(value: Any) -> None:
+    typer.echo(render.json_text(value))
+
+
+def answer(result: Any, as_json: bool, text: Callable[[Any], Any]) -> None:
+    """Print ``result`` as JSON, or as the lines and tables ``text(result)`` makes of it."""
+    if as_json:
+        print_json(result)
+        return
+    parts = text(result)
+    for part in parts if isinstance(parts, list) else [parts]:
+        render.show(part)
+
+
+# --- exports ----------------------------------------------------------------------------------------
+
+MetricsOption = Annotated[bool, typer.Option(
+    "--metrics", help="Add degree, betweenness, pagerank and community to every entity (the page computes its own).")]
+EXPORT_OPTIONS: dict[str, Options] = {
+    "html": {"max_nodes": (Annotated[Optional[int], typer.Option(
+        min=1, help="Refuse to draw more entities than this (default 1,500).")], None)},
+    "csv": {"exact_cells": (Annotated[bool, typer.Option("--exact-cells", help=(
+        "Write text starting with = + - @ as it is (for Neo4j); by default it starts with ' "
+        "(a spreadsheet never runs it)."))], False)},
+}
+"""Options that only one format takes, passed to its renderer."""
+
+
+def write_files(fmt: ExportFormat, files: dict[str, bytes], out: Path | None, g: nx.MultiDiGraph, data: Path) -> None:
+    """Write an export's files (atomically, never into ``data``; stdout for ``-``) and say so on stderr."""
+    summary = f"{g.number_of_nodes()} entities, {g.number_of_edges()} facts"
+    for target, size in fmt.write(files, out, sys.stdout.buffer, data):
+        typer.echo(f"tieline: wrote {fmt.label} to stdout ({summary})" if target is None else
+                   f"tieline: wrote {render.terminal_text(target)} ({fmt.label}: {summary}, {size:,} bytes)", err=True)
+
+
+def add_export_command(parent: typer.Typer, fmt: ExportFormat) -> None:
+    """``tieline export FORMAT`` from the registry entry: the view options and the format's own."""
+    def export(compiled: Compiled, view: ViewSpec, data: Path, out: Path | None, metrics: bool = False,
+               **options: Any) -> None:
+        g = view.resolve(compiled).export_graph(compiled.graph)
+        if metrics and fmt.metrics == "columns":
+            with progress("searching shortest paths", render.Progress.MIN_VISITS) as bar:
+                g = with_metrics(g, bar)
+        write_files(fmt, fmt.render(g, **{k: v for k, v in options.items() if v is not None}), out, g, data)
+
+    out_help = (f"Folder for the {fmt.label} files (default: {fmt.default_path})." if fmt.multi_file else
+                f"Where to write (default: {fmt.default_path}); '-' for stdout.")
+    own: Options = {"out": (Annotated[Optional[Path], typer.Option("--out", "-o", help=out_help)], None),
+                    **({"metrics": (MetricsOption, False)} if fmt.metrics else {}), **EXPORT_OPTIONS.get(fmt.name, {})}
+    export.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
+        inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=default)
+        for name, (kind, default) in {"compiled": (Any, None), "view": (Any, None), **own}.items()])
+    export.__annotations__ = {"compiled": Any, "view": Any, **{name: kind for name, (kind, _) in own.items()}}
+    export.__doc__ = f"{fmt.summary}\n\nExample: {fmt.example}"
+    export.__name__ = f"export_{fmt.name}"
+
+    def keep_data(given: dict[str, Any]) -> dict[str, Any]:  # the export needs --data too: never write into it
+        return {"data": given["data"], "compiled": load(given["data"], given["no_cache"]), "view": view_spec(given)}
+    command(parent, fmt.name)(_with_options(export, ("compiled", "view", "data"),
+                                            {**DATA, **SELECTION, **FACT_FILTERS}, keep_data))

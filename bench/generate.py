@@ -57,7 +57,7 @@ relations:
   heads: {label: heads, inverse: is headed by, subject: [person], object: [institution, country]}
   member_of: {label: is a member of, inverse: has member, subject: [person], object: [institution]}
   advises: {label: advises, inverse: is advised by, subject: [person], object: [person, institution]}
-  met_with: {label: met with, symmetric: true, subject: [person], object: [person]}
+  met_with: {label: met with, symmetric: true, momentary: true, subject: [person], object: [person]}
   negotiates_with:
     label: negotiates with
     symmetric: true
@@ -65,10 +65,11 @@ relations:
     object: [person, institution, country]
   participated_in:
     label: took part in
+    momentary: true
     inverse: had participant
     subject: [person, institution, country, media]
     object: [event]
-  held_in: {label: took place in, inverse: hosted, subject: [event], object: [country, city]}
+  held_in: {label: took place in, momentary: true, inverse: hosted, subject: [event], object: [country, city]}
   sanctions:
     label: sanctions
     inverse: is sanctioned by
@@ -77,12 +78,14 @@ relations:
   subsidiary_of: {label: is a subsidiary of, inverse: has subsidiary, subject: [institution], object: [institution]}
   reported:
     label: reported
+    momentary: true
     inverse: was reported by
     subject: [media]
     object: [event, person, institution, country]
   located_in: {label: is in, inverse: contains, subject: [city, institution, media], object: [country]}
   concerns:
     label: concerns
+    momentary: true
     inverse: is the subject of
     subject: [event]
     object: [person, institution, country, media, event, city]

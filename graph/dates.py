@@ -4,10 +4,12 @@ A partial date widens to its whole period: as a start it means its first day, as
 last day (start ``2025-03`` → 2025-03-01; end ``2025`` → 2025-12-31). Used by validation, the
 exports and the date filters.
 
-In time, a fact is an interval of days (:func:`fact_span`): a fact with one date happened in
-that date's period, a fact with a start and an end lasted from the first day of one to the last
-day of the other, an undated fact is timeless. An entity (:func:`entity_span`) exists from its
-start on. :func:`period_text` words both the same way everywhere.
+In time, a fact is an interval of days (:func:`fact_span`): a fact with a start and an end lasted
+from the first day of one to the last day of the other; an undated fact is timeless. A fact with
+only a start depends on its relation (``momentary:`` in ``schema.yaml``): a *happening* (a
+meeting, a signing) happened within that start's period, a *state* (heading a fund, membership)
+holds from then on, its open end unbounded. An entity (:func:`entity_span`) exists from its start
+on. :func:`period_text` words all of them the same way everywhere.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ from __future__ import annotations
 import datetime as _dt
 import functools
 import re
+from collections.abc import Mapping
+from typing import Any
 
 __all__ = ["PARTIAL_DATE", "is_partial_date", "date_bounds", "first_day", "last_day", "BEFORE_ALL", "AFTER_ALL",
-           "Span", "fact_span", "entity_span", "overlaps", "day_text", "date_text", "period_text"]
+           "Span", "fact_span", "fact_days", "entity_span", "overlaps", "day_text", "date_text", "period_text"]
 
 PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
 """``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
@@ -75,30 +79,34 @@ Span = tuple[int, int]
 
 
 @functools.lru_cache(maxsize=4096)
-def fact_span(start: str | None, end: str | None) -> Span | None:
+def fact_span(start: str | None, end: str | None, momentary: bool) -> Span | None:
     """The days a fact can be on, or None when it is undated (timeless).
 
-    ``start`` and ``end``: from the first day of ``start`` to the last day of ``end``. Only a start:
-    the period the start names (``2025-02-18`` that day, ``2025-03`` that month) — a fact with one
-    date happened then, it is not read as still going on. Only an end: everything up to it.
+    ``start`` and ``end``: from the first day of ``start`` to the last day of ``end``. Only an end:
+    everything up to it. Only a start: a ``momentary`` fact (a happening) is within the period the
+    start names (``2025-02-18`` that day, ``2025-03`` that month), it is not read as still going
+    on; any other fact (a state) holds from the start's first day on, for ever.
     """
     if start is None and end is None:
         return None
-    first, last = date_bounds(start) if start else (None, None)
+    first = date_bounds(start)[0].toordinal() if start else BEFORE_ALL
     if end:
-        last = date_bounds(end)[1]
-    return (first.toordinal() if first else BEFORE_ALL, last.toordinal() if last else AFTER_ALL)
+        return first, date_bounds(end)[1].toordinal()
+    return first, date_bounds(start)[1].toordinal() if momentary else AFTER_ALL  # type: ignore[arg-type]
 
 
-@functools.lru_cache(maxsize=4096)
+def fact_days(fact: Mapping[str, Any]) -> Span | None:
+    """:func:`fact_span` of a fact as the graph keeps it (edge data: ``start``, ``end``, ``momentary``)."""
+    return fact_span(fact.get("start"), fact.get("end"), bool(fact.get("momentary")))
+
+
 def entity_span(start: str | None, end: str | None) -> Span:
     """The days an entity exists: from its start (or always) to its end (or for ever).
 
-    Unlike a fact, an entity with only a start goes on: a person born in 1975, a fund founded in
-    2011 and a meeting held in March 2025 all still exist — as facts about them — in April.
+    An entity is read as a state even when it is a happening: a person born in 1975, a fund
+    founded in 2011 and a meeting held in March 2025 all still exist — as facts about them — in April.
     """
-    first = date_bounds(start)[0].toordinal() if start else BEFORE_ALL
-    return first, (date_bounds(end)[1].toordinal() if end else AFTER_ALL)
+    return fact_span(start, end, False) or (BEFORE_ALL, AFTER_ALL)
 
 
 def overlaps(span: Span, window: Span) -> bool:
@@ -131,17 +139,17 @@ def _at(value: str) -> str:
     return ("on " if len(value) == 10 else "in ") + date_text(value)
 
 
-def period_text(start: str | None, end: str | None, lasting: bool = False) -> str | None:
-    """Dates in words; None when there are none.
+def period_text(start: str | None, end: str | None, *, momentary: bool) -> str | None:
+    """Dates in words, the way :func:`fact_span` reads them; None when there are none.
 
-    One date, or the same start and end: "on 18 February 2025", "in March 2025", "in 2025" (a fact,
-    an event); both: "from 11 March 2025 to April 2025"; only an end: "until 2025". With
-    ``lasting`` (an entity that is not an event: a person, a fund), only a start reads "since 2011".
+    The same start and end, or only a start of something ``momentary`` (a happening, an event):
+    "on 18 February 2025", "in March 2025", "in 2025". Only a start of a state (heading a fund; a
+    person or a fund as an entity): "since 2011". Both: "from 11 March 2025 to April 2025"; only an end: "until 2025".
     """
-    if start and lasting and not end:
-        return f"since {date_text(start)}"
-    if start and (not end or end == start):
+    if start and (end == start or (momentary and not end)):
         return _at(start)
     if start and end:
         return f"from {date_text(start)} to {date_text(end)}"
+    if start:
+        return f"since {date_text(start)}"
     return f"until {date_text(end)}" if end else None

@@ -305,6 +305,8 @@ RELATION_FIELDS: tuple[Field, ...] = (
     Field("label", "text", after="relation", doc="the relation's wording, subject to object"),
     Field("inverse", "text", after="label", doc="the wording from object to subject"),
     Field("symmetric", "flag", after="inverse"),
+    Field("momentary", "flag", after="symmetric",
+          doc="a happening: with only a start, within that start's period; else a state, open-ended"),
 )
 """Edge attributes copied from the fact's relation in the schema."""
 

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator
 from typing import TYPE_CHECKING, Any
 
-from .dates import BEFORE_ALL, day_text, fact_span, period_text
+from .dates import BEFORE_ALL, day_text, fact_days, period_text
 from .fields import FACT_FIELDS, RECORD_FIELDS, SOURCE_FIELDS
 from .names import id_key, loose_keys, name_key, word_set_key
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DIRECTIONS", "ROUTE_BUDGET", "graph_stats", "search_entities", "entity_card", "find_neighbours", "find_paths",
     "search_paths",
-    "entity_ref", "fact_view", "wording",
+    "entity_ref", "fact_view", "wording", "fact_when", "entity_when",
 ]
 
 DIRECTIONS = ("out", "in", "both")
@@ -45,6 +45,18 @@ def wording(graph: nx.MultiDiGraph, edge: dict[str, Any], from_node: str | None 
     return f"{subject} {edge['label']} {obj}"
 
 
+def fact_when(edge: dict[str, Any]) -> str | None:
+    """A fact's dates in words, read by its relation: "on 18 February 2025" (a happening), "since
+    2011" (a state), "from … to …"; None when undated (:func:`graph.dates.period_text`)."""
+    return period_text(edge.get("start"), edge.get("end"), momentary=edge.get("momentary", False))
+
+
+def entity_when(entity: dict[str, Any]) -> str | None:
+    """An entity's dates in words: an event with one date is "on 18 February 2025"; anything else
+    with only a start exists "since 2011"; None when undated."""
+    return period_text(entity.get("start"), entity.get("end"), momentary=entity.get("type") == "event")
+
+
 def fact_view(graph: nx.MultiDiGraph, edge: dict[str, Any], from_node: str | None = None) -> dict[str, Any]:
     """A fact with its wording and its sources spelled out, for display and JSON.
 
@@ -56,7 +68,7 @@ def fact_view(graph: nx.MultiDiGraph, edge: dict[str, Any], from_node: str | Non
     view = {f.name: edge.get(f.name) for f in FACT_FIELDS + RECORD_FIELDS}
     view["sources"] = [_source_view(sources.get(s, {"id": s})) for s in edge["sources"]]
     return {**view, "wording": wording(graph, edge, from_node), "symmetric": edge["symmetric"],
-            "when": period_text(edge["start"], edge["end"]), "undated": not (edge["start"] or edge["end"])}
+            "when": fact_when(edge), "undated": not (edge["start"] or edge["end"])}
 
 
 def _source_view(source: dict[str, Any]) -> dict[str, Any]:
@@ -385,7 +397,7 @@ class _PathSearch:
             facts = sorted((key, data) for other, key, data in self.forward(u) if other == v)
             hop: dict[str, Any] = {"from": entity_ref(graph, u), "to": entity_ref(graph, v)}
             if chronological:
-                spans = [(key, data, fact_span(data["start"], data["end"])) for key, data in facts]
+                spans = [(key, data, fact_days(data)) for key, data in facts]
                 fitting = [(key, data, span) for key, data, span in spans if span is None or span[1] >= earliest]
                 if not fitting:
                     return None

@@ -18,7 +18,8 @@ import textwrap
 from collections.abc import Iterable
 from typing import Any
 
-from .dates import date_text, period_text
+from .dates import date_text
+from .query import entity_when
 
 __all__ = [
     "terminal_text", "json_text", "show", "path_text", "card_lines", "neighbours_table", "stats_lines",
@@ -108,7 +109,7 @@ def sources_line(fact: dict[str, Any]) -> str:
 
 
 def fact_detail(fact: dict[str, Any]) -> str:
-    """Certainty and dates of a fact: ``confirmed · on 18 February 2025`` (:func:`graph.dates.period_text`)."""
+    """Certainty and dates of a fact: ``confirmed · on 18 February 2025`` (:func:`graph.query.fact_when`)."""
     return " · ".join(x for x in (fact["certainty"], fact.get("when")) if x)
 
 
@@ -152,7 +153,7 @@ def card_lines(card: dict[str, Any]) -> list[Any]:
     out: list[Any] = [_text(f"{e['name']}  ({e['type']}, id {e['id']})")]
     for label, value in (("aliases", ", ".join(e["aliases"])), ("description", e["description"]),
                          ("country", card["country"]["name"] if card["country"] else None),
-                         ("dates", period_text(e["start"], e["end"], lasting=e["type"] != "event")),
+                         ("dates", entity_when(e)),
                          *((k, _attribute_text(v)) for k, v in e["attributes"].items()),
                          ("defined at", f"{e['file']}:{e['line']}")):
         if value not in (None, ""):

@@ -45,6 +45,9 @@ class Relation:
     object: tuple[str, ...]
     allow_self: bool = False
     description: str | None = None
+    momentary: bool = False
+    """Facts of this relation are happenings (a meeting, a signing): with only a start, they happened
+    within that start's period. Otherwise they are states: an open end is unbounded (graph.dates)."""
 
 
 @dataclass
@@ -60,7 +63,8 @@ class Schema:
                                     "description": t.description} for t in self.entity_types.values()},
             "relations": {r.id: {"label": r.label, "inverse": r.inverse, "symmetric": r.symmetric,
                                  "subject": list(r.subject), "object": list(r.object),
-                                 "allow_self": r.allow_self, "description": r.description}
+                                 "allow_self": r.allow_self, "description": r.description,
+                                 "momentary": r.momentary}
                           for r in self.relations.values()},
             "certainty": dict(self.certainty),
         }
@@ -220,7 +224,7 @@ def _relation(check: Checker, parent: Marked, relation_id: str, spec: Any, schem
     record = check.mapping(spec, *parent.mark_of(relation_id), what)
     if record is None:
         return None
-    check.unknown_keys(record, ("label", "inverse", "symmetric", "subject", "object", "allow_self",
+    check.unknown_keys(record, ("label", "inverse", "symmetric", "momentary", "subject", "object", "allow_self",
                                 "description"), what)
     symmetric = check.flag(record, "symmetric", what)
     label = check.text(record, "label", what) or relation_id.replace("_", " ")
@@ -241,4 +245,5 @@ def _relation(check: Checker, parent: Marked, relation_id: str, spec: Any, schem
                                       f"{suggest(type_id, schema.entity_types)}")
         ends[end] = tuple(types)
     return Relation(relation_id, label, inverse, symmetric, ends["subject"], ends["object"],
-                    check.flag(record, "allow_self", what), check.text(record, "description", what))
+                    check.flag(record, "allow_self", what), check.text(record, "description", what),
+                    check.flag(record, "momentary", what))

@@ -17,8 +17,9 @@ The rules, in the order they apply:
    everyone else.
 3. **Time** — ``as_of`` D (facts begun by D), ``between`` (FROM, TO) (facts whose days overlap
    the window), ``at`` D (facts on D: ``between`` D D) and ``dated_only`` (drop undated facts).
-   A fact's days are :func:`graph.dates.fact_span` (one date: that date's period; undated:
-   timeless, always kept unless ``dated_only``); an entity with dates exists from its start
+   A fact's days are :func:`graph.dates.fact_span` (only a start: that date's period for a
+   ``momentary`` relation, from then on for any other; undated: timeless, always kept unless
+   ``dated_only``); an entity with dates exists from its start
    (:func:`graph.dates.entity_span`): one that had not begun by the window's end, or had ended
    before it, is not there, nor are the facts about it. Time filters are fact filters (above).
 4. **Selection** (exports): ``focus`` keeps what lies within ``depth`` hops of the focus
@@ -35,7 +36,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .dates import AFTER_ALL, BEFORE_ALL, Span, date_bounds, date_text, entity_span, fact_span, overlaps
+from .dates import AFTER_ALL, BEFORE_ALL, Span, date_bounds, date_text, entity_span, fact_days, overlaps
 from .errors import UsageError
 from .fields import suggest
 
@@ -183,7 +184,7 @@ class View:
                 return False
             if not timed:
                 return True
-            span = fact_span(fact["start"], fact["end"])
+            span = fact_days(fact)
             return not dated_only if span is None else span[0] <= high and span[1] >= low
         return keeps
 

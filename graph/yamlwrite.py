@@ -101,8 +101,8 @@ def schema_text(entity_types: Mapping[str, Mapping[str, Any]], certainty: Mappin
     lines.append("\nrelations:\n")
     for relation_id, spec in relations.items():
         lines.append(f"  {relation_id}:\n")
-        lines.extend(_spec_lines(spec, ("label", "inverse", "symmetric", "description", "subject", "object",
-                                        "allow_self")))
+        lines.extend(_spec_lines(spec, ("label", "inverse", "symmetric", "momentary", "description", "subject",
+                                        "object", "allow_self")))
     return "".join(lines)
 
 

@@ -83,6 +83,7 @@ def expected_edges(G: nx.MultiDiGraph) -> list[dict[str, str]]:
     return [
         {":START_ID": u, ":END_ID": v, ":TYPE": d["relation"].upper(), "id": key, "relation": d["relation"],
          "label": d["label"], "inverse": d["inverse"], "symmetric:boolean": cell(d["symmetric"]),
+         "momentary:boolean": cell(d["momentary"]),
          "certainty": d["certainty"], "sources:string[]": cell(d["sources"]), "quote": cell(d["quote"]),
          "start": cell(d["start"]), "end": cell(d["end"]), "note": cell(d["note"]), "file": d["file"],
          "line:int": str(d["line"])}

@@ -150,6 +150,14 @@ def test_partial_dates_widen_to_the_period_they_name(gexf_of):
     assert "start" not in H.nodes["russia"] and "end" not in H.nodes["russia"]
 
 
+def test_a_happening_with_one_date_ends_with_its_period_a_state_runs_on(gexf_of):
+    H = nx.read_gexf(gexf_of(SMALL))
+    meeting = H.edges["jose-alvarez", "volodymyr-zelenskyy", "alvarez-zelenskyy-2024"]  # met_with: momentary
+    assert (meeting["start"], meeting["end"], meeting["momentary"]) == ("2024-05-01", "2024-05-01", True)
+    announced = H.edges["jose-alvarez", "volodymyr-zelenskyy", "alvarez-zelenskyy-2025"]
+    assert (announced["start"], announced["end"], announced.get("end_date")) == ("2025-03-01", "2025-03-31", None)
+
+
 def test_entity_days_are_kept_exactly(gexf_of):
     H = nx.read_gexf(gexf_of(SMALL))
     forum = H.nodes["madrid-forum"]

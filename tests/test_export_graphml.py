@@ -153,7 +153,7 @@ def expected_edge(G: nx.MultiDiGraph, data: dict[str, Any]) -> dict[str, Any]:
     titles = [G.graph["sources"][s]["title"] for s in data["sources"]]
     values: dict[str, Any] = {
         "label": data["label"], "relation": data["relation"], "inverse": data["inverse"],
-        "symmetric": data["symmetric"], "certainty": data["certainty"],
+        "symmetric": data["symmetric"], "momentary": data["momentary"], "certainty": data["certainty"],
         "sources": "; ".join(data["sources"]), "source_titles": "; ".join(titles),
         "quote": data["quote"], "start": data["start"], "end": data["end"], "note": data["note"],
         "file": data["file"], "line": data["line"],

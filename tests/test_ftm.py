@@ -110,6 +110,8 @@ def test_every_relationship_schema_becomes_a_relation(story_graph: Any) -> None:
         ("office-of-foreign-assets-control", "sanctions", "ofac-5001"),
     }
     assert story_graph.graph["relations"]["family_of"]["symmetric"] is True
+    # a Payment is a transfer on its date (a happening); every other imported relation a state
+    assert {r for r, spec in story_graph.graph["relations"].items() if spec["momentary"]} == {"paid"}
 
 
 def test_fact_fields_dates_notes_sources(story_graph: Any) -> None:

@@ -42,13 +42,13 @@ SCHEMA_TYPES = {
     "event": {"label": "Event", "color": "#e15759", "shape": "star", "description": None},
 }
 SCHEMA_RELATIONS = {
-    "heads": {"label": "heads", "inverse": "is headed by", "symmetric": False,
+    "heads": {"label": "heads", "inverse": "is headed by", "symmetric": False, "momentary": False,
               "subject": ["person"], "object": ["institution", "country"]},
-    "met_with": {"label": "met with", "inverse": "met with", "symmetric": True,
+    "met_with": {"label": "met with", "inverse": "met with", "symmetric": True, "momentary": True,
                  "subject": ["person"], "object": ["person"]},
     "participated_in": {"label": "took part in", "inverse": "had participant", "symmetric": False,
-                        "subject": ["person", "institution", "country"], "object": ["event"]},
-    "held_in": {"label": "took place in", "inverse": "hosted", "symmetric": False,
+                        "momentary": True, "subject": ["person", "institution", "country"], "object": ["event"]},
+    "held_in": {"label": "took place in", "inverse": "hosted", "symmetric": False, "momentary": True,
                 "subject": ["event"], "object": ["country"]},
 }
 RFERL_URL = "https://www.rferl.org/a/russia-dmitriev-washington-visit/33371234.html"
@@ -91,6 +91,7 @@ def add_fact(G: nx.MultiDiGraph, subject: str, relation: str, obj: str, **extra:
     fact_id = extra.pop("id", f"{subject}.{relation}.{obj}")
     attrs = {"id": fact_id, "subject": subject, "object": obj, "relation": relation,
              "label": spec["label"], "inverse": spec["inverse"], "symmetric": spec["symmetric"],
+             "momentary": spec["momentary"],
              "sources": ["rferl"], "quote": None, "start": None, "end": None,
              "certainty": "confirmed", "note": None, "file": "facts/test.yaml", "line": 1}
     attrs.update(extra)

@@ -457,7 +457,7 @@ def test_search_without_match_is_no_result(invoke: Callable[..., Any]) -> None:
 
 NODE_KEYS = {"id", "type", "name", "aliases", "description", "country", "start", "end", "attributes", "merged_ids",
              "file", "line"}
-EDGE_KEYS = {"id", "subject", "object", "relation", "label", "inverse", "symmetric", "sources", "quote",
+EDGE_KEYS = {"id", "subject", "object", "relation", "label", "inverse", "symmetric", "momentary", "sources", "quote",
              "start", "end", "certainty", "note", "file", "line"}
 
 
@@ -491,7 +491,7 @@ def test_load_graph_edges_are_keyed_by_fact_id(small_graph: nx.MultiDiGraph) -> 
     assert heads == {
         "id": "volodymyr-zelenskyy.heads.office-of-the-president", "subject": ZEL,
         "object": "office-of-the-president", "relation": "heads", "label": "heads", "inverse": "is headed by",
-        "symmetric": False, "sources": ["kyiv-post-2024-05-01"],
+        "symmetric": False, "momentary": False, "sources": ["kyiv-post-2024-05-01"],
         "quote": "Zelenskyy, who heads the Office of the President", "start": None, "end": None,
         "certainty": "confirmed", "note": None, "file": "facts/roles.yaml", "line": 2}
 
@@ -503,6 +503,14 @@ def test_load_graph_symmetric_flag(small_graph: nx.MultiDiGraph) -> None:
     assert (meeting["label"], meeting["inverse"], meeting["note"]) == (
         "met with", "met with", "A second meeting was announced.")
     assert meeting["sources"] == ["gazeta-2025-01-15"]
+
+
+def test_load_graph_momentary_flag(small_graph: nx.MultiDiGraph) -> None:
+    # schema.yaml marks met_with, participated_in and held_in momentary: each fact carries it
+    flagged = {data["relation"] for *_, data in small_graph.edges(data=True) if data["momentary"]}
+    assert flagged == {"met_with", "participated_in", "held_in"}
+    assert small_graph.graph["relations"]["held_in"]["momentary"] is True
+    assert small_graph.graph["relations"]["heads"]["momentary"] is False
 
 
 def test_load_graph_graph_attributes(small_graph: nx.MultiDiGraph) -> None:

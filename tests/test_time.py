@@ -66,7 +66,9 @@ STORY = {
 }
 
 # Semantics: Hub met each person once, each fact dated differently; Hub took part, undated, in
-# an event that begins in May 2025.
+# an event that begins in May 2025. Meetings are happenings (`met_with` is momentary in the
+# bundled schema); Hub has headed Fund since 2011 and advised Advised since March 2025: states
+# (`heads`, `advises`), which with only a start hold from then on.
 SEMANTICS = {
     "schema.yaml": SCHEMA,
     "facts.yaml": """
@@ -83,6 +85,8 @@ SEMANTICS = {
           - {id: undated, type: person, name: Undated}
           - {id: year, type: person, name: Year}
           - {id: may-event, type: event, name: May event, start: "2025-05"}
+          - {id: fund, type: institution, name: Fund}
+          - {id: advised, type: person, name: Advised}
         facts:
           - {subject: hub, relation: met_with, object: month, sources: [s1], certainty: confirmed, start: "2025-03"}
           - {subject: hub, relation: met_with, object: day, sources: [s1], certainty: confirmed, start: "2025-03-11"}
@@ -92,6 +96,8 @@ SEMANTICS = {
           - {subject: hub, relation: met_with, object: undated, sources: [s1], certainty: confirmed}
           - {subject: hub, relation: met_with, object: year, sources: [s1], certainty: confirmed, start: "2025"}
           - {subject: hub, relation: participated_in, object: may-event, sources: [s1], certainty: confirmed}
+          - {subject: hub, relation: heads, object: fund, sources: [s1], certainty: confirmed, start: "2011"}
+          - {subject: hub, relation: advises, object: advised, sources: [s1], certainty: confirmed, start: "2025-03"}
     """,
 }
 
@@ -120,22 +126,27 @@ def node_paths(out: dict[str, Any]) -> list[list[str]]:
 
 @pytest.mark.parametrize(("window", "kept"), [
     # --as-of D: what had begun by D; a partial D means its last day
-    (["--as-of", "2025-03-10"], {"month", "closed", "until", "undated", "year"}),
-    (["--as-of", "2025-02"], {"closed", "until", "undated", "year"}),
-    (["--as-of", "2025-06"], {"month", "day", "closed", "until", "undated", "year", "may-event"}),
-    # --between: the fact's days overlap the window; a one-date fact is on its date's period
-    (["--between", "2025-03-12", "2025-03-31"], {"month", "undated", "year"}),
-    (["--between", "2024", "2024"], {"until", "undated"}),
+    (["--as-of", "2025-03-10"], {"month", "closed", "until", "undated", "year", "fund", "advised"}),
+    (["--as-of", "2025-02"], {"closed", "until", "undated", "year", "fund"}),
+    (["--as-of", "2025-06"], {"month", "day", "closed", "until", "undated", "year", "may-event", "fund", "advised"}),
+    (["--as-of", "2010"], {"until", "undated"}),
+    # --between: the fact's days overlap the window; a one-date happening is on its date's period,
+    # a one-date state holds from its start on
+    (["--between", "2025-03-12", "2025-03-31"], {"month", "undated", "year", "fund", "advised"}),
+    (["--between", "2024", "2024"], {"until", "undated", "fund"}),
+    (["--between", "2025-04", "2025-05"], {"undated", "year", "may-event", "fund", "advised"}),
     # --at D: the fact's days contain D; an end is included; an open start reaches back for ever
-    (["--at", "2025-03-11"], {"month", "day", "undated", "year"}),
-    (["--at", "2025-02-15"], {"closed", "undated", "year"}),
-    (["--at", "2025-02-16"], {"undated", "year"}),
-    (["--at", "2020"], {"until", "undated"}),
-    # an event exists from its start on: in 2026 the May event is there, with its undated fact
-    (["--at", "2026"], {"undated", "may-event"}),
+    (["--at", "2025-03-11"], {"month", "day", "undated", "year", "fund", "advised"}),
+    (["--at", "2025-02-15"], {"closed", "undated", "year", "fund"}),
+    (["--at", "2025-02-16"], {"undated", "year", "fund"}),
+    (["--at", "2020"], {"until", "undated", "fund"}),
+    (["--at", "2010"], {"until", "undated"}),
+    # an event exists from its start on: in 2026 the May event is there, with its undated fact;
+    # so are the states begun before, not the meetings of 2025
+    (["--at", "2026"], {"undated", "may-event", "fund", "advised"}),
     # --dated-only drops undated facts, alone or with a window
-    (["--dated-only"], {"month", "day", "closed", "until", "year"}),
-    (["--between", "2025-03", "2025-03", "--dated-only"], {"month", "day", "year"}),
+    (["--dated-only"], {"month", "day", "closed", "until", "year", "fund", "advised"}),
+    (["--between", "2025-03", "2025-03", "--dated-only"], {"month", "day", "year", "fund", "advised"}),
 ], ids=lambda v: " ".join(v) if isinstance(v, list) else None)
 def test_what_each_time_window_keeps(invoke: Callable[..., Any], semantics: Path, window: list[str],
                                      kept: set[str]) -> None:
@@ -149,7 +160,8 @@ def test_undated_facts_are_marked_and_every_fact_says_when(invoke: Callable[...,
     assert when == {
         "month": ("in March 2025", False), "day": ("on 11 March 2025", False),
         "closed": ("from January 2025 to 15 February 2025", False), "until": ("until 2024", False),
-        "undated": (None, True), "year": ("in 2025", False), "may-event": (None, True)}
+        "undated": (None, True), "year": ("in 2025", False), "may-event": (None, True),
+        "fund": ("since 2011", False), "advised": ("since March 2025", False)}
 
 
 def test_the_card_and_a_path_word_dates(invoke: Callable[..., Any], story: Path) -> None:
@@ -159,6 +171,16 @@ def test_the_card_and_a_path_word_dates(invoke: Callable[..., Any], story: Path)
     path = invoke("path", "Steve Witkoff", "Putin", "--data", story)
     assert "confirmed · on 11 February 2025" in path.stdout
     assert "since" not in path.stdout  # a one-date meeting is not read as still going on
+
+
+def test_a_state_reads_since_and_a_happening_on_its_date(invoke: Callable[..., Any], semantics: Path) -> None:
+    later = ["--data", semantics, "--between", "2025-04", "2025-05"]
+    state = invoke("path", "Hub", "Fund", *later)
+    assert state.exit_code == 0 and "confirmed · since 2011" in state.stdout  # still heads it in April
+    assert invoke("path", "Hub", "Day", *later).exit_code == 1  # the meeting of 11 March is not in April
+    assert "confirmed · on 11 March 2025" in invoke("path", "Hub", "Day", "--data", semantics).stdout
+    timeline = invoke("timeline", "Fund", *later)
+    assert timeline.stdout.startswith("Since 2011\n  • Fund is headed by Hub\n"), timeline.stdout
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -329,8 +351,8 @@ def test_timeline_in_date_order_with_events_and_undated_counted(invoke: Callable
 def test_a_month_comes_before_its_days_in_the_timeline(invoke: Callable[..., Any], semantics: Path) -> None:
     out = run_json(invoke, "timeline", "--data", semantics)
     assert [e["when"] for e in out["entries"]] == [
-        "until 2024", "in 2025", "from January 2025 to 15 February 2025", "in March 2025", "on 11 March 2025",
-        "in May 2025"]
+        "until 2024", "since 2011", "in 2025", "from January 2025 to 15 February 2025", "since March 2025",
+        "in March 2025", "on 11 March 2025", "in May 2025"]
     assert out["entries"][-1]["events"][0]["id"] == "may-event" and out["undated"] == 2
 
 
@@ -341,13 +363,25 @@ def test_stats_gives_first_and_last_dates_and_undated_facts(invoke: Callable[...
     assert "facts dated on 11 March 2025; 1 undated" in text
 
 
-def test_the_page_carries_when_for_each_fact(invoke: Callable[..., Any], story: Path, tmp_path: Path) -> None:
+def page_payload(invoke: Callable[..., Any], data: Path, out: Path) -> dict[str, Any]:
     import re
 
-    out = tmp_path / "page.html"
-    assert invoke("export", "html", "--out", out, "--data", story).exit_code == 0
-    payload = next(json.loads(block) for block in re.findall(
+    assert invoke("export", "html", "--out", out, "--data", data).exit_code == 0
+    return next(json.loads(block) for block in re.findall(
         r'<script type="application/json"[^>]*>(.*?)</script>', out.read_text(encoding="utf-8"), re.S)
         if '"facts"' in block)
+
+
+def test_the_page_carries_when_for_each_fact(invoke: Callable[..., Any], story: Path, tmp_path: Path) -> None:
+    payload = page_payload(invoke, story, tmp_path / "page.html")
     assert {f["id"]: f["when"] for f in payload["facts"]}["steve-witkoff.met_with.vladimir-putin"] == \
         "on 11 February 2025"
+    assert payload["entities"]["riyadh-talks"]["when"] == "on 18 February 2025"  # an event with one date
+
+
+def test_the_page_reads_states_and_happenings_as_the_cli(invoke: Callable[..., Any], semantics: Path,
+                                                        tmp_path: Path) -> None:
+    facts = {f["object"]: f for f in page_payload(invoke, semantics, tmp_path / "page.html")["facts"]}
+    assert (facts["fund"]["when"], facts["fund"]["span"]) == ("since 2011", ["2011-01-01", None])
+    assert (facts["month"]["when"], facts["month"]["span"]) == ("in March 2025", ["2025-03-01", "2025-03-31"])
+    assert all("when" in fact for fact in facts.values())

@@ -435,3 +435,15 @@ def test_invalid_data_as_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, f
         {"path": BAD, "line": 10, "column": 14, "message": "unknown source 'gazeta'"},
     ]}
     assert result.stderr.splitlines()[-1] == "tieline: 2 problems in data/"
+
+
+# --- relation flags -------------------------------------------------------------------------------
+
+def test_momentary_is_a_true_or_false_flag_of_a_relation(problems: Callable[..., list[str]]) -> None:
+    schema = (SMALL / "schema.yaml").read_text(encoding="utf-8")
+    bad = schema.replace("    momentary: true\n", "    momentary: sometimes\n", 1).replace(
+        "    momentary: true\n", "    momentry: true\n", 1)
+    assert problems({"schema.yaml": bad}) == [
+        "data/schema.yaml:43:16: 'momentary' of relation 'met_with' must be true or false, found 'sometimes'",
+        "data/schema.yaml:49:5: unknown key 'momentry' in relation 'participated_in' (did you mean 'momentary'?); "
+        "allowed: label, inverse, symmetric, momentary, subject, object, allow_self, description"]

@@ -9,7 +9,9 @@
   an entity's become the node's. Partial dates widen to the whole period they name:
   a start of ``2025`` or ``2025-04`` begins on ``2025-01-01`` / ``2025-04-01``; an end of
   ``2025`` or ``2025-04`` lasts until ``2025-12-31`` / ``2025-04-30``. A missing bound is
-  left open (no start: always existed; no end: still holds). The dates as written in the
+  left open (no start: always existed; no end: still holds) — except the end of a fact of a
+  ``momentary`` relation with only a start, a happening: it ends with its start's period
+  (:func:`graph.dates.fact_days`, the rule of the date filters). The dates as written in the
   data are kept in the ``start_date`` / ``end_date`` attributes.
 - All edges are ``directed``; a symmetric relation carries ``symmetric=true``.
 """
@@ -20,7 +22,7 @@ from typing import Any
 
 import networkx as nx
 
-from ..dates import first_day, last_day
+from ..dates import AFTER_ALL, BEFORE_ALL, day_text, fact_days, first_day, last_day
 from ..fields import EDGE_LABEL, NODE_LABEL, Field
 from .flatten import (
     EDGE_COLUMNS,
@@ -139,8 +141,22 @@ def _attribute_lines(target: str, attributes: tuple[tuple[str, str], ...]) -> li
 
 
 def _time_attrs(data: dict[str, Any]) -> str:
+    """An entity's ``start``/``end`` XML attributes: the periods its dates name."""
     start, end = period_start(data.get("start")), period_end(data.get("end"))
     return (f' start="{start}"' if start else "") + (f' end="{end}"' if end else "")
+
+
+def _fact_time_attrs(data: dict[str, Any]) -> str:
+    """A fact's ``start``/``end`` XML attributes: its days as the date filters read them."""
+    try:
+        span = fact_days(data)
+    except ValueError:  # not a date: no interval (a validated graph has none)
+        return ""
+    if span is None:
+        return ""
+    start, end = span
+    return (f' start="{day_text(start)}"' if start != BEFORE_ALL else "") + (
+        f' end="{day_text(end)}"' if end != AFTER_ALL else "")
 
 
 def _attvalue_lines(indent: str, values: list[tuple[str, Any]]) -> list[str]:
@@ -192,7 +208,7 @@ def _edge_lines(G: nx.MultiDiGraph, subject: str, obj: str, fact_id: str, data: 
         head += f' label="{xml_attr(str(data[EDGE_LABEL]))}"'
     if data.get("relation"):
         head += f' kind="{xml_attr(str(data["relation"]))}"'
-    lines = [head + f"{_time_attrs(data)}>"]
+    lines = [head + f"{_fact_time_attrs(data)}>"]
     lines += _attvalue_lines("        ", values)
     lines.append("      </edge>")
     return lines

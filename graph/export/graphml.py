@@ -14,7 +14,7 @@ GraphML 1.0 schema and byte-identical for the same graph:
 
 Node keys: label, name, type, type_label, color, r, g, b, aliases, description, country,
 start, end, file, line, attr.<name>…  Edge keys: label (the relation's wording),
-relation, inverse, symmetric, certainty, sources, source_titles, quote, start, end, note,
+relation, inverse, symmetric, momentary, certainty, sources, source_titles, quote, start, end, note,
 file, line.  Graph keys: dataset, dataset_date, dataset_description, source_count (sources
 cited by the exported facts) and, for a focused view, selection_focus, selection_depth,
 selection_path.

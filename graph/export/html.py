@@ -48,10 +48,11 @@ from typing import Any
 
 import networkx as nx
 
-from graph.dates import AFTER_ALL, BEFORE_ALL, day_text, entity_span, fact_span, period_text
+from graph.dates import AFTER_ALL, BEFORE_ALL, day_text, entity_span, fact_days
 from graph.errors import GraphTooLarge
 from graph.fields import ENTITY_FIELDS, FACT_FIELDS, RELATION_FIELDS, field_names
 from graph.names import id_key, latin_key, name_key
+from graph.query import entity_when, fact_when
 from graph.style import is_color, is_shape
 
 __all__ = ["DEFAULT_MAX_NODES", "PHYSICS_NODE_LIMIT", "certainty_dashes", "files", "layout_positions",
@@ -426,8 +427,8 @@ def _payload(G: nx.MultiDiGraph) -> dict[str, Any]:
         certainty_count[attrs.get("certainty")] += 1
         cited.update(attrs.get("sources") or ())
         fact = {k: _plain(attrs.get(k)) for k in _FACT_KEYS}
-        fact.update(id=str(key), subject=u, object=v, span=_span(fact_span(attrs.get("start"), attrs.get("end"))),
-                    when=period_text(attrs.get("start"), attrs.get("end")))
+        fact.update(id=str(key), subject=u, object=v, span=_span(fact_days(attrs)),
+                    when=fact_when(attrs))
         facts.append(fact)
     sources = G.graph.get("sources") or {}
     return {
@@ -439,7 +440,8 @@ def _payload(G: nx.MultiDiGraph) -> dict[str, Any]:
         "certainty": _legend_certainty(G, certainty_count),
         "node_ids": sorted(G.nodes),
         "entities": {n: {k: _plain(G.nodes[n].get(k)) for k in _ENTITY_KEYS}
-                     | {"id": n, "span": _entity_span(G.nodes[n])} for n in sorted(G.nodes)},
+                     | {"id": n, "span": _entity_span(G.nodes[n]), "when": entity_when(G.nodes[n])}
+                     for n in sorted(G.nodes)},
         "name_keys": {n: _name_keys(n, G.nodes[n]) for n in sorted(G.nodes)},
         "facts": facts,
         "sources": {s: _plain(sources.get(s) or {"id": s, "title": s}) for s in sorted(cited)},

@@ -14,7 +14,7 @@ Headers follow Neo4j's import format and read as plain column names in a spreads
   ``:boolean``, ``:long``, ``:double`` or ``:string[]`` when every value allows it.
 - ``edges.csv``: ``:START_ID`` (subject), ``:END_ID`` (object), ``:TYPE`` (the relation id
   upper-cased, ``-`` as ``_``: ``MET_WITH``), ``id`` (fact id), ``relation``, ``label``,
-  ``inverse``, ``symmetric:boolean``, ``certainty``, ``sources:string[]``, ``quote``,
+  ``inverse``, ``symmetric:boolean``, ``momentary:boolean``, ``certainty``, ``sources:string[]``, ``quote``,
   ``start``, ``end``, ``note``, ``file``, ``line:int``.
 
 Cells are spreadsheet-safe by default: a text cell starting with ``=``, ``+``, ``-``, ``@``, a tab

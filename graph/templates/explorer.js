@@ -320,13 +320,6 @@
        entityRef(second, current)]);
   }
 
-  function dateRange(start, end) {
-    if (start && end) { return start === end ? String(start) : start + " – " + end; }
-    if (start) { return "since " + start; }
-    if (end) { return "until " + end; }
-    return null;
-  }
-
   function sourceItem(id) {
     var source = sources.get(id) || { id: id, title: id };
     var href = safeHref(source.url);
@@ -361,7 +354,7 @@
         title: (certainty.get(level) || {}).description || String(level)
       }, [String(level)]));
     }
-    var when = fact.when || dateRange(fact.start, fact.end);
+    var when = fact.when;  // worded by tieline (graph.query.fact_when): "on …", "since …", "from … to …"
     if (when) { meta.appendChild(el("span", { className: "when", text: when })); }
     var item = el("li", { className: "fact", "data-fact": fact.id }, [sentence(fact, current), meta]);
     if (fact.quote) { item.appendChild(el("blockquote", { className: "quote" }, [bdi(fact.quote)])); }
@@ -393,7 +386,7 @@
   function detailsList(entity) {
     var rows = [];
     if (entity.country) { rows.push(["Country", entityRef(entity.country, entity.id)]); }
-    var when = dateRange(entity.start, entity.end);
+    var when = entity.when;  // graph.query.entity_when
     if (when) { rows.push(["Dates", bdi(when)]); }
     Object.keys(entity.attributes || {}).sort().forEach(function (key) {
       rows.push([key, bdi(attributeValue(entity.attributes[key]))]);
@@ -1263,7 +1256,7 @@
       el("td", {}, [entityRef(fact.subject, null)]),
       el("td", {}, [bdi(fact.label || fact.relation)]),
       el("td", {}, [entityRef(fact.object, null)]),
-      el("td", {}, [bdi(fact.when || dateRange(fact.start, fact.end) || "undated")]),
+      el("td", {}, [bdi(fact.when || "undated")]),
       el("td", {}, [bdi(fact.certainty || "")]),
       el("td", {}, [bdi(cited)])]);
   });

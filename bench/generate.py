@@ -34,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 SIZES = {"1k": 1_000, "10k": 10_000, "100k": 100_000}
 DEFAULT_SEED = 20250402
-GENERATOR_VERSION = "2"  # bump when the output changes: run.py regenerates stale sets
+GENERATOR_VERSION = "3"  # bump when the output changes: run.py regenerates stale sets
 
 SCHEMA = """\
 # Benchmark vocabulary (a subset of the bundled schema).

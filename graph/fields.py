@@ -78,7 +78,7 @@ class Checker:
         return None
 
     def unknown_keys(self, record: Marked, allowed: Iterable[str], what: str) -> None:
-        allowed = list(allowed)
+        allowed = allowed if isinstance(allowed, tuple) else tuple(allowed)
         for key in record:
             if key not in allowed:
                 self.error(*record.key_mark_of(key),
@@ -369,28 +369,31 @@ def export_columns(fields: Iterable[Field]) -> tuple[Field, ...]:
     return tuple(order)
 
 
+_ID_PATTERNS = {"slug": SLUG, "token": TOKEN, "fact_id": FACT_ID}
+_READERS = {"text": Checker.text, "text_list": Checker.text_list, "date": Checker.date,
+            "attributes": Checker.attributes, "flag": Checker.flag}
+
+
 def read_field(check: Checker, record: Marked, field: Field, what: str) -> Any:
     """The value of ``field`` in ``record`` as its kind reads it; a problem is reported and read as empty."""
-    if field.kind in ("slug", "token", "fact_id"):
-        pattern = {"slug": SLUG, "token": TOKEN, "fact_id": FACT_ID}[field.kind]
-        return check.slug(record, field.name, what, pattern)
-    if field.kind == "url":
+    kind = field.kind
+    if kind in _READERS:
+        return _READERS[kind](check, record, field.name, what)
+    if kind in _ID_PATTERNS:
+        return check.slug(record, field.name, what, _ID_PATTERNS[kind])
+    if kind == "url":
         url = check.text(record, field.name, what)
         if url and not url.lower().startswith(("http://", "https://")):
             check.at(record, field.name, f"{field.name!r} of {what} must start with http:// or https://, "
                                          f"found {shown(url)}")
             return None
         return url
-    if field.kind == "integer":
-        value = record.get(field.name)
-        number = scalar_value(value)
-        if value is None or (isinstance(number, int) and not isinstance(number, bool)):
-            return number
-        check.at(record, field.name, f"{field.name!r} of {what} must be a whole number, found {_kind(value)}")
-        return None
-    reader = {"text": check.text, "text_list": check.text_list, "date": check.date,
-              "attributes": check.attributes, "flag": check.flag}[field.kind]
-    return reader(record, field.name, what)
+    value = record.get(field.name)  # integer
+    number = scalar_value(value)
+    if value is None or (isinstance(number, int) and not isinstance(number, bool)):
+        return number
+    check.at(record, field.name, f"{field.name!r} of {what} must be a whole number, found {_kind(value)}")
+    return None
 
 
 def read_fields(check: Checker, record: Marked, fields: Iterable[Field], what: str) -> dict[str, Any]:

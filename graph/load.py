@@ -8,6 +8,7 @@ patch after an edit (:mod:`graph.patch`) runs the same rules on the records the 
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 import unicodedata
@@ -250,6 +251,14 @@ def parse_file(data: bytes, rel: str) -> ParsedFile:
     return parsed
 
 
+@functools.lru_cache(maxsize=None)
+def _shape_of(fields: tuple[Field, ...]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """What shaping a record of ``fields`` needs, worked out once per declaration: every key, the
+    required keys, the linked keys (whose places are kept), the required linked keys."""
+    return (field_names(fields), tuple(f.name for f in fields if f.required),
+            tuple(f.name for f in fields if f.linked), tuple(f.name for f in fields if f.required and f.linked))
+
+
 def _record(check: Checker, record: Marked, rel: str, fields: tuple[Field, ...], what: str,
             rejected: list[Any]) -> dict[str, Any] | None:
     """A record shape-checked against its declared fields, or None when phase 2 could not use it.
@@ -257,18 +266,21 @@ def _record(check: Checker, record: Marked, rel: str, fields: tuple[Field, ...],
     A record is kept when every required field that phase 2 links is valid. A reference refused as
     not an id (``country: Russia``) is remembered in ``rejected`` for phase 2's "did you mean".
     """
-    check.unknown_keys(record, field_names(fields), what)
-    check.required(record, (f.name for f in fields if f.required), what)
+    names, required, linked, needed = _shape_of(fields)
+    check.unknown_keys(record, names, what)
+    check.required(record, required, what)
     shaped = {"file": rel, "line": record.line, "column": record.column,
-              "marks": {f.name: record.mark_of(f.name) for f in fields if f.linked and f.name in record}}
+              "marks": {name: record.mark_of(name) for name in linked if name in record}}
     found = len(check.errors)
     invisible = _invisible_ids(check, record, fields, what)
-    shaped.update(read_fields(check, record, [f for f in fields if f.name not in invisible], what))
+    shaped.update(read_fields(check, record, [f for f in fields if f.name not in invisible] if invisible else fields,
+                              what))
     shaped.update(dict.fromkeys(invisible))
     if fields is ENTITY_FIELDS:
         _check_names(check, record, what)
-    _remember_rejected(check.errors[found:], record, fields, shaped, rejected)
-    return shaped if all(shaped[f.name] for f in fields if f.required and f.linked) else None
+    if len(check.errors) > found:
+        _remember_rejected(check.errors[found:], record, fields, shaped, rejected)
+    return shaped if all(shaped[name] for name in needed) else None
 
 
 def _remember_rejected(new_errors: list[DataError], record: Marked, fields: tuple[Field, ...],

@@ -10,7 +10,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from .errors import AmbiguousEntity, Candidate, EntityNotFound
-from .fields import (EDGE_FIELDS, FACT_FIELDS, NODE_FIELDS, RECORD_FIELDS, RELATION_FIELDS, SOURCE_FIELDS,
+from .fields import (EDGE_FIELDS, NODE_FIELDS, RELATION_FIELDS, SOURCE_FIELDS,
                      field_names)
 from .names import id_key, loose_keys, name_key, word_set_key
 
@@ -24,8 +24,9 @@ __all__ = ["build_graph", "NameIndex", "build_name_index", "NODE_KEYS", "EDGE_KE
 NODE_KEYS = field_names(NODE_FIELDS)
 EDGE_KEYS = field_names(EDGE_FIELDS)
 _SOURCE_KEYS = field_names(SOURCE_FIELDS)
-_FACT_KEYS = field_names(FACT_FIELDS + RECORD_FIELDS)
 _RELATION_KEYS = field_names(RELATION_FIELDS)
+_EDGE_SOURCES = tuple((key, key in _RELATION_KEYS) for key in EDGE_KEYS)
+"""Each edge attribute, and whether it comes from the relation (else from the fact record)."""
 
 
 def build_graph(base: FactBase) -> nx.MultiDiGraph:
@@ -50,15 +51,13 @@ def build_graph(base: FactBase) -> nx.MultiDiGraph:
 
 
 def _edge_data(fact: dict[str, Any], relation: Any) -> dict[str, Any]:
-    """An edge's attributes: the fact's fields, its relation's wording, where it was written."""
-    data = {k: _copied(fact[k]) for k in _FACT_KEYS}
-    data.update({k: getattr(relation, k) for k in _RELATION_KEYS})
-    return {k: data[k] for k in EDGE_KEYS}
-
-
-def _copied(value: Any) -> Any:
-    """A list copied, so that the graph never shares one with the fact base; any other value as is."""
-    return list(value) if isinstance(value, list) else value
+    """An edge's attributes, in declaration order: the fact's fields (lists copied, so the graph never
+    shares one with the fact base), its relation's wording, where it was written. One pass: 300k facts."""
+    data = {}
+    for key, from_relation in _EDGE_SOURCES:
+        value = getattr(relation, key) if from_relation else fact[key]
+        data[key] = list(value) if value.__class__ is list else value
+    return data
 
 
 _QUALIFIED = re.compile(r"(?s)(.*\S)\s*\(\s*([a-z][a-z0-9_]*)\s*\)\s*")
@@ -182,10 +181,10 @@ def build_name_index(graph: nx.MultiDiGraph) -> NameIndex:
         for merged in data.get("merged_ids") or ():
             redirects[merged] = node_id
             _add(keys, id_key(merged), node_id)
-        for key in (id_key(node_id), *map(name_key, (data["name"], *data["aliases"]))):
+        _add(keys, id_key(node_id), node_id)
+        for key in map(name_key, (data["name"], *data["aliases"])):
             _add(keys, key, node_id)
-        for text in (data["name"], *data["aliases"]):
-            _, word_set, sound = loose_keys(text)
+            _, word_set, sound = loose_keys(key)  # the keys of a name's key are the name's (name_key is idempotent)
             _add(words, word_set, node_id)
             _add(sounds, sound, node_id)
     return NameIndex(names, keys, words, sounds, redirects)

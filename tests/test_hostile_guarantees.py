@@ -21,6 +21,8 @@ import pytest
 
 from conftest import SMALL
 
+from test_hostile_input import SCHEMA  # the same small vocabulary as the first round's tests
+
 __all__: list[str] = []
 
 Invoke = Callable[..., Any]
@@ -199,16 +201,6 @@ def test_a_file_replaced_by_another_of_the_same_size_and_times_is_seen(invoke: I
 
 # --- item 15: CSV that a spreadsheet cannot run and Neo4j cannot split ---------------------------------
 
-SCHEMA = """\
-entity_types:
-  person: {label: Person}
-  institution: {label: Institution}
-certainty:
-  confirmed: Stated as fact by the source.
-relations:
-  heads: {label: heads, inverse: is headed by, subject: [person], object: [institution]}
-  met_with: {label: met with, symmetric: true, subject: [person], object: [person]}
-"""
 STORY = """\
 sources:
   - id: rferl

@@ -15,7 +15,8 @@ from typing import Any
 import networkx as nx
 import pytest
 from conftest import SMALL
-from test_export_graphml import EXPORT, HOSTILE, HOSTILE_NAME, REPO, export, free_attribute_kind, loaded
+from test_export_graphml import (EXPORT, HOSTILE, HOSTILE_NAME, REPO, export, free_attribute_kind,
+                                 loaded, reversed_copy)
 
 from graph.export import tables
 
@@ -179,9 +180,7 @@ def test_same_data_gives_the_same_bytes(csv_of):
     assert {name: path.read_bytes() for name, path in csv_of(EXPORT, name="again").items()} == first
     # The loader always inserts in id order; the exporter must not depend on it.
     G = loaded(EXPORT)
-    H = nx.MultiDiGraph(**G.graph)
-    H.add_nodes_from(reversed(list(G.nodes(data=True))))
-    H.add_edges_from(reversed(list(G.edges(keys=True, data=True))))
+    H = reversed_copy(G)  # the loader always inserts in id order
     assert tables.render(H) == first
 
 

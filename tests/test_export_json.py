@@ -14,7 +14,7 @@ from typing import Any
 import networkx as nx
 import pytest
 from conftest import SMALL
-from test_export_graphml import EXPORT, HOSTILE_NAME, REPO, export, loaded
+from test_export_graphml import EXPORT, HOSTILE_NAME, REPO, export, loaded, reversed_copy
 
 from graph.export import nodelink
 
@@ -122,9 +122,7 @@ def test_same_data_gives_the_same_bytes(json_of, invoke):
     assert result.stdout_bytes == first
     # The loader always inserts in id order; the exporter must not depend on it.
     G = loaded(EXPORT)
-    H = nx.MultiDiGraph(**G.graph)
-    H.add_nodes_from(reversed(list(G.nodes(data=True))))
-    H.add_edges_from(reversed(list(G.edges(keys=True, data=True))))
+    H = reversed_copy(G)  # the loader always inserts in id order
     assert nodelink.render(H) == first
 
 

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .dates import PARTIAL_DATE
-from .fields import ENTITY_FIELDS, FACT_FIELDS, SOURCE_FIELDS, Field
 
 __all__ = ["scalar", "value_text", "source_lines", "entity_lines", "fact_lines", "schema_text"]
 
@@ -23,17 +22,9 @@ _KEY = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
 _RESERVED = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
 # characters json.dumps leaves raw that YAML would read as line breaks or refuses to carry
 _UNSAFE = re.compile("[\u0085\u2028\u2029\ufeff\ufffe\uffff\u007f-\u009f\ud800-\udfff]")
-_WRITTEN_FIRST = frozenset({"id", "type", "name", "aliases", "subject", "relation", "object", "sources"})
-
-
-def _scalar_keys(fields: tuple[Field, ...]) -> tuple[str, ...]:
-    """The keys written one scalar a line after a record's opening lines, in declaration order."""
-    return tuple(f.name for f in fields if f.name not in _WRITTEN_FIRST and f.kind not in ("text_list", "attributes"))
-
-
-SOURCE_KEYS = _scalar_keys(SOURCE_FIELDS)
-ENTITY_KEYS = _scalar_keys(ENTITY_FIELDS)
-FACT_KEYS = _scalar_keys(FACT_FIELDS)
+SOURCE_KEYS = ("title", "publisher", "published", "url", "reprinted_by", "accessed", "note")
+ENTITY_KEYS = ("description", "country", "start", "end")
+FACT_KEYS = ("quote", "start", "end", "certainty", "note")
 
 
 def scalar(text: str, flow: bool = False) -> str:

@@ -89,7 +89,7 @@ def stats(compiled: Compiled, view: ViewSpec, as_json: bool,
     answer(graph_stats(viewed(compiled, view), top), as_json, render.stats_lines)
 
 
-@query(app)
+@query(app, indexed=True)
 def search(compiled: Compiled, view: ViewSpec, as_json: bool,
            text: Annotated[str, typer.Argument(help="A name, alias or part of one; misspellings are fine.")],
            types: ListTypeOption = None,
@@ -108,7 +108,7 @@ def search(compiled: Compiled, view: ViewSpec, as_json: bool,
         raise NoResult(f"no entity matches {text!r}")
 
 
-@query(app)
+@query(app, indexed=True)
 def show(compiled: Compiled, view: ViewSpec, as_json: bool, entity: EntityArgument) -> None:
     """The entity card: attributes and every fact in and out, worded and sourced.
 
@@ -120,18 +120,19 @@ def show(compiled: Compiled, view: ViewSpec, as_json: bool, entity: EntityArgume
     answer(entity_card(viewed(compiled, view, node), node), as_json, render.card_lines)
 
 
-@query(app)
+@query(app, indexed=True)
 def neighbours(compiled: Compiled, view: ViewSpec, as_json: bool, entity: EntityArgument,
                depth: Annotated[int, typer.Option("--depth", "-n", min=1, help="How many hops out.")] = 1,
                types: ListTypeOption = None,
                direction: Annotated[str, typer.Option(help="Follow facts out of, into, or both ways from each "
                                                            "entity: out, in or both. Symmetric relations count "
-                                                           "both ways.")] = "both") -> None:
+                                                           "both ways.")] = "both",
+               limit: Annotated[int, typer.Option(min=1, help="List at most this many (the nearest).")] = 100) -> None:
     """Entities within N hops, nearest first, with the facts that reach them.
 
     Example: tieline neighbours RDIF --depth 2
     """
-    from graph.query import DIRECTIONS, entity_ref, find_neighbours
+    from graph.query import DIRECTIONS, entity_ref, neighbourhood
 
     if direction not in DIRECTIONS:
         raise UsageError(f"--direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
@@ -139,10 +140,11 @@ def neighbours(compiled: Compiled, view: ViewSpec, as_json: bool, entity: Entity
     node = compiled.index.resolve(entity)
     resolved = view.resolve(compiled, (node,))
     g = resolved.apply(compiled.graph)
-    found = find_neighbours(g, node, depth, types or (), direction)
-    result = {"entity": entity_ref(g, node), "depth": depth, "direction": direction, "neighbours": found}
+    near = neighbourhood(g, node, depth, types or (), direction, limit)
+    found = near["neighbours"]
+    result = {"entity": entity_ref(g, node), "depth": depth, "direction": direction, **near}
     if as_json or found:
-        answer(result, as_json, lambda r: render.neighbours_table(found, g.nodes[node]["name"], depth))
+        answer(result, as_json, lambda r: render.neighbours_lines(r, g.nodes[node]["name"]))
     if not found:
         raise NoResult(render.no_neighbours_text(compiled.graph, g, node, resolved.window))
 
@@ -150,7 +152,7 @@ def neighbours(compiled: Compiled, view: ViewSpec, as_json: bool, entity: Entity
 app.command("neighbors", hidden=True, help="Same as neighbours.")(neighbours)
 
 
-@query(app)
+@query(app, indexed=True)
 def path(compiled: Compiled, view: ViewSpec, as_json: bool,
          source: Annotated[str, typer.Argument(metavar="A", help="Where the path starts (id, name or alias).")],
          target: Annotated[str, typer.Argument(metavar="B", help="Where it ends.")],

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from . import render
-from .errors import DataErrors, TielineError, exit_code
+from .errors import DataErrors, IndexDamaged, TielineError, exit_code
 from .export import ExportFormat, with_metrics
 from .view import ViewSpec
 
@@ -100,7 +100,8 @@ def _with_options(function: Callable[..., Any], injected: tuple[str, ...], optio
     """``function`` with the ``injected`` parameters replaced by ``options``; ``call`` maps the
     options' values to the injected arguments."""
     signature = inspect.signature(function)  # the injected parameters' types need not exist at run time
-    own = [p.replace(annotation=eval(p.annotation, function.__globals__) if isinstance(p.annotation, str)  # noqa: S307
+    scope = inspect.unwrap(function).__globals__
+    own = [p.replace(annotation=eval(p.annotation, scope) if isinstance(p.annotation, str)  # noqa: S307
                      else p.annotation)  # our own annotations, as inspect.signature(eval_str=True) would
            for p in signature.parameters.values() if p.name not in injected]
     added = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=default)
@@ -143,15 +144,20 @@ def command(parent: typer.Typer, name: str | None = None, **settings: Any) -> Ca
 
 
 def query(parent: typer.Typer, name: str | None = None, *, views: tuple[Options, ...] = (FACT_FILTERS,),
-          json: bool = True) -> Callable[..., Any]:
+          json: bool = True, indexed: bool = False) -> Callable[..., Any]:
     """Register a command that reads the data: it gets ``compiled``, ``view`` and ``as_json`` from
-    ``--data``/``--no-cache``, the ``views`` option sets and ``--json``."""
+    ``--data``/``--no-cache``, the ``views`` option sets and ``--json``.
+
+    ``indexed``: the command asks only what the query index answers (graph/index.py), so
+    ``compiled`` is read from it when it is current; should the index turn out damaged while the
+    command runs, it is dropped and the command runs again on the graph.
+    """
     options: Options = {**DATA, **({"as_json": (JsonOption, False)} if json else {})}
     for option_set in views:
         options.update(option_set)
 
     def inject(given: dict[str, Any]) -> dict[str, Any]:
-        injected = {"compiled": load(given["data"], given["no_cache"])}
+        injected = {"compiled": load(given["data"], given["no_cache"], indexed=indexed)}
         if json:
             injected["as_json"] = given["as_json"]
         if views:
@@ -159,17 +165,39 @@ def query(parent: typer.Typer, name: str | None = None, *, views: tuple[Options,
         return injected
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
-        run = _with_options(function, ("compiled", "view", "as_json"), options, inject)
+        run = _with_options(_falling_back(function) if indexed else function, ("compiled", "view", "as_json"),
+                            options, inject)
         return command(parent, name)(run)
     return register
 
 
-def load(data: Path, no_cache: bool, wrote_nothing: bool = True) -> Compiled:
-    """The compiled graph of ``data``; DataErrors say which folder and whether nothing was written."""
-    from .pipeline import load_compiled  # networkx and the loader: not for `tieline --help`
+def _falling_back(function: Callable[..., Any]) -> Callable[..., Any]:
+    """``function``, run again on the graph when the query index it was reading proves damaged."""
+    @functools.wraps(function)
+    def run(**kwargs: Any) -> Any:
+        try:
+            return function(**kwargs)
+        except IndexDamaged:
+            store = kwargs["compiled"].indexed_in
+            from .index import drop_index
+
+            drop_index(store)
+            kwargs["compiled"] = load(store.root, no_cache=False, indexed=True)
+            return function(**kwargs)
+    return run
+
+
+def load(data: Path, no_cache: bool, wrote_nothing: bool = True, indexed: bool = False) -> Compiled:
+    """The compiled graph of ``data``; DataErrors say which folder and whether nothing was written.
+
+    ``indexed``: read it from the query index when that is current (graph/index.py).
+    """
+    from .pipeline import load_compiled, load_indexed  # networkx and the loader: not for `tieline --help`
 
     with progress("parsing fact files") as bar:
         try:
+            if indexed and not no_cache:
+                return load_indexed(data, progress=bar)
             return load_compiled(data, use_cache=not no_cache, progress=bar)
         except DataErrors as exc:
             exc.folder, exc.wrote_nothing = str(data), wrote_nothing  # type: ignore[attr-defined]

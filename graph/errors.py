@@ -21,6 +21,7 @@ __all__ = [
     "UsageError",
     "NoResult",
     "MeasureTooCostly",
+    "IndexDamaged",
     "EXIT_CODES",
     "exit_code",
 ]
@@ -119,6 +120,12 @@ class NoResult(TielineError):
 
 class MeasureTooCostly(TielineError):
     """A measure cannot be computed on this graph in reasonable time (or did not converge)."""
+
+
+class IndexDamaged(Exception):
+    """The query index (graph/index.py) proved unreadable while answering. Not a user's error: the
+    command drops the index and answers from the graph (graph/commandline.py), so it never reaches
+    the exit-code table."""
 
 
 EXIT_CODES: tuple[tuple[type[TielineError], int], ...] = (

@@ -26,7 +26,7 @@ from .store import Manifest, Origins, Store, decode_parsed, encode_parsed, write
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["Compiled", "Loader", "load_compiled", "load_graph", "build_compiled", "parse_all",
+__all__ = ["Compiled", "Loader", "load_compiled", "load_graph", "load_indexed", "build_compiled", "parse_all",
            "PARALLEL_MIN_BYTES"]
 
 PARALLEL_MIN_BYTES = 2_000_000
@@ -42,6 +42,8 @@ class Compiled:
     graph: nx.MultiDiGraph
     index: NameIndex
     from_cache: bool = False
+    indexed_in: Store | None = None
+    """Set when ``graph`` and ``index`` are read from this store's query index (graph/index.py)."""
 
     def __post_init__(self) -> None:
         self.index.graph = self.graph  # candidates of an ambiguous name show their type, country, description
@@ -81,18 +83,33 @@ def load_graph(data_dir: str | os.PathLike[str] = "data", *, use_cache: bool = T
     return load_compiled(data_dir, use_cache=use_cache, loader=loader).graph
 
 
+def load_indexed(data_dir: str | os.PathLike[str] = "data", *, progress: Progress | None = None,
+                 loader: Loader = Loader()) -> Compiled:
+    """For a query: graph and name index read from the query index (graph/index.py) when it is
+    current — no networkx, no YAML — else loaded as :func:`load_compiled` does, and the index built."""
+    from .index import open_index
+
+    root = _folder(data_dir)
+    store = Store(root)
+    opened = open_index(root, store, data_files(root))
+    if opened is not None:
+        return Compiled(*opened, from_cache=True, indexed_in=store)
+    return load_compiled(root, progress=progress, loader=loader, index=True)
+
+
 def load_compiled(data_dir: str | os.PathLike[str] = "data", *, use_cache: bool = True,
-                  progress: Progress | None = None, loader: Loader = Loader()) -> Compiled:
-    """Graph and name index of a data folder: from the cache, patched, or built from scratch."""
-    root = Path(data_dir)
-    if not root.is_dir():
-        raise DataErrors([DataError(str(root), 0, 0, "no such data folder")])
+                  progress: Progress | None = None, loader: Loader = Loader(), index: bool = False) -> Compiled:
+    """Graph and name index of a data folder: from the cache, patched, or built from scratch.
+
+    ``index``: also write the query index beside the cache when it is missing or stale.
+    """
+    root = _folder(data_dir)
     files = data_files(root)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # loading makes millions of objects and no cycles: collection only costs time
     try:
         try:
-            compiled = _load(loader, root, files, use_cache, progress)
+            compiled = _load(loader, root, files, use_cache, progress, index)
         except OSError as exc:  # a file vanished or became unreadable while it was read
             where = exc.filename or str(root)
             raise DataErrors([DataError(str(where), 0, 0, f"cannot read: {exc.strerror or exc}")]) from None
@@ -106,7 +123,15 @@ def load_compiled(data_dir: str | os.PathLike[str] = "data", *, use_cache: bool 
             gc.enable()
 
 
-def _load(loader: Loader, root: Path, files: list[Path], use_cache: bool, progress: Progress | None) -> Compiled:
+def _folder(data_dir: str | os.PathLike[str]) -> Path:
+    root = Path(data_dir)
+    if not root.is_dir():
+        raise DataErrors([DataError(str(root), 0, 0, "no such data folder")])
+    return root
+
+
+def _load(loader: Loader, root: Path, files: list[Path], use_cache: bool, progress: Progress | None,
+          index: bool) -> Compiled:
     if not use_cache:
         return build_compiled(loader, root, files, None, None, progress)[0]
     store = Store(root)
@@ -115,7 +140,10 @@ def _load(loader: Loader, root: Path, files: list[Path], use_cache: bool, progre
     if header is not None and header["key"] == manifest.key:
         stored = store.read_graph(header)
         if stored is not None:
-            return Compiled(*stored, from_cache=True)
+            compiled = Compiled(*stored, from_cache=True)
+            if index:
+                _index(compiled, store, manifest, header)
+            return compiled
     result = None
     if header is not None:
         result = loader.patch(loader, root, files, manifest, store, header, progress)
@@ -123,8 +151,17 @@ def _load(loader: Loader, root: Path, files: list[Path], use_cache: bool, progre
     if result is None:
         result = build_compiled(loader, root, files, manifest, store, progress)
     compiled, origins = result
-    store.write_graph(manifest, compiled.graph, compiled.index, origins)
+    header = store.write_graph(manifest, compiled.graph, compiled.index, origins)
+    if index and header is not None:
+        _index(compiled, store, manifest, header)
     return compiled
+
+
+def _index(compiled: Compiled, store: Store, manifest: Manifest, header: dict[str, Any]) -> None:
+    """Write the query index of ``compiled`` (the data as ``manifest`` and the cache ``header`` saw it)."""
+    from .index import build_index
+
+    build_index(compiled, store, manifest, {"files": header["files"], "written_ns": header["written_ns"]})
 
 
 def build_compiled(loader: Loader, root: Path, files: list[Path], manifest: Manifest | None, store: Store | None,

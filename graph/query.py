@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = [
-    "DIRECTIONS", "ROUTE_BUDGET", "graph_stats", "search_entities", "entity_card", "find_neighbours", "find_paths",
+    "DIRECTIONS", "ROUTE_BUDGET", "graph_stats", "search_entities", "entity_card", "find_neighbours", "neighbourhood",
+    "find_paths",
     "search_paths",
     "entity_ref", "fact_view", "wording", "fact_when", "entity_when",
 ]
@@ -241,6 +242,32 @@ def find_neighbours(graph: nx.MultiDiGraph, node: str, depth: int = 1, types: Co
 
     ``types`` restricts the entities listed (the walk still passes through entities of other types).
     """
+    return neighbourhood(graph, node, depth, types, direction)["neighbours"]
+
+
+def neighbourhood(graph: nx.MultiDiGraph, node: str, depth: int = 1, types: Collection[str] = (),
+                  direction: str = "both", limit: int | None = None) -> dict[str, Any]:
+    """``{"neighbours", "total"}``: the first ``limit`` (None: all) of :func:`find_neighbours`'s list
+    and how many it has in all. Only the entities listed have their facts spelled out, so a large
+    neighbourhood costs little more than its walk."""
+    reached = _reach(graph, node, depth, direction)
+    listed = sorted(((info["distance"], graph.nodes[other]["name"].casefold(), other)
+                     for other, info in reached.items()
+                     if not types or graph.nodes[other]["type"] in types))
+    results = []
+    for distance, _, other in listed[:limit]:
+        info = reached[other]
+        via = info["via"]
+        results.append({
+            **entity_ref(graph, other), "distance": distance,
+            "via": entity_ref(graph, via),
+            "facts": [fact_view(graph, data, via) for _, data in sorted(info["facts"].items())],
+        })
+    return {"neighbours": results, "total": len(listed)}
+
+
+def _reach(graph: nx.MultiDiGraph, node: str, depth: int, direction: str) -> dict[str, dict[str, Any]]:
+    """Every entity within ``depth`` hops: its distance, the entity it was first reached from, and the facts from that one."""
     steps = _stepper(graph, direction)
     distance = {node: 0}
     reached: dict[str, dict[str, Any]] = {}
@@ -252,22 +279,11 @@ def find_neighbours(graph: nx.MultiDiGraph, node: str, depth: int = 1, types: Co
                 if other not in distance:
                     distance[other] = level
                     next_frontier.append(other)
-                    reached[other] = {"via": current, "facts": {}}
+                    reached[other] = {"via": current, "facts": {}, "distance": level}
                 if distance[other] == level and reached[other]["via"] == current:
                     reached[other]["facts"][key] = data
         frontier = next_frontier
-    results = []
-    for other, info in reached.items():
-        if types and graph.nodes[other]["type"] not in types:
-            continue
-        via = info["via"]
-        results.append({
-            **entity_ref(graph, other), "distance": distance[other],
-            "via": entity_ref(graph, via),
-            "facts": [fact_view(graph, data, via) for _, data in sorted(info["facts"].items())],
-        })
-    results.sort(key=lambda r: (r["distance"], r["name"].casefold(), r["id"]))
-    return results
+    return reached
 
 
 ROUTE_BUDGET = 2000

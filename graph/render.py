@@ -22,7 +22,7 @@ from .dates import date_text
 from .query import entity_when
 
 __all__ = [
-    "terminal_text", "json_text", "show", "path_text", "card_lines", "neighbours_table", "stats_lines",
+    "terminal_text", "json_text", "show", "path_text", "card_lines", "neighbours_lines", "stats_lines",
     "search_table", "ambiguous_text", "not_found_text", "error_lines", "fact_detail", "sources_line",
     "validation_summary", "shown_name", "Progress", "error_message", "rank_table", "brokers_lines",
     "clusters_lines", "import_report_lines", "no_path_text", "no_neighbours_text", "timeline_lines",
@@ -169,13 +169,16 @@ def card_lines(card: dict[str, Any]) -> list[Any]:
     return out
 
 
-def neighbours_table(found: list[dict[str, Any]], name: str, depth: int) -> Any:
-    """Entities within N hops, nearest first, with the facts that reach them."""
-    table = _table("hops", "entity", "type", "how", title=f"{len(found)} within {depth} hop(s) of {name}")
+def neighbours_lines(result: dict[str, Any], name: str) -> list[Any]:
+    """Entities within N hops, nearest first, with the facts that reach them; then how many more
+    there are beyond ``--limit``."""
+    found, total = result["neighbours"], result["total"]
+    table = _table("hops", "entity", "type", "how", title=f"{total:,} within {result['depth']} hop(s) of {name}")
     for row in found:
         how = "\n".join(f["wording"] for f in row["facts"])
         table.add_row(str(row["distance"]), _text(row["name"]), _text(row["type"]), _text(how))
-    return table
+    more = total - len(found)
+    return [table] + ([f"… and {more:,} more (use --limit)"] if more else [])
 
 
 def stats_lines(result: dict[str, Any]) -> list[Any]:

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = ["CACHE_FORMAT", "Manifest", "Origins", "Store", "cache_root", "decode_parsed", "encode_parsed",
-           "write_private"]
+           "write_private", "is_private"]
 
 CACHE_FORMAT = "tieline-cache-4"
 _MAGIC = b"TIELINE-CACHE-4\n"
@@ -235,6 +235,7 @@ class Store:
     """One data folder's cache files; silently unusable when the folder is not safely ours."""
 
     def __init__(self, data_root: Path):
+        self.root = data_root
         real = os.path.realpath(data_root)
         self.folder = cache_root() / hashlib.sha256(os.fsencode(real)).hexdigest()[:24]
         inside = os.path.commonpath([os.path.realpath(cache_root()), real]) == real
@@ -247,7 +248,7 @@ class Store:
             (self.folder / "files").mkdir(mode=0o700, exist_ok=True)
         except OSError:
             return False
-        return all(_private(p) for p in (self.folder, self.folder / "files"))
+        return all(is_private(p) for p in (self.folder, self.folder / "files"))
 
     def read_header(self) -> dict[str, Any] | None:
         """The graph file's header (and, kept aside, its payload), or None when absent or unusable."""
@@ -256,7 +257,7 @@ class Store:
         path = self.folder / _GRAPH_FILE
         try:
             with open(path, "rb") as handle:
-                if not _private(path, handle.fileno()) or handle.read(len(_MAGIC)) != _MAGIC:
+                if not is_private(path, handle.fileno()) or handle.read(len(_MAGIC)) != _MAGIC:
                     return None
                 size = int.from_bytes(handle.read(8), "big")
                 header = marshal.loads(handle.read(size))
@@ -294,17 +295,19 @@ class Store:
         except Exception:  # noqa: BLE001 - a damaged cache is rebuilt, whatever the damage
             return None
 
-    def write_graph(self, manifest: Manifest, graph: nx.MultiDiGraph, index: NameIndex, origins: Origins) -> None:
-        """Store a validated graph, its index and its origins under ``manifest``'s key."""
+    def write_graph(self, manifest: Manifest, graph: nx.MultiDiGraph, index: NameIndex, origins: Origins
+                    ) -> dict[str, Any] | None:
+        """Store a validated graph, its index and its origins under ``manifest``'s key; the header
+        written, or None when nothing was."""
         if not self.usable:
-            return
+            return None
         import networkx as nx  # ≈ 0.2 s (FINDINGS.md); already imported by whoever built ``graph``
 
         state = {k: v for k, v in graph.__dict__.items() if type(v) is dict and k != "__networkx_cache__"}
         try:
             payload = marshal.dumps((state, index.state()))
         except ValueError:  # something not plain data in the graph: no cache rather than a wrong one
-            return
+            return None
         header = {"format": CACHE_FORMAT, "key": manifest.key, "code": manifest.code, "files": manifest.entries,
                   "written_ns": time.time_ns(), "networkx": nx.__version__, "nodes": graph.number_of_nodes(),
                   "dataset_files": origins.dataset_files, "source_files": origins.source_files,
@@ -313,6 +316,7 @@ class Store:
         head = marshal.dumps(header)
         write_private(self.folder / _GRAPH_FILE, [_MAGIC, len(head).to_bytes(8, "big"), head, payload])
         self._prune(manifest)
+        return header
 
     def _prune(self, manifest: Manifest) -> None:
         """Remove per-file caches of file versions that are gone (each edit leaves one behind)."""
@@ -334,7 +338,7 @@ class Store:
         path = Path(self.parsed_path(key))
         try:
             with open(path, "rb") as handle:
-                if not _private(path, handle.fileno()):
+                if not is_private(path, handle.fileno()):
                     return None
                 data = handle.read()
             return decode_parsed(data)
@@ -365,7 +369,7 @@ def write_private(path: Path, chunks: bytes | list[bytes]) -> None:
             pass
 
 
-def _private(path: Path, fd: int | None = None) -> bool:
+def is_private(path: Path, fd: int | None = None) -> bool:
     """True when ``path`` belongs to us and no one else may write it."""
     try:
         st = os.fstat(fd) if fd is not None else os.lstat(path)

@@ -246,8 +246,6 @@ class View:
         With a fact filter, an entity is shown when one of its facts is (or it is an anchor):
         decided lazily, entity by entity, so a path query only pays for what it walks.
         """
-        import networkx as nx
-
         nodes, succ, pred = graph._node, graph._succ, graph._pred
         anchors = set(self.anchors) | set(self.focus) | set(self.path or ())
         timed, types, fact_ok = self.window is not None, self.types, self._fact_test()
@@ -266,8 +264,7 @@ class View:
             return fact_ok(succ[u][v][k]) and (not timed or (exists(u) and exists(v)))
 
         if not self.filters_facts:
-            keep_node = typed if self.types else nx.filters.no_filter
-            return nx.subgraph_view(graph, filter_node=keep_node)
+            return _subgraph_view(graph, typed if self.types else _every, None)
         joined: dict[str, bool] = {}
 
         def has_fact(n: str) -> bool:
@@ -280,7 +277,7 @@ class View:
                     for ends in [(other, n) if flip else (n, other)] for key in edges))
             return known
 
-        return nx.subgraph_view(graph, filter_node=has_fact, filter_edge=keep_fact)
+        return _subgraph_view(graph, has_fact, keep_fact)
 
     def _selected(self, view: nx.MultiDiGraph) -> nx.MultiDiGraph:
         return self._selection(view)[0]
@@ -308,6 +305,21 @@ class View:
         for centre in centres:
             keep.update(n["id"] for n in find_neighbours(view, centre, self.depth))
         return view.subgraph(keep), path_nodes, path_edges
+
+
+def _every(node: str) -> bool:
+    return True
+
+
+def _subgraph_view(graph: Any, node_ok: Callable[[str], bool],
+                   edge_ok: Callable[[str, str, str], bool] | None) -> Any:
+    """``graph`` seen through the filters: networkx's ``subgraph_view``, or the query index's own
+    (:meth:`graph.index.IndexGraph.restricted`), which walks the same way."""
+    if hasattr(graph, "restricted"):
+        return graph.restricted(node_ok, edge_ok)
+    import networkx as nx
+
+    return nx.subgraph_view(graph, filter_node=node_ok, **({"filter_edge": edge_ok} if edge_ok else {}))
 
 
 def check_types(graph: nx.MultiDiGraph, types: Collection[str]) -> None:

@@ -1,0 +1,557 @@
+"""The query index: the compiled graph as one SQLite file, so that a query never rebuilds the graph.
+
+``path``, ``neighbours``, ``show`` and ``search`` answer from it with the standard library only
+(``sqlite3``, ``json``): no networkx, no PyYAML. :class:`IndexGraph` stands in for the
+``networkx.MultiDiGraph`` that :mod:`graph.query`, :mod:`graph.view` and :mod:`graph.timeline`
+walk — the same nodes, the same adjacency in the same order, the same attributes — reading each
+entity, each adjacency list and each fact only when the walk reaches it. The questions themselves
+are asked by the same code over either graph, so the answers are the same (``tests/test_index.py``
+compares the two, byte for byte).
+
+The file sits beside the compiled cache (:mod:`graph.store`: the same folder, the same ownership
+rules) and holds::
+
+    meta(name, value)                    format, the data key it was built from, the cache header,
+                                         the graph's attributes, the entity types present (JSON)
+    entities(num, id, name, type, aliases)        one row per entity, in the graph's order
+    entity_data(num, data)               the entity's attributes (JSON)
+    facts(num, id) / fact_data(num, data)         the same for facts (edge attributes)
+    steps(node, dir, pos, other, fact, symmetric) adjacency: dir 0 out, 1 in; pos the graph's order
+    name_keys(kind, key, ids)            the name index (graph.model.NameIndex): key, words, sound,
+                                         redirect
+
+It is written aside and renamed into place (readers keep the file they opened; two builders never
+leave half a file), opened read-only and immutable, and trusted only when its format, its data key
+(:class:`graph.store.Manifest`) and its size check out. Extension loading stays off and the schema is
+not trusted to run functions. Any damage met while answering raises :class:`IndexDamaged`: the
+caller drops the index and answers from the graph instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import IndexDamaged
+from .model import NameIndex
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from .pipeline import Compiled
+    from .store import Manifest, Store
+
+__all__ = ["INDEX_FORMAT", "INDEX_FILE", "IndexDamaged", "IndexGraph", "IndexNames", "build_index", "open_index",
+           "drop_index"]
+
+INDEX_FORMAT = "tieline-index-1"
+INDEX_FILE = "index.sqlite"
+
+_SCHEMA = """
+CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE entities(num INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, type TEXT NOT NULL,
+                      aliases TEXT NOT NULL);
+CREATE TABLE entity_data(num INTEGER PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE facts(num INTEGER PRIMARY KEY, id TEXT NOT NULL);
+CREATE TABLE fact_data(num INTEGER PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE steps(node INTEGER NOT NULL, dir INTEGER NOT NULL, pos INTEGER NOT NULL, other INTEGER NOT NULL,
+                   fact INTEGER NOT NULL, symmetric INTEGER NOT NULL, PRIMARY KEY(node, dir, pos)) WITHOUT ROWID;
+CREATE TABLE name_keys(kind TEXT NOT NULL, key TEXT NOT NULL, ids TEXT NOT NULL, PRIMARY KEY(kind, key)) WITHOUT ROWID;
+"""
+_KINDS = ("key", "words", "sound", "redirect")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+# --- building -------------------------------------------------------------------------------------
+
+def build_index(compiled: Compiled, store: Store, manifest: Manifest, header: dict[str, Any]) -> None:
+    """Write the index of ``compiled`` beside the cache (aside, then renamed into place); a failure
+    to write only means the next query builds it again."""
+    import tempfile
+
+    if not store.usable:
+        return
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-index-", dir=store.folder)
+    except OSError:
+        return
+    os.close(fd)
+    try:
+        _write(Path(tmp), compiled, manifest, header)
+        os.replace(tmp, store.folder / INDEX_FILE)
+    except (OSError, sqlite3.Error):
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
+def _write(path: Path, compiled: Compiled, manifest: Manifest, header: dict[str, Any]) -> None:
+    graph, names = compiled.graph, compiled.index
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192;")
+        connection.executescript(_SCHEMA)
+        connection.execute("BEGIN")
+        numbers = {node: number for number, node in enumerate(graph._node)}
+        connection.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?)", (
+            (numbers[node], node, data["name"], data["type"], _json(data["aliases"]))
+            for node, data in graph._node.items()))
+        connection.executemany("INSERT INTO entity_data VALUES (?, ?)", (
+            (numbers[node], _json(data)) for node, data in graph._node.items()))
+        facts: dict[str, int] = {}
+        for adjacency in graph._succ.values():
+            for edges in adjacency.values():
+                for key in edges:
+                    facts.setdefault(key, len(facts))
+        connection.executemany("INSERT INTO facts VALUES (?, ?)", ((number, key) for key, number in facts.items()))
+        connection.executemany("INSERT INTO fact_data VALUES (?, ?)", (
+            (facts[key], _json(data)) for adjacency in graph._succ.values() for edges in adjacency.values()
+            for key, data in edges.items()))
+        connection.executemany("INSERT INTO steps VALUES (?, ?, ?, ?, ?, ?)", (
+            (numbers[node], direction, position, numbers[other], facts[key], bool(data["symmetric"]))
+            for direction, adjacency in enumerate((graph._succ, graph._pred))
+            for node, neighbours in adjacency.items()
+            for position, (other, key, data) in enumerate(
+                (other, key, data) for other, edges in neighbours.items() for key, data in edges.items())))
+        _, keys, words, sounds, redirects = names.state()
+        connection.executemany("INSERT INTO name_keys VALUES (?, ?, ?)", (
+            (kind, key, _json(ids)) for kind, table in (("key", keys), ("words", words), ("sound", sounds),
+                                                       ("redirect", redirects))
+            for key, ids in table.items()))
+        types = sorted({data["type"] for data in graph._node.values()})
+        meta = {"format": INDEX_FORMAT, "key": manifest.key, "header": _json(header), "graph": _json(graph.graph),
+                "types": _json(types)}
+        connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+
+
+def drop_index(store: Store) -> None:
+    """Remove a damaged index (the next query builds a new one)."""
+    try:
+        os.unlink(store.folder / INDEX_FILE)
+    except OSError:
+        pass
+
+
+# --- opening --------------------------------------------------------------------------------------
+
+def open_index(root: Path, store: Store, files: list[Path]) -> tuple[IndexGraph, IndexNames] | None:
+    """The index of the data folder ``root`` when it is there, ours, sound and built from the files as
+    they are now; else None (the caller loads the graph and builds a new index)."""
+    from .store import Manifest, is_private
+
+    path = store.folder / INDEX_FILE
+    if not store.usable or not is_private(path):
+        return None
+    try:
+        size = path.stat().st_size
+        connection = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True, isolation_level=None,
+                                     check_same_thread=False)
+    except (OSError, sqlite3.Error):
+        return None
+    try:
+        _harden(connection)
+        page_size, pages = (connection.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_size", "page_count"))
+        meta = dict(connection.execute("SELECT name, value FROM meta"))
+        if page_size * pages != size or meta.get("format") != INDEX_FORMAT:
+            raise IndexDamaged("not an index of this format")
+        header = json.loads(meta["header"])
+        if Manifest.compute(root, files, header).key != meta["key"]:
+            connection.close()
+            return None
+        graph = IndexGraph(connection, json.loads(meta["graph"]), json.loads(meta["types"]))
+    except (sqlite3.Error, ValueError, KeyError, TypeError, IndexDamaged):
+        connection.close()
+        return None
+    return graph, IndexNames(graph)
+
+
+def _harden(connection: sqlite3.Connection) -> None:
+    """No extension loading; functions in the file's schema (views, triggers) may not run."""
+    if hasattr(connection, "enable_load_extension"):
+        connection.enable_load_extension(False)
+    connection.execute("PRAGMA trusted_schema=OFF")
+    connection.execute("PRAGMA query_only=ON")
+
+
+# --- reading: a networkx-shaped graph over the file -------------------------------------------------
+
+class _Record(Mapping[str, Any]):
+    """An entity's or a fact's attributes: a few known at once, the rest read when first asked for."""
+
+    __slots__ = ("_known", "_load", "_all")
+
+    def __init__(self, known: dict[str, Any], load: Callable[[], dict[str, Any]]):
+        self._known, self._load, self._all = known, load, None
+
+    def _full(self) -> dict[str, Any]:
+        if self._all is None:
+            self._all = self._load()
+        return self._all
+
+    def __getitem__(self, key: str) -> Any:
+        known = self._known
+        return known[key] if key in known else self._full()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._full())
+
+    def __len__(self) -> int:
+        return len(self._full())
+
+
+class IndexGraph:
+    """What the queries use of a ``networkx.MultiDiGraph``, read from the index as it is walked."""
+
+    def __init__(self, connection: sqlite3.Connection, attributes: dict[str, Any], types: list[str]):
+        self.connection = connection
+        self.graph = attributes
+        self.present_types = set(types)
+        self._entities: dict[str, _Record | None] = {}
+        self._facts: dict[int, _Record] = {}
+        self._adjacency: tuple[dict[str, dict[str, dict[str, _Record]]], ...] = ({}, {})
+        self._node = _Nodes(self)
+        self._succ = _Adjacency(self, 0)
+        self._pred = _Adjacency(self, 1)
+        self.nodes = _NodeView(self._node)
+
+    def rows(self, sql: str, *parameters: Any) -> list[tuple[Any, ...]]:
+        """The rows of one query; IndexDamaged whatever goes wrong."""
+        try:
+            return self.connection.execute(sql, parameters).fetchall()
+        except sqlite3.Error as exc:
+            raise IndexDamaged(str(exc)) from None
+
+    def decoded(self, table: str, number: int) -> dict[str, Any]:
+        """The JSON attributes of one entity or fact."""
+        found = self.rows(f"SELECT data FROM {table} WHERE num = ?", number)
+        try:
+            value = json.loads(found[0][0])
+        except (IndexError, ValueError, TypeError):
+            raise IndexDamaged(f"{table} {number} unreadable") from None
+        if not isinstance(value, dict):
+            raise IndexDamaged(f"{table} {number} unreadable")
+        return value
+
+    def entity(self, node: str) -> _Record | None:
+        """The attributes of one entity, or None when there is no such entity."""
+        if node not in self._entities:
+            found = self.rows("SELECT num, name, type, aliases FROM entities WHERE id = ?", node) \
+                if isinstance(node, str) else []
+            self._entities[node] = self._entity_record(node, *found[0]) if found else None
+        return self._entities[node]
+
+    def _entity_record(self, node: str, number: int, name: str, kind: str, aliases: str) -> _Record:
+        try:
+            known = {"id": node, "name": name, "type": kind, "aliases": json.loads(aliases)}
+        except ValueError:
+            raise IndexDamaged(f"entity {node} unreadable") from None
+        return _Record(known, lambda: self.decoded("entity_data", number))
+
+    def all_entities(self) -> Iterator[tuple[str, _Record]]:
+        """Every entity, in the graph's order."""
+        for number, node, name, kind, aliases in self.rows(
+                "SELECT num, id, name, type, aliases FROM entities ORDER BY num"):
+            record = self._entities.get(node)
+            if record is None:
+                record = self._entities[node] = self._entity_record(node, number, name, kind, aliases)
+            yield node, record
+
+    def count(self) -> int:
+        return self.rows("SELECT count(*) FROM entities")[0][0]
+
+    def neighbours(self, node: str, direction: int) -> dict[str, dict[str, _Record]]:
+        """``_succ[node]`` (direction 0) or ``_pred[node]`` (1): other → fact id → attributes, in the graph's order."""
+        cache = self._adjacency[direction]
+        found = cache.get(node)
+        if found is None:
+            found = cache[node] = {}
+            facts = self._facts
+            for other, number, key, symmetric in self.rows(
+                    "SELECT e.id, s.fact, f.id, s.symmetric FROM steps s JOIN entities e ON e.num = s.other "
+                    "JOIN facts f ON f.num = s.fact WHERE s.node = (SELECT num FROM entities WHERE id = ?) "
+                    "AND s.dir = ? ORDER BY s.pos", node, direction):
+                record = facts.get(number)
+                if record is None:
+                    record = facts[number] = _Record({"id": key, "symmetric": bool(symmetric)},
+                                                     _fact_loader(self, number))
+                found.setdefault(other, {})[key] = record
+        return found
+
+    # the networkx calls the queries make
+    def __contains__(self, node: object) -> bool:
+        return isinstance(node, str) and self.entity(node) is not None
+
+    def __iter__(self) -> Iterator[str]:
+        return (node for node, _ in self.all_entities())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def number_of_nodes(self) -> int:
+        return self.count()
+
+    def degree(self, node: str) -> int:
+        return _degree(self, node)
+
+    def out_edges(self, node: str, keys: bool = False, data: bool = False) -> list[tuple[Any, ...]]:
+        return _edges(self, node, 0, keys, data)
+
+    def in_edges(self, node: str, keys: bool = False, data: bool = False) -> list[tuple[Any, ...]]:
+        return _edges(self, node, 1, keys, data)
+
+    def restricted(self, node_ok: Callable[[str], bool],
+                   edge_ok: Callable[[str, str, str], bool] | None) -> RestrictedGraph:
+        """The graph seen through a view's filters (networkx's ``subgraph_view``)."""
+        return RestrictedGraph(self, node_ok, edge_ok)
+
+
+def _fact_loader(graph: IndexGraph, number: int) -> Callable[[], dict[str, Any]]:
+    return lambda: graph.decoded("fact_data", number)
+
+
+def _degree(graph: Any, node: str) -> int:
+    return sum(len(edges) for adjacency in (graph._succ, graph._pred) for edges in adjacency[node].values())
+
+
+def _edges(graph: Any, node: str, direction: int, keys: bool, data: bool) -> list[tuple[Any, ...]]:
+    """networkx's ``out_edges``/``in_edges`` of one node: (u, v[, key][, data]) in the graph's order."""
+    adjacency = (graph._succ, graph._pred)[direction]
+    found = []
+    for other, edges in adjacency[node].items():
+        ends = (node, other) if direction == 0 else (other, node)
+        for key, record in edges.items():
+            found.append(ends + ((key,) if keys else ()) + ((record,) if data else ()))
+    return found
+
+
+class RestrictedGraph:
+    """An :class:`IndexGraph` through a view's node and fact filters, as ``networkx.subgraph_view`` gives."""
+
+    def __init__(self, base: IndexGraph, node_ok: Callable[[str], bool],
+                 edge_ok: Callable[[str, str, str], bool] | None):
+        self.base, self.graph, self.present_types = base, base.graph, base.present_types
+        self.node_ok = node_ok
+        self.edge_ok = edge_ok or (lambda u, v, k: True)
+        self._node = _FilteredNodes(self)
+        self._succ = _FilteredAdjacency(self, 0)
+        self._pred = _FilteredAdjacency(self, 1)
+        self.nodes = _NodeView(self._node)
+
+    def __contains__(self, node: object) -> bool:
+        return node in self.base and self.node_ok(node)  # type: ignore[arg-type]
+
+    def __iter__(self) -> Iterator[str]:
+        return (node for node in self.base if self.node_ok(node))
+
+    def degree(self, node: str) -> int:
+        return _degree(self, node)
+
+    def out_edges(self, node: str, keys: bool = False, data: bool = False) -> list[tuple[Any, ...]]:
+        return _edges(self, node, 0, keys, data)
+
+    def in_edges(self, node: str, keys: bool = False, data: bool = False) -> list[tuple[Any, ...]]:
+        return _edges(self, node, 1, keys, data)
+
+    def restricted(self, node_ok: Callable[[str], bool],
+                   edge_ok: Callable[[str, str, str], bool] | None) -> RestrictedGraph:
+        outer = self.edge_ok
+        return RestrictedGraph(self.base, lambda n: self.node_ok(n) and node_ok(n),
+                               lambda u, v, k: outer(u, v, k) and (edge_ok is None or edge_ok(u, v, k)))
+
+
+class _Nodes(Mapping[str, Any]):
+    """``graph._node``: id → attributes."""
+
+    def __init__(self, graph: IndexGraph):
+        self.graph = graph
+
+    def __getitem__(self, node: str) -> _Record:
+        record = self.graph.entity(node)
+        if record is None:
+            raise KeyError(node)
+        return record
+
+    def __contains__(self, node: object) -> bool:
+        return node in self.graph
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.graph)
+
+    def __len__(self) -> int:
+        return self.graph.count()
+
+    def items(self) -> Iterator[tuple[str, _Record]]:  # type: ignore[override]
+        return self.graph.all_entities()
+
+
+class _FilteredNodes(_Nodes):
+    def __init__(self, graph: RestrictedGraph):
+        self.view = graph
+
+    def __getitem__(self, node: str) -> _Record:
+        if node not in self.view:
+            raise KeyError(node)
+        return self.view.base._node[node]
+
+    def __contains__(self, node: object) -> bool:
+        return node in self.view
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.view)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self.view)
+
+    def items(self) -> Iterator[tuple[str, _Record]]:  # type: ignore[override]
+        return ((node, record) for node, record in self.view.base.all_entities() if self.view.node_ok(node))
+
+
+class _NodeView:
+    """``graph.nodes``: ``nodes[id]``, ``nodes(data=True)``, ``nodes(data="type")``, iteration, ``in``."""
+
+    def __init__(self, nodes: _Nodes):
+        self._nodes = nodes
+
+    def __getitem__(self, node: str) -> _Record:
+        return self._nodes[node]
+
+    def __contains__(self, node: object) -> bool:
+        return node in self._nodes
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._nodes)
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    def __call__(self, data: bool | str = False) -> Iterator[Any]:
+        if data is True:
+            return iter(self._nodes.items())
+        if data:
+            return ((node, record.get(data)) for node, record in self._nodes.items())
+        return iter(self._nodes)
+
+
+class _Adjacency(Mapping[str, Any]):
+    """``graph._succ`` / ``graph._pred``: id → other → fact id → attributes."""
+
+    def __init__(self, graph: IndexGraph, direction: int):
+        self.graph, self.direction = graph, direction
+
+    def __getitem__(self, node: str) -> dict[str, dict[str, _Record]]:
+        if node not in self.graph:
+            raise KeyError(node)
+        return self.graph.neighbours(node, self.direction)
+
+    def __contains__(self, node: object) -> bool:
+        return node in self.graph
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.graph)
+
+    def __len__(self) -> int:
+        return self.graph.count()
+
+
+class _FilteredAdjacency(Mapping[str, Any]):
+    """The adjacency of a :class:`RestrictedGraph`: kept neighbours with at least one kept fact
+    (networkx's ``FilterMultiInner``), in the graph's order."""
+
+    def __init__(self, view: RestrictedGraph, direction: int):
+        self.view, self.direction = view, direction
+
+    def __getitem__(self, node: str) -> dict[str, dict[str, _Record]]:
+        view = self.view
+        if node not in view:
+            raise KeyError(node)
+        node_ok, edge_ok, out = view.node_ok, view.edge_ok, self.direction == 0
+        kept = {}
+        for other, edges in view.base.neighbours(node, self.direction).items():
+            if not node_ok(other):
+                continue
+            facts = {key: record for key, record in edges.items()
+                     if (edge_ok(node, other, key) if out else edge_ok(other, node, key))}
+            if facts:
+                kept[other] = facts
+        return kept
+
+    def __contains__(self, node: object) -> bool:
+        return node in self.view
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.view)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self.view)
+
+
+class _Keys(Mapping[str, Any]):
+    """One kind of name key (exact, words, sound, redirect) → ids, as :class:`NameIndex` reads it."""
+
+    def __init__(self, graph: IndexGraph, kind: str):
+        self.graph, self.kind = graph, kind
+        self._cache: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._cache:
+            found = self.graph.rows("SELECT ids FROM name_keys WHERE kind = ? AND key = ?", self.kind, key)
+            self._cache[key] = json.loads(found[0][0]) if found else None
+        value = self._cache[key]
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key, in self.graph.rows("SELECT key FROM name_keys WHERE kind = ? ORDER BY rowid", self.kind))
+
+    def __len__(self) -> int:
+        return self.graph.rows("SELECT count(*) FROM name_keys WHERE kind = ?", self.kind)[0][0]
+
+    def items(self) -> Iterator[tuple[str, Any]]:  # type: ignore[override]
+        return ((key, json.loads(ids)) for key, ids in self.graph.rows(
+            "SELECT key, ids FROM name_keys WHERE kind = ?", self.kind))
+
+
+class _Names(Mapping[str, str]):
+    """id → display name."""
+
+    def __init__(self, graph: IndexGraph):
+        self.graph = graph
+
+    def __getitem__(self, node: str) -> str:
+        record = self.graph.entity(node)
+        if record is None:
+            raise KeyError(node)
+        return record["name"]
+
+    def __contains__(self, node: object) -> bool:
+        return node in self.graph
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.graph)
+
+    def __len__(self) -> int:
+        return self.graph.count()
+
+
+class IndexNames(NameIndex):
+    """The name index (:class:`graph.model.NameIndex`) read from the index file as names are looked up."""
+
+    def __init__(self, graph: IndexGraph):
+        super().__init__(_Names(graph), _Keys(graph, "key"), _Keys(graph, "words"), _Keys(graph, "sound"),
+                         _Keys(graph, "redirect"))
+        self.graph = graph
+
+    def _types(self) -> set[str]:
+        return self.graph.present_types

@@ -259,7 +259,7 @@ FACT_KEYS = {"id", "subject", "relation", "object", "wording", "symmetric", "cer
                   "first_date", "last_date", "undated_facts"]),
     (("search", "boris"), ["query", "results"]),
     (("show", "Zelenskyy"), ["entity", "country", "degree", "facts"]),
-    (("neighbours", "Zelenskyy", "-n", "2"), ["entity", "depth", "direction", "neighbours"]),
+    (("neighbours", "Zelenskyy", "-n", "2"), ["entity", "depth", "direction", "neighbours", "total"]),
     (("path", "Ukraine", "Spain", "--all"), ["from", "to", "paths"]),
     (("validate",), ["valid", "errors", "entities", "facts", "sources"]),
 ], ids=lambda v: " ".join(v) if isinstance(v, tuple) else "")

@@ -132,7 +132,7 @@ def test_neighbours_type_filter_lists_only_that_type_but_walks_through_others(
 
 def test_neighbours_json_shape(invoke: Callable[..., Any]) -> None:
     out = run_json(invoke, "neighbours", "anna-kowalska", "--depth", "1")
-    assert list(out) == ["entity", "depth", "direction", "neighbours"]
+    assert list(out) == ["entity", "depth", "direction", "neighbours", "total"]
     assert out["entity"] == {"id": "anna-kowalska", "name": "Anna Kowalska", "type": "person"}
     assert (out["depth"], out["direction"]) == (1, "both")
     forum = out["neighbours"][0]

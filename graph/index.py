@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import IndexDamaged
 from .model import NameIndex
+from .query import search_keys
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -54,15 +55,16 @@ INDEX_FILE = "index.sqlite"
 _SCHEMA = """
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE entities(num INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, type TEXT NOT NULL,
-                      aliases TEXT NOT NULL);
+                      aliases TEXT NOT NULL, start TEXT, "end" TEXT, keys TEXT NOT NULL);
 CREATE TABLE entity_data(num INTEGER PRIMARY KEY, data TEXT NOT NULL);
-CREATE TABLE facts(num INTEGER PRIMARY KEY, id TEXT NOT NULL);
+CREATE TABLE facts(num INTEGER PRIMARY KEY, id TEXT NOT NULL, relation TEXT NOT NULL, certainty TEXT NOT NULL,
+                   start TEXT, "end" TEXT, momentary INTEGER NOT NULL);
 CREATE TABLE fact_data(num INTEGER PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE steps(node INTEGER NOT NULL, dir INTEGER NOT NULL, pos INTEGER NOT NULL, other INTEGER NOT NULL,
                    fact INTEGER NOT NULL, symmetric INTEGER NOT NULL, PRIMARY KEY(node, dir, pos)) WITHOUT ROWID;
 CREATE TABLE name_keys(kind TEXT NOT NULL, key TEXT NOT NULL, ids TEXT NOT NULL, PRIMARY KEY(kind, key)) WITHOUT ROWID;
 """
-_KINDS = ("key", "words", "sound", "redirect")
+_ENTITY_COLUMNS = 'num, id, name, type, aliases, start, "end"'
 
 
 def _json(value: Any) -> str:
@@ -101,17 +103,22 @@ def _write(path: Path, compiled: Compiled, manifest: Manifest, header: dict[str,
         connection.executescript(_SCHEMA)
         connection.execute("BEGIN")
         numbers = {node: number for number, node in enumerate(graph._node)}
-        connection.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?)", (
-            (numbers[node], node, data["name"], data["type"], _json(data["aliases"]))
+        connection.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (
+            (numbers[node], node, data["name"], data["type"], _json(data["aliases"]), data.get("start"),
+             data.get("end"), _json(search_keys(node, data)))
             for node, data in graph._node.items()))
         connection.executemany("INSERT INTO entity_data VALUES (?, ?)", (
             (numbers[node], _json(data)) for node, data in graph._node.items()))
         facts: dict[str, int] = {}
+        rows = []
         for adjacency in graph._succ.values():
             for edges in adjacency.values():
-                for key in edges:
-                    facts.setdefault(key, len(facts))
-        connection.executemany("INSERT INTO facts VALUES (?, ?)", ((number, key) for key, number in facts.items()))
+                for key, data in edges.items():
+                    if key not in facts:
+                        facts[key] = len(facts)
+                        rows.append((facts[key], key, data["relation"], data["certainty"], data.get("start"),
+                                     data.get("end"), bool(data.get("momentary"))))
+        connection.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         connection.executemany("INSERT INTO fact_data VALUES (?, ?)", (
             (facts[key], _json(data)) for adjacency in graph._succ.values() for edges in adjacency.values()
             for key, data in edges.items()))
@@ -246,26 +253,45 @@ class IndexGraph:
     def entity(self, node: str) -> _Record | None:
         """The attributes of one entity, or None when there is no such entity."""
         if node not in self._entities:
-            found = self.rows("SELECT num, name, type, aliases FROM entities WHERE id = ?", node) \
+            found = self.rows(f"SELECT {_ENTITY_COLUMNS} FROM entities WHERE id = ?", node) \
                 if isinstance(node, str) else []
-            self._entities[node] = self._entity_record(node, *found[0]) if found else None
+            self._entities[node] = self._entity_record(*found[0]) if found else None
         return self._entities[node]
 
-    def _entity_record(self, node: str, number: int, name: str, kind: str, aliases: str) -> _Record:
+    def _entity_record(self, number: int, node: str, name: str, kind: str, aliases: str, start: str | None,
+                       end: str | None) -> _Record:
         try:
-            known = {"id": node, "name": name, "type": kind, "aliases": json.loads(aliases)}
+            known = {"id": node, "name": name, "type": kind, "aliases": json.loads(aliases), "start": start,
+                     "end": end}
         except ValueError:
             raise IndexDamaged(f"entity {node} unreadable") from None
         return _Record(known, lambda: self.decoded("entity_data", number))
 
     def all_entities(self) -> Iterator[tuple[str, _Record]]:
-        """Every entity, in the graph's order."""
-        for number, node, name, kind, aliases in self.rows(
-                "SELECT num, id, name, type, aliases FROM entities ORDER BY num"):
-            record = self._entities.get(node)
-            if record is None:
-                record = self._entities[node] = self._entity_record(node, number, name, kind, aliases)
-            yield node, record
+        """Every entity, in the graph's order (read as they are walked, not kept)."""
+        for row in self.cursor(f"SELECT {_ENTITY_COLUMNS} FROM entities ORDER BY num"):
+            yield row[1], self._entities.get(row[1]) or self._entity_record(*row)
+
+    def search_rows(self) -> Iterator[tuple[str, _Record, list[str]]]:
+        """Every entity with the keys :func:`graph.query.search_entities` compares (:func:`search_keys`)."""
+        for row in self.cursor(f"SELECT {_ENTITY_COLUMNS}, keys FROM entities ORDER BY num"):
+            try:
+                keys = json.loads(row[-1])
+            except ValueError:
+                raise IndexDamaged(f"entity {row[1]} unreadable") from None
+            yield row[1], self._entity_record(*row[:-1]), keys
+
+    def cursor(self, sql: str, *parameters: Any) -> Iterator[tuple[Any, ...]]:
+        """The rows of one query, fetched as they are read; IndexDamaged whatever goes wrong."""
+        try:
+            cursor = self.connection.execute(sql, parameters)
+            while True:
+                batch = cursor.fetchmany(1000)
+                if not batch:
+                    return
+                yield from batch
+        except sqlite3.Error as exc:
+            raise IndexDamaged(str(exc)) from None
 
     def count(self) -> int:
         return self.rows("SELECT count(*) FROM entities")[0][0]
@@ -277,14 +303,16 @@ class IndexGraph:
         if found is None:
             found = cache[node] = {}
             facts = self._facts
-            for other, number, key, symmetric in self.rows(
-                    "SELECT e.id, s.fact, f.id, s.symmetric FROM steps s JOIN entities e ON e.num = s.other "
-                    "JOIN facts f ON f.num = s.fact WHERE s.node = (SELECT num FROM entities WHERE id = ?) "
-                    "AND s.dir = ? ORDER BY s.pos", node, direction):
+            for other, number, symmetric, key, relation, certainty, start, end, momentary in self.rows(
+                    "SELECT e.id, s.fact, s.symmetric, f.id, f.relation, f.certainty, f.start, f.\"end\", f.momentary "
+                    "FROM steps s JOIN entities e ON e.num = s.other JOIN facts f ON f.num = s.fact "
+                    "WHERE s.node = (SELECT num FROM entities WHERE id = ?) AND s.dir = ? ORDER BY s.pos",
+                    node, direction):
                 record = facts.get(number)
                 if record is None:
-                    record = facts[number] = _Record({"id": key, "symmetric": bool(symmetric)},
-                                                     _fact_loader(self, number))
+                    record = facts[number] = _Record(
+                        {"id": key, "symmetric": bool(symmetric), "relation": relation, "certainty": certainty,
+                         "start": start, "end": end, "momentary": bool(momentary)}, _fact_loader(self, number))
                 found.setdefault(other, {})[key] = record
         return found
 
@@ -310,10 +338,13 @@ class IndexGraph:
     def in_edges(self, node: str, keys: bool = False, data: bool = False) -> list[tuple[Any, ...]]:
         return _edges(self, node, 1, keys, data)
 
-    def restricted(self, node_ok: Callable[[str], bool],
-                   edge_ok: Callable[[str, str, str], bool] | None) -> RestrictedGraph:
-        """The graph seen through a view's filters (networkx's ``subgraph_view``)."""
-        return RestrictedGraph(self, node_ok, edge_ok)
+    def restricted(self, node_ok: Callable[[str], bool], edge_ok: Callable[[str, str, str], bool] | None,
+                   ends_kept: bool = False, data_ok: Callable[[str, str, Any], bool] | None = None
+                   ) -> RestrictedGraph:
+        """The graph seen through a view's filters (networkx's ``subgraph_view``); ``ends_kept``: a
+        kept fact's ends are kept entities, so a neighbour reached by one needs no ``node_ok``;
+        ``data_ok``: ``edge_ok`` given the fact's attributes rather than its key."""
+        return RestrictedGraph(self, node_ok, edge_ok, ends_kept, data_ok)
 
 
 def _fact_loader(graph: IndexGraph, number: int) -> Callable[[], dict[str, Any]]:
@@ -339,10 +370,13 @@ class RestrictedGraph:
     """An :class:`IndexGraph` through a view's node and fact filters, as ``networkx.subgraph_view`` gives."""
 
     def __init__(self, base: IndexGraph, node_ok: Callable[[str], bool],
-                 edge_ok: Callable[[str, str, str], bool] | None):
+                 edge_ok: Callable[[str, str, str], bool] | None, ends_kept: bool = False,
+                 data_ok: Callable[[str, str, Any], bool] | None = None):
         self.base, self.graph, self.present_types = base, base.graph, base.present_types
-        self.node_ok = node_ok
+        self.node_ok, self.ends_kept = node_ok, ends_kept and edge_ok is not None
         self.edge_ok = edge_ok or (lambda u, v, k: True)
+        self.data_ok = data_ok if edge_ok is not None and data_ok is not None else (
+            lambda u, v, record: self.edge_ok(u, v, record["id"]))
         self._node = _FilteredNodes(self)
         self._succ = _FilteredAdjacency(self, 0)
         self._pred = _FilteredAdjacency(self, 1)
@@ -363,8 +397,13 @@ class RestrictedGraph:
     def in_edges(self, node: str, keys: bool = False, data: bool = False) -> list[tuple[Any, ...]]:
         return _edges(self, node, 1, keys, data)
 
-    def restricted(self, node_ok: Callable[[str], bool],
-                   edge_ok: Callable[[str, str, str], bool] | None) -> RestrictedGraph:
+    def search_rows(self) -> Iterator[tuple[str, _Record, list[Any]]]:
+        return ((node, data, keys) for node, data, keys in self.base.search_rows() if self.node_ok(node))
+
+    def restricted(self, node_ok: Callable[[str], bool], edge_ok: Callable[[str, str, str], bool] | None,
+                   ends_kept: bool = False, data_ok: Callable[[str, str, Any], bool] | None = None
+                   ) -> RestrictedGraph:
+        """This view narrowed again: both views' filters."""
         outer = self.edge_ok
         return RestrictedGraph(self.base, lambda n: self.node_ok(n) and node_ok(n),
                                lambda u, v, k: outer(u, v, k) and (edge_ok is None or edge_ok(u, v, k)))
@@ -475,13 +514,13 @@ class _FilteredAdjacency(Mapping[str, Any]):
         view = self.view
         if node not in view:
             raise KeyError(node)
-        node_ok, edge_ok, out = view.node_ok, view.edge_ok, self.direction == 0
+        node_ok, data_ok, out, ends_kept = view.node_ok, view.data_ok, self.direction == 0, view.ends_kept
         kept = {}
         for other, edges in view.base.neighbours(node, self.direction).items():
-            if not node_ok(other):
+            if not ends_kept and not node_ok(other):
                 continue
             facts = {key: record for key, record in edges.items()
-                     if (edge_ok(node, other, key) if out else edge_ok(other, node, key))}
+                     if (data_ok(node, other, record) if out else data_ok(other, node, record))}
             if facts:
                 kept[other] = facts
         return kept

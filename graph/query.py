@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DIRECTIONS", "ROUTE_BUDGET", "graph_stats", "search_entities", "entity_card", "find_neighbours", "neighbourhood",
     "find_paths",
-    "search_paths",
+    "search_paths", "search_keys",
     "entity_ref", "fact_view", "wording", "fact_when", "entity_when",
 ]
 
@@ -125,13 +125,14 @@ def search_entities(graph: nx.MultiDiGraph, text: str, limit: int = 10,
     matcher.set_seq2(query)
     latin_matcher = difflib.SequenceMatcher(autojunk=False)
     latin_matcher.set_seq2(loose[0] if loose else "")
-    for node, data in graph.nodes(data=True):
+    rows = graph.search_rows() if hasattr(graph, "search_rows") else (
+        (node, data, search_keys(node, data, loose is not None)) for node, data in graph.nodes(data=True))
+    for node, data, names in rows:
         if types and data["type"] not in types:
             continue
         best = (0.0, 0.0, "")
-        for name in (data["name"], *data["aliases"], node):
-            key = id_key(name) if name is node else name_key(name)
-            score, compared = _best_score(query, key, name, loose, (matcher, latin_matcher))
+        for name, key, name_loose in names:
+            score, compared = _best_score(query, key, name_loose, loose, (matcher, latin_matcher))
             coverage = len(compared[0]) / max(len(compared[1]), 1)
             if (score, coverage) > best[:2]:
                 best = (score, coverage, name)
@@ -142,10 +143,19 @@ def search_entities(graph: nx.MultiDiGraph, text: str, limit: int = 10,
     return results[:limit]
 
 
-def _best_score(query: str, key: str, name: str, loose: tuple[str, str, str] | None,
+def search_keys(node: str, entity: Any, loose: bool = True) -> list[tuple[str, str, tuple[str, str, str] | None]]:
+    """What :func:`search_entities` compares of an entity: each of its name, aliases and id with its
+    name key and, when ``loose``, its transliterated keys (:func:`graph.names.loose_keys`).
+    The query index stores them (graph/index.py), so a search there computes no key."""
+    return [(name, id_key(name) if name is node else name_key(name), loose_keys(name) if loose else None)
+            for name in (entity["name"], *entity["aliases"], node)]
+
+
+def _best_score(query: str, key: str, name_loose: tuple[str, str, str] | None, loose: tuple[str, str, str] | None,
                 matchers: tuple[Any, Any]) -> tuple[float, tuple[str, str]]:
     """The score of one name against the query, with the (query, name) keys it was found on.
 
+    ``name_loose``: the name's :func:`graph.names.loose_keys` (given when ``loose``, the query's, is);
     ``matchers``: difflib matchers holding the query and its transliteration.
     """
     score, compared = _name_score(query, key, matchers[0]), (query, key)
@@ -154,7 +164,7 @@ def _best_score(query: str, key: str, name: str, loose: tuple[str, str, str] | N
     if loose is None or not key:
         return score, compared
     latin, words, sound = loose
-    name_latin, name_words, name_sound = loose_keys(name)
+    name_latin, name_words, name_sound = name_loose  # type: ignore[misc]
     if words == name_words and latin != name_latin:
         return max(score, 0.97), (latin, name_latin)
     translit = _name_score(latin, name_latin, matchers[1])

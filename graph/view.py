@@ -260,8 +260,11 @@ class View:
         def typed(n: str) -> bool:
             return n in anchors or ((not types or nodes[n]["type"] in types) and (not timed or exists(n)))
 
+        def keep_data(u: str, v: str, data: dict[str, Any]) -> bool:
+            return fact_ok(data) and (not timed or (exists(u) and exists(v)))
+
         def keep_fact(u: str, v: str, k: str) -> bool:
-            return fact_ok(succ[u][v][k]) and (not timed or (exists(u) and exists(v)))
+            return keep_data(u, v, succ[u][v][k])
 
         if not self.filters_facts:
             return _subgraph_view(graph, typed if self.types else _every, None)
@@ -271,13 +274,14 @@ class View:
             known = joined.get(n)
             if known is None:
                 known = joined[n] = n in anchors or (typed(n) and any(
-                    typed(other) and keep_fact(*ends, key)
+                    typed(other) and keep_data(*ends, data)
                     for adjacency, flip in ((succ, False), (pred, True))
                     for other, edges in adjacency[n].items()
-                    for ends in [(other, n) if flip else (n, other)] for key in edges))
+                    for ends in [(other, n) if flip else (n, other)] for data in edges.values()))
             return known
 
-        return _subgraph_view(graph, has_fact, keep_fact)
+        # without a type filter, a kept fact's two ends are always shown (they exist, and it joins them)
+        return _subgraph_view(graph, has_fact, keep_fact, ends_kept=not types, data_ok=keep_data)
 
     def _selected(self, view: nx.MultiDiGraph) -> nx.MultiDiGraph:
         return self._selection(view)[0]
@@ -312,11 +316,14 @@ def _every(node: str) -> bool:
 
 
 def _subgraph_view(graph: Any, node_ok: Callable[[str], bool],
-                   edge_ok: Callable[[str, str, str], bool] | None) -> Any:
+                   edge_ok: Callable[[str, str, str], bool] | None, ends_kept: bool = False,
+                   data_ok: Callable[[str, str, Any], bool] | None = None) -> Any:
     """``graph`` seen through the filters: networkx's ``subgraph_view``, or the query index's own
-    (:meth:`graph.index.IndexGraph.restricted`), which walks the same way."""
+    (:meth:`graph.index.IndexGraph.restricted`), which walks the same way. ``ends_kept``: every
+    fact ``edge_ok`` keeps joins two entities ``node_ok`` keeps; ``data_ok(u, v, data)``: ``edge_ok``
+    given the fact's data (the index then reads neither again)."""
     if hasattr(graph, "restricted"):
-        return graph.restricted(node_ok, edge_ok)
+        return graph.restricted(node_ok, edge_ok, ends_kept, data_ok)
     import networkx as nx
 
     return nx.subgraph_view(graph, filter_node=node_ok, **({"filter_edge": edge_ok} if edge_ok else {}))

@@ -192,12 +192,14 @@ def load(data: Path, no_cache: bool, wrote_nothing: bool = True, indexed: bool =
 
     ``indexed``: read it from the query index when that is current (graph/index.py).
     """
-    from .pipeline import load_compiled, load_indexed  # networkx and the loader: not for `tieline --help`
-
     with progress("parsing fact files") as bar:
         try:
             if indexed and not no_cache:
+                from .index import load_indexed  # sqlite3; the loader only when the index is stale
+
                 return load_indexed(data, progress=bar)
+            from .pipeline import load_compiled  # networkx and the loader: not for `tieline --help`
+
             return load_compiled(data, use_cache=not no_cache, progress=bar)
         except DataErrors as exc:
             exc.folder, exc.wrote_nothing = str(data), wrote_nothing  # type: ignore[attr-defined]

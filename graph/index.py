@@ -37,16 +37,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import IndexDamaged
-from .model import NameIndex
+from .model import Compiled, NameIndex
 from .query import search_keys
 
 if TYPE_CHECKING:
-    import networkx as nx
-
-    from .pipeline import Compiled
+    from .pipeline import Loader, Progress
     from .store import Manifest, Store
 
-__all__ = ["INDEX_FORMAT", "INDEX_FILE", "IndexDamaged", "IndexGraph", "IndexNames", "build_index", "open_index",
+__all__ = ["INDEX_FORMAT", "INDEX_FILE", "IndexGraph", "IndexNames", "load_indexed", "build_index", "open_index",
            "drop_index"]
 
 INDEX_FORMAT = "tieline-index-1"
@@ -151,6 +149,25 @@ def drop_index(store: Store) -> None:
 
 
 # --- opening --------------------------------------------------------------------------------------
+
+def load_indexed(data_dir: str | os.PathLike[str] = "data", *, progress: Progress | None = None,
+                 loader: Loader | None = None) -> Compiled:
+    """For a query: graph and name index read from the query index when it is current — no
+    networkx, no YAML, not even the parser imported — else loaded as
+    :func:`graph.pipeline.load_compiled` does, and the index built for the next query."""
+    from .files import data_files
+    from .store import Store
+
+    root = Path(data_dir)
+    if root.is_dir():
+        store = Store(root)
+        opened = open_index(root, store, data_files(root))
+        if opened is not None:
+            return Compiled(*opened, from_cache=True, indexed_in=store)
+    from .pipeline import Loader, load_compiled
+
+    return load_compiled(root, progress=progress, loader=loader or Loader(), index=True)
+
 
 def open_index(root: Path, store: Store, files: list[Path]) -> tuple[IndexGraph, IndexNames] | None:
     """The index of the data folder ``root`` when it is there, ours, sound and built from the files as

@@ -7,6 +7,7 @@ the curator wrote, with ``symmetric=True``; queries traverse them both ways.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import AmbiguousEntity, Candidate, EntityNotFound
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from .load import FactBase
+    from .store import Store
 
 __all__ = ["build_graph", "NameIndex", "build_name_index", "NODE_KEYS", "EDGE_KEYS"]
 
@@ -167,6 +169,20 @@ class NameIndex:
                 if entity_id not in seen:
                     seen.append(entity_id)
         return seen[:limit]
+
+
+@dataclass
+class Compiled:
+    """A loaded data folder: the graph and its name index (graph.pipeline loads it, graph.index reads it)."""
+
+    graph: nx.MultiDiGraph
+    index: NameIndex
+    from_cache: bool = False
+    indexed_in: Store | None = None
+    """Set when ``graph`` and ``index`` are read from this store's query index (graph/index.py)."""
+
+    def __post_init__(self) -> None:
+        self.index.graph = self.graph  # candidates of an ambiguous name show their type, country, description
 
 
 def build_name_index(graph: nx.MultiDiGraph) -> NameIndex:

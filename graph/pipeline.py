@@ -19,34 +19,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import DataError, DataErrors
-from .load import FactBase, ParsedFile, check_and_link, data_files, parse_file
-from .model import NameIndex, build_graph, build_name_index
+from .files import data_files
+from .load import FactBase, ParsedFile, check_and_link, parse_file
+from .model import Compiled, build_graph, build_name_index
 from .store import Manifest, Origins, Store, decode_parsed, encode_parsed, write_private
 
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["Compiled", "Loader", "load_compiled", "load_graph", "load_indexed", "build_compiled", "parse_all",
+__all__ = ["Compiled", "Loader", "load_compiled", "load_graph", "build_compiled", "parse_all",
            "PARALLEL_MIN_BYTES"]
 
 PARALLEL_MIN_BYTES = 2_000_000
 """Below this many bytes to parse, files are parsed in this process (a pool costs more than it saves)."""
 Progress = Callable[[int, int], None]
 _last_loaded: list[Compiled] = []
-
-
-@dataclass
-class Compiled:
-    """A loaded data folder: the graph and its name index."""
-
-    graph: nx.MultiDiGraph
-    index: NameIndex
-    from_cache: bool = False
-    indexed_in: Store | None = None
-    """Set when ``graph`` and ``index`` are read from this store's query index (graph/index.py)."""
-
-    def __post_init__(self) -> None:
-        self.index.graph = self.graph  # candidates of an ambiguous name show their type, country, description
 
 
 PatchStep = Callable[["Loader", Path, list[Path], Manifest, Store, dict[str, Any], "Progress | None"],
@@ -81,20 +68,6 @@ def load_graph(data_dir: str | os.PathLike[str] = "data", *, use_cache: bool = T
                loader: Loader = Loader()) -> nx.MultiDiGraph:
     """The validated graph of a data folder; raises :class:`graph.errors.DataErrors` on bad data."""
     return load_compiled(data_dir, use_cache=use_cache, loader=loader).graph
-
-
-def load_indexed(data_dir: str | os.PathLike[str] = "data", *, progress: Progress | None = None,
-                 loader: Loader = Loader()) -> Compiled:
-    """For a query: graph and name index read from the query index (graph/index.py) when it is
-    current — no networkx, no YAML — else loaded as :func:`load_compiled` does, and the index built."""
-    from .index import open_index
-
-    root = _folder(data_dir)
-    store = Store(root)
-    opened = open_index(root, store, data_files(root))
-    if opened is not None:
-        return Compiled(*opened, from_cache=True, indexed_in=store)
-    return load_compiled(root, progress=progress, loader=loader, index=True)
 
 
 def load_compiled(data_dir: str | os.PathLike[str] = "data", *, use_cache: bool = True,

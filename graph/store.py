@@ -36,12 +36,13 @@ from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import DataError
-from .load import PARSER_VERSION, ParsedFile
 from .model import NameIndex
 from .yamlfile import Marked, MarkedList, Plain
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from .load import ParsedFile
 
 __all__ = ["CACHE_FORMAT", "Manifest", "Origins", "Store", "cache_root", "decode_parsed", "encode_parsed",
            "write_private", "is_private"]
@@ -99,6 +100,7 @@ def encode_parsed(parsed: ParsedFile) -> bytes:
 
 def decode_parsed(data: bytes) -> ParsedFile:
     """The parse result :func:`encode_parsed` wrote; ValueError when ``data`` is not one (or damaged)."""
+    from .load import ParsedFile  # the parser: not for a query answered from the query index
     view = memoryview(data)
     kind, crc, payload = data[:1], int.from_bytes(view[1:5], "big"), view[5:]
     if kind not in (_PLAIN, _TAGGED) or len(data) < 5 or zlib.crc32(payload) != crc:
@@ -226,6 +228,7 @@ class Manifest:
 
     def file_key(self, rel: str) -> str:
         """The per-file cache key of one file: parser version, code and the file's path and contents."""
+        from .load import PARSER_VERSION
         return hashlib.sha256(f"{PARSER_VERSION}\0{self.code}\0{rel}\0{self.entries[rel][2]}".encode()).hexdigest()
 
 

@@ -554,7 +554,7 @@ def deep_folders(tmp_path: Path) -> Iterator[Path]:
 
 def test_a_thousand_nested_folders_are_refused_at_the_documented_depth(deep_folders: Path) -> None:
     """The issue's example: about 1,000 nested folders gave a RecursionError traceback."""
-    from graph.load import MAX_FOLDER_DEPTH
+    from graph.files import MAX_FOLDER_DEPTH
 
     data = deep_folders
     done = subprocess.run([sys.executable, "-c", "import cli; cli.main()", "validate", "--data", str(data)],
@@ -568,7 +568,7 @@ def test_a_thousand_nested_folders_are_refused_at_the_documented_depth(deep_fold
 
 
 def test_files_at_the_deepest_allowed_folder_are_read(tmp_path: Path) -> None:
-    from graph.load import MAX_FOLDER_DEPTH
+    from graph.files import MAX_FOLDER_DEPTH
 
     data = folder_with(tmp_path, {"facts.yaml": FACTS})
     (nested(data, MAX_FOLDER_DEPTH) / "deep.yml").write_text("dataset: {name: Deep}\n", encoding="utf-8")
@@ -640,7 +640,7 @@ def test_a_link_to_a_folder_is_reported_and_a_link_to_a_file_inside_is_read(tmp_
 
 def test_a_2_gb_sparse_file_is_refused_at_once(tmp_path: Path) -> None:
     """The issue's example cost 25 s and 8.4 GB before the NUL error; the size is checked first."""
-    from graph.load import MAX_FILE_BYTES
+    from graph.files import MAX_FILE_BYTES
 
     data = folder_with(tmp_path, {"facts.yaml": FACTS})
     with open(data / "huge.yaml", "wb") as handle:
@@ -657,7 +657,7 @@ def test_a_2_gb_sparse_file_is_refused_at_once(tmp_path: Path) -> None:
 
 
 def test_the_size_limit_is_a_limit_on_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from graph import load
+    from graph import files as load
 
     data = folder_with(tmp_path, {"facts.yaml": FACTS})
     size = (data / "facts.yaml").stat().st_size

@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from cli import app
 from graph.index import INDEX_FILE
-from graph.pipeline import load_indexed
+from graph.index import load_indexed
 
 from test_properties import fact_sets, write_folder
 

@@ -172,7 +172,7 @@ def load_indexed(data_dir: str | os.PathLike[str] = "data", *, progress: Progres
 def open_index(root: Path, store: Store, files: list[Path]) -> tuple[IndexGraph, IndexNames] | None:
     """The index of the data folder ``root`` when it is there, ours, sound and built from the files as
     they are now; else None (the caller loads the graph and builds a new index)."""
-    from .store import Manifest, is_private
+    from .store import Manifest, is_private, unchanged
 
     path = store.folder / INDEX_FILE
     if not store.usable or not is_private(path):
@@ -190,7 +190,7 @@ def open_index(root: Path, store: Store, files: list[Path]) -> tuple[IndexGraph,
         if page_size * pages != size or meta.get("format") != INDEX_FORMAT:
             raise IndexDamaged("not an index of this format")
         header = json.loads(meta["header"])
-        if Manifest.compute(root, files, header).key != meta["key"]:
+        if not unchanged(root, files, header) and Manifest.compute(root, files, header).key != meta["key"]:
             connection.close()
             return None
         graph = IndexGraph(connection, json.loads(meta["graph"]), json.loads(meta["types"]))

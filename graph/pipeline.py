@@ -134,7 +134,7 @@ def _index(compiled: Compiled, store: Store, manifest: Manifest, header: dict[st
     """Write the query index of ``compiled`` (the data as ``manifest`` and the cache ``header`` saw it)."""
     from .index import build_index
 
-    build_index(compiled, store, manifest, {"files": header["files"], "written_ns": header["written_ns"]})
+    build_index(compiled, store, manifest, manifest.header(header["written_ns"]))
 
 
 def build_compiled(loader: Loader, root: Path, files: list[Path], manifest: Manifest | None, store: Store | None,

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from .load import ParsedFile
 
 __all__ = ["CACHE_FORMAT", "Manifest", "Origins", "Store", "cache_root", "decode_parsed", "encode_parsed",
-           "write_private", "is_private"]
+           "write_private", "is_private", "code_files", "unchanged"]
 
 CACHE_FORMAT = "tieline-cache-4"
 _MAGIC = b"TIELINE-CACHE-4\n"
@@ -181,6 +181,47 @@ def _untagged(value: Any) -> Any:
 
 # --- the manifest: data files and the key they make -----------------------------------------------
 
+def _same_file(st: os.stat_result, old: Any, trusted_before: int) -> bool:
+    """Whether a file is the one a manifest entry recorded, judged by its stat: size, times and inode
+    the same, and changed last well before the manifest was written (an edit within the same clock
+    tick would keep its times)."""
+    return bool(old) and len(old) == 5 and (old[0], old[1], old[3], old[4]) == (
+        st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) and max(st.st_mtime_ns, st.st_ctime_ns) < trusted_before
+
+
+def code_files() -> list[list[Any]]:
+    """The modules that shape the compiled graph, as [name, size, mtime, ctime]: the stat of :func:`_code_digest`'s input."""
+    here = Path(__file__).resolve().parent
+    found = []
+    for path in sorted(here.glob("*.py")):
+        try:
+            st = path.stat()
+        except OSError:
+            return []
+        found.append([path.name, st.st_size, st.st_mtime_ns, st.st_ctime_ns])
+    return found
+
+
+def unchanged(root: Path, files: list[Path], header: dict[str, Any]) -> bool:
+    """Whether the data files and tieline's code are the very files ``header`` (:meth:`Manifest.header`)
+    recorded, by their stat alone: then the key they make is the one recorded with it, and nothing
+    needs hashing. False says only "not sure": :meth:`Manifest.compute` then decides."""
+    known, written = header.get("files"), header.get("written_ns")
+    if not isinstance(known, dict) or not isinstance(written, int) or len(known) != len(files):
+        return False
+    trusted_before = written - _RACY_NS
+    code = header.get("code_files")
+    if not code or code != code_files() or any(max(c[2], c[3]) >= trusted_before for c in code):
+        return False
+    for path in files:
+        try:
+            if not _same_file(path.stat(), known.get(path.relative_to(root).as_posix()), trusted_before):
+                return False
+        except OSError:
+            return False
+    return True
+
+
 def _code_digest() -> str:
     """A digest of the modules that shape the compiled graph: edited code invalidates the cache."""
     here = Path(__file__).resolve().parent
@@ -209,10 +250,8 @@ class Manifest:
         for path in files:
             rel = path.relative_to(root).as_posix()
             st = path.stat()
-            seen = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
             old = known.get(rel)
-            if old and len(old) == 5 and (old[0], old[1], old[3], old[4]) == seen \
-                    and max(st.st_mtime_ns, st.st_ctime_ns) < trusted_before:
+            if _same_file(st, old, trusted_before):
                 entries[rel] = old
             else:
                 entries[rel] = (st.st_size, st.st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest(),
@@ -222,6 +261,10 @@ class Manifest:
         for rel in sorted(entries):
             summary.update(f"\0{rel}\0{entries[rel][2]}".encode())
         return cls(entries, summary.hexdigest(), code)
+
+    def header(self, written_ns: int) -> dict[str, Any]:
+        """What :func:`unchanged` needs to recognise these files and this code later without hashing them."""
+        return {"files": self.entries, "written_ns": written_ns, "code": self.code, "code_files": code_files()}
 
     def size(self, rel: str) -> int:
         return self.entries[rel][0]

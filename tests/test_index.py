@@ -326,3 +326,17 @@ def test_neighbours_lists_the_nearest_and_says_how_many_more() -> None:
     assert first["neighbours"] == whole["neighbours"][:3] and first["total"] == total
     default = json.loads(run("neighbours", "RDIF", "--depth", "3", "--json", "--data", BUNDLED)[1])
     assert len(default["neighbours"]) == min(default["total"], 100)
+
+
+def test_a_same_size_edit_with_its_times_restored_makes_a_new_index(small_data: Path) -> None:
+    """The index is trusted by the files' stat only when size, times, change time and inode all match."""
+    warmed(small_data)
+    people = small_data / "entities" / "people.yaml"
+    before = people.stat()
+    text = people.read_text(encoding="utf-8")
+    assert "Zelenskyy" in text
+    people.write_text(text.replace("Zelenskyy", "Zelenskyi"), encoding="utf-8")
+    os.utime(people, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert people.stat().st_size == before.st_size and people.stat().st_mtime_ns == before.st_mtime_ns
+    code, stdout, _ = run("search", "Zelenskyi", "--data", small_data, "--json")
+    assert code == 0 and json.loads(stdout)["results"][0]["name"].startswith("Volodymyr Zelenskyi")

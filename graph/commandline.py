@@ -184,7 +184,19 @@ def _falling_back(function: Callable[..., Any]) -> Callable[..., Any]:
             drop_index(store)
             kwargs["compiled"] = load(store.root, no_cache=False, indexed=True)
             return function(**kwargs)
+        finally:
+            _build_pending_indexes()
     return run
+
+
+def _build_pending_indexes() -> None:
+    """Write the query index put off while the command answered from the graph (its output comes first)."""
+    from .index import PENDING, build_pending
+
+    if PENDING:
+        sys.stdout.flush()
+        with progress("indexing for the next queries", minimum=render.Progress.MIN_ROWS) as bar:
+            build_pending(bar)
 
 
 def load(data: Path, no_cache: bool, wrote_nothing: bool = True, indexed: bool = False) -> Compiled:
@@ -197,7 +209,7 @@ def load(data: Path, no_cache: bool, wrote_nothing: bool = True, indexed: bool =
             if indexed and not no_cache:
                 from .index import load_indexed  # sqlite3; the loader only when the index is stale
 
-                return load_indexed(data, progress=bar)
+                return load_indexed(data, progress=bar, defer=True)
             from .pipeline import load_compiled  # networkx and the loader: not for `tieline --help`
 
             return load_compiled(data, use_cache=not no_cache, progress=bar)

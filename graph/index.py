@@ -71,9 +71,10 @@ def _json(value: Any) -> str:
 
 # --- building -------------------------------------------------------------------------------------
 
-def build_index(compiled: Compiled, store: Store, manifest: Manifest, header: dict[str, Any]) -> None:
+def build_index(compiled: Compiled, store: Store, manifest: Manifest, header: dict[str, Any],
+                progress: Progress | None = None) -> None:
     """Write the index of ``compiled`` beside the cache (aside, then renamed into place); a failure
-    to write only means the next query builds it again."""
+    to write only means the next query builds it again. ``progress(done, total)``: rows written."""
     import tempfile
 
     if not store.usable:
@@ -84,7 +85,7 @@ def build_index(compiled: Compiled, store: Store, manifest: Manifest, header: di
         return
     os.close(fd)
     try:
-        _write(Path(tmp), compiled, manifest, header)
+        _write(Path(tmp), compiled, manifest, header, progress)
         os.replace(tmp, store.folder / INDEX_FILE)
     except (OSError, sqlite3.Error):
         try:
@@ -93,8 +94,11 @@ def build_index(compiled: Compiled, store: Store, manifest: Manifest, header: di
             pass
 
 
-def _write(path: Path, compiled: Compiled, manifest: Manifest, header: dict[str, Any]) -> None:
+def _write(path: Path, compiled: Compiled, manifest: Manifest, header: dict[str, Any],
+           progress: Progress | None = None) -> None:
     graph, names = compiled.graph, compiled.index
+    total = 3 * len(graph._node) + 4 * graph.number_of_edges()  # rows: entities twice, steps, facts twice, steps
+    counted = _Counter(progress, total)
     connection = sqlite3.connect(path, isolation_level=None)
     try:
         connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192; "
@@ -102,11 +106,11 @@ def _write(path: Path, compiled: Compiled, manifest: Manifest, header: dict[str,
         connection.executescript(_SCHEMA)
         connection.execute("BEGIN")
         numbers = {node: number for number, node in enumerate(graph._node)}
-        connection.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?, ?)", (
+        connection.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?, ?)", counted(
             (numbers[node], node, data["name"], data["type"], _json(data["aliases"]), data.get("start"),
              data.get("end"), _json(search_keys(node, data)))
             for node, data in graph._node.items()))
-        connection.executemany("INSERT INTO entity_data VALUES (?, ?)", (
+        connection.executemany("INSERT INTO entity_data VALUES (?, ?)", counted(
             (numbers[node], _json(data)) for node, data in graph._node.items()))
         facts: dict[str, int] = {}
         rows = []
@@ -117,11 +121,11 @@ def _write(path: Path, compiled: Compiled, manifest: Manifest, header: dict[str,
                         facts[key] = len(facts)
                         rows.append((facts[key], key, data["relation"], data["certainty"], data.get("start"),
                                      data.get("end"), bool(data.get("momentary"))))
-        connection.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-        connection.executemany("INSERT INTO fact_data VALUES (?, ?)", (
+        connection.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?)", counted(rows))
+        connection.executemany("INSERT INTO fact_data VALUES (?, ?)", counted(
             (facts[key], _json(data)) for adjacency in graph._succ.values() for edges in adjacency.values()
             for key, data in edges.items()))
-        connection.executemany("INSERT INTO steps VALUES (?, ?, ?, ?, ?, ?)", (
+        connection.executemany("INSERT INTO steps VALUES (?, ?, ?, ?, ?, ?)", counted(
             (numbers[node], direction, position, numbers[other], facts[key], bool(data["symmetric"]))
             for node in graph._node  # in the table's key order (node, direction, position): appended, never inserted
             for direction, adjacency in enumerate((graph._succ[node], graph._pred[node]))
@@ -141,6 +145,33 @@ def _write(path: Path, compiled: Compiled, manifest: Manifest, header: dict[str,
         connection.close()
 
 
+class _Counter:
+    """Rows passed on to SQLite, reported to ``progress`` every 50,000."""
+
+    def __init__(self, progress: Progress | None, total: int):
+        self.progress, self.total, self.done = progress, total, 0
+
+    def __call__(self, rows: Any) -> Iterator[Any]:
+        if self.progress is None:
+            yield from rows
+            return
+        for row in rows:
+            self.done += 1
+            if not self.done % 50_000:
+                self.progress(self.done, self.total)
+            yield row
+
+
+PENDING: list[Callable[[Progress | None], None]] = []
+"""Index builds a command asked to put off until it has printed its answer (:func:`build_pending`)."""
+
+
+def build_pending(progress: Progress | None = None) -> None:
+    """Write the indexes put off by ``load_indexed(..., defer=True)``."""
+    while PENDING:
+        PENDING.pop(0)(progress)
+
+
 def drop_index(store: Store) -> None:
     """Remove a damaged index (the next query builds a new one)."""
     try:
@@ -152,10 +183,11 @@ def drop_index(store: Store) -> None:
 # --- opening --------------------------------------------------------------------------------------
 
 def load_indexed(data_dir: str | os.PathLike[str] = "data", *, progress: Progress | None = None,
-                 loader: Loader | None = None) -> Compiled:
+                 loader: Loader | None = None, defer: bool = False) -> Compiled:
     """For a query: graph and name index read from the query index when it is current — no
     networkx, no YAML, not even the parser imported — else loaded as
-    :func:`graph.pipeline.load_compiled` does, and the index built for the next query."""
+    :func:`graph.pipeline.load_compiled` does, and the index built for the next query (``defer``:
+    put off until :func:`build_pending`, so that a command prints its answer first)."""
     from .files import data_files
     from .store import Store
 
@@ -167,7 +199,7 @@ def load_indexed(data_dir: str | os.PathLike[str] = "data", *, progress: Progres
             return Compiled(*opened, from_cache=True, indexed_in=store)
     from .pipeline import Loader, load_compiled
 
-    return load_compiled(root, progress=progress, loader=loader or Loader(), index=True)
+    return load_compiled(root, progress=progress, loader=loader or Loader(), index="defer" if defer else True)
 
 
 def open_index(root: Path, store: Store, files: list[Path]) -> tuple[IndexGraph, IndexNames] | None:

@@ -71,10 +71,11 @@ def load_graph(data_dir: str | os.PathLike[str] = "data", *, use_cache: bool = T
 
 
 def load_compiled(data_dir: str | os.PathLike[str] = "data", *, use_cache: bool = True,
-                  progress: Progress | None = None, loader: Loader = Loader(), index: bool = False) -> Compiled:
+                  progress: Progress | None = None, loader: Loader = Loader(), index: bool | str = False) -> Compiled:
     """Graph and name index of a data folder: from the cache, patched, or built from scratch.
 
-    ``index``: also write the query index beside the cache when it is missing or stale.
+    ``index``: also write the query index beside the cache (graph/index.py); ``"defer"``: put that
+    off until :func:`graph.index.build_pending`.
     """
     root = _folder(data_dir)
     files = data_files(root)
@@ -104,7 +105,7 @@ def _folder(data_dir: str | os.PathLike[str]) -> Path:
 
 
 def _load(loader: Loader, root: Path, files: list[Path], use_cache: bool, progress: Progress | None,
-          index: bool) -> Compiled:
+          index: bool | str) -> Compiled:
     if not use_cache:
         return build_compiled(loader, root, files, None, None, progress)[0]
     store = Store(root)
@@ -115,7 +116,7 @@ def _load(loader: Loader, root: Path, files: list[Path], use_cache: bool, progre
         if stored is not None:
             compiled = Compiled(*stored, from_cache=True)
             if index:
-                _index(compiled, store, manifest, header)
+                _index(compiled, store, manifest, header, index)
             return compiled
     result = None
     if header is not None:
@@ -126,15 +127,22 @@ def _load(loader: Loader, root: Path, files: list[Path], use_cache: bool, progre
     compiled, origins = result
     header = store.write_graph(manifest, compiled.graph, compiled.index, origins)
     if index and header is not None:
-        _index(compiled, store, manifest, header)
+        _index(compiled, store, manifest, header, index)
     return compiled
 
 
-def _index(compiled: Compiled, store: Store, manifest: Manifest, header: dict[str, Any]) -> None:
-    """Write the query index of ``compiled`` (the data as ``manifest`` and the cache ``header`` saw it)."""
-    from .index import build_index
+def _index(compiled: Compiled, store: Store, manifest: Manifest, header: dict[str, Any], when: bool | str) -> None:
+    """Write the query index of ``compiled`` (the data as ``manifest`` and the cache ``header`` saw
+    it), now or (``when="defer"``) once the command has answered."""
+    from .index import PENDING, build_index
 
-    build_index(compiled, store, manifest, manifest.header(header["written_ns"]))
+    def build(progress: Progress | None = None) -> None:
+        build_index(compiled, store, manifest, manifest.header(header["written_ns"]), progress)
+
+    if when == "defer":
+        PENDING.append(build)
+    else:
+        build()
 
 
 def build_compiled(loader: Loader, root: Path, files: list[Path], manifest: Manifest | None, store: Store | None,

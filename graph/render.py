@@ -445,6 +445,7 @@ class Progress:
 
     MIN_BYTES = 3_000_000  # roughly a second of parsing
     MIN_VISITS = 20_000_000  # edge visits of an analysis: a few seconds of searches
+    MIN_ROWS = 500_000  # rows of a query index: a few seconds of writing
 
     def __init__(self, label: str = "parsing fact files", minimum: int = MIN_BYTES) -> None:
         """A bar named ``label``, shown when the total reaches ``minimum`` (bytes, visits, lines…)."""

@@ -10,6 +10,7 @@ unknown keys) shared with the schema.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -369,36 +370,40 @@ def export_columns(fields: Iterable[Field]) -> tuple[Field, ...]:
     return tuple(order)
 
 
-_ID_PATTERNS = {"slug": SLUG, "token": TOKEN, "fact_id": FACT_ID}
-_READERS = {"text": Checker.text, "text_list": Checker.text_list, "date": Checker.date,
-            "attributes": Checker.attributes, "flag": Checker.flag}
+def _read_url(check: Checker, record: Marked, key: str, what: str) -> str | None:
+    url = check.text(record, key, what)
+    if url and not url.lower().startswith(("http://", "https://")):
+        check.at(record, key, f"{key!r} of {what} must start with http:// or https://, found {shown(url)}")
+        return None
+    return url
+
+
+def _read_integer(check: Checker, record: Marked, key: str, what: str) -> int | None:
+    value = record.get(key)
+    number = scalar_value(value)
+    if value is None or (isinstance(number, int) and not isinstance(number, bool)):
+        return number
+    check.at(record, key, f"{key!r} of {what} must be a whole number, found {_kind(value)}")
+    return None
+
+
+_READERS: dict[str, Any] = {
+    "slug": functools.partial(Checker.slug, pattern=SLUG), "token": functools.partial(Checker.slug, pattern=TOKEN),
+    "fact_id": functools.partial(Checker.slug, pattern=FACT_ID), "text": Checker.text, "url": _read_url,
+    "text_list": Checker.text_list, "date": Checker.date, "attributes": Checker.attributes, "flag": Checker.flag,
+    "integer": _read_integer, "number": _read_integer,  # "number" is only ever computed, never read
+}
+"""How each kind of field is read: ``reader(check, record, key, what)``."""
 
 
 def read_field(check: Checker, record: Marked, field: Field, what: str) -> Any:
     """The value of ``field`` in ``record`` as its kind reads it; a problem is reported and read as empty."""
-    kind = field.kind
-    if kind in _READERS:
-        return _READERS[kind](check, record, field.name, what)
-    if kind in _ID_PATTERNS:
-        return check.slug(record, field.name, what, _ID_PATTERNS[kind])
-    if kind == "url":
-        url = check.text(record, field.name, what)
-        if url and not url.lower().startswith(("http://", "https://")):
-            check.at(record, field.name, f"{field.name!r} of {what} must start with http:// or https://, "
-                                         f"found {shown(url)}")
-            return None
-        return url
-    value = record.get(field.name)  # integer
-    number = scalar_value(value)
-    if value is None or (isinstance(number, int) and not isinstance(number, bool)):
-        return number
-    check.at(record, field.name, f"{field.name!r} of {what} must be a whole number, found {_kind(value)}")
-    return None
+    return _READERS[field.kind](check, record, field.name, what)
 
 
 def read_fields(check: Checker, record: Marked, fields: Iterable[Field], what: str) -> dict[str, Any]:
     """Every field of ``record`` read by :func:`read_field`; a period that ends before it starts is reported."""
-    values = {f.name: read_field(check, record, f, what) for f in fields}
+    values = {f.name: _READERS[f.kind](check, record, f.name, what) for f in fields}  # read_field, inlined
     start, end = values.get("start"), values.get("end")
     if start and end and date_bounds(end)[1] < date_bounds(start)[0]:
         check.at(record, "end", f"{what} ends ({end}) before it starts ({start})")

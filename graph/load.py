@@ -8,7 +8,6 @@ patch after an edit (:mod:`graph.patch`) runs the same rules on the records the 
 
 from __future__ import annotations
 
-import functools
 import os
 import unicodedata
 from dataclasses import dataclass, field
@@ -103,12 +102,24 @@ def parse_file(data: bytes, rel: str) -> ParsedFile:
     return parsed
 
 
-@functools.lru_cache(maxsize=None)
-def _shape_of(fields: tuple[Field, ...]) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+_Shape = tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+_SHAPES: dict[int, tuple[tuple[Field, ...], _Shape]] = {}
+
+
+def _shape_of(fields: tuple[Field, ...]) -> _Shape:
     """What shaping a record of ``fields`` needs, worked out once per declaration: every key, the
-    required keys, the linked keys (whose places are kept), the required linked keys."""
-    return (field_names(fields), tuple(f.name for f in fields if f.required),
-            tuple(f.name for f in fields if f.linked), tuple(f.name for f in fields if f.required and f.linked))
+    required keys, the linked keys (whose places are kept), the required linked keys, the id keys.
+
+    Remembered by the declaration's identity: hashing a tuple of fields hashes every field, which
+    cost more than the rest of this look-up once per record."""
+    known = _SHAPES.get(id(fields))
+    if known is not None and known[0] is fields:
+        return known[1]
+    shape = (field_names(fields), tuple(f.name for f in fields if f.required),
+             tuple(f.name for f in fields if f.linked), tuple(f.name for f in fields if f.required and f.linked),
+             tuple(f.name for f in fields if f.kind in ("slug", "fact_id")))
+    _SHAPES[id(fields)] = (fields, shape)
+    return shape
 
 
 def _record(check: Checker, record: Marked, rel: str, fields: tuple[Field, ...], what: str,
@@ -118,13 +129,13 @@ def _record(check: Checker, record: Marked, rel: str, fields: tuple[Field, ...],
     A record is kept when every required field that phase 2 links is valid. A reference refused as
     not an id (``country: Russia``) is remembered in ``rejected`` for phase 2's "did you mean".
     """
-    names, required, linked, needed = _shape_of(fields)
+    names, required, linked, needed, id_keys = _shape_of(fields)
     check.unknown_keys(record, names, what)
     check.required(record, required, what)
     shaped = {"file": rel, "line": record.line, "column": record.column,
               "marks": {name: record.mark_of(name) for name in linked if name in record}}
     found = len(check.errors)
-    invisible = _invisible_ids(check, record, fields, what)
+    invisible = _invisible_ids(check, record, id_keys, what)
     shaped.update(read_fields(check, record, [f for f in fields if f.name not in invisible] if invisible else fields,
                               what))
     shaped.update(dict.fromkeys(invisible))
@@ -203,17 +214,17 @@ _INVISIBLE_LETTERS = frozenset(
      *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)])  # fillers and selectors that draw nothing
 
 
-def _invisible_ids(check: Checker, record: Marked, fields: tuple[Field, ...], what: str) -> set[str]:
-    """The id fields of ``record`` holding an invisible character, each reported as such (not as a bad id)."""
+def _invisible_ids(check: Checker, record: Marked, id_keys: tuple[str, ...], what: str) -> set[str]:
+    """The id fields (``id_keys``) of ``record`` holding an invisible character, each reported as such
+    (not as a bad id)."""
     found = set()
-    for declared in fields:
-        value = record.get(declared.name)
-        if declared.kind in ("slug", "fact_id") and isinstance(value, str):
+    for key in id_keys:
+        value = record.get(key)
+        if isinstance(value, str):
             problem = _invisible_problem(str(value))
             if problem:
-                check.at(record, declared.name, f"{declared.name!r} {shown(value)} of {what} holds {problem}; "
-                                                "remove it")
-                found.add(declared.name)
+                check.at(record, key, f"{key!r} {shown(value)} of {what} holds {problem}; remove it")
+                found.add(key)
     return found
 
 

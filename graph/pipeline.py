@@ -202,8 +202,11 @@ def _parse_files(loader: Loader, todo: list[tuple[str, Path, int, str | None]]
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         futures = [(rel, size, pool.submit(_parse_encoded, loader.parse, str(path), rel, target))
                    for rel, path, size, target in ordered]
-        for rel, size, future in futures:
+        futures.reverse()  # read from the end, in submission order
+        while futures:  # each future let go once read: at 1M entities the encoded results are gigabytes
+            rel, size, future = futures.pop()
             result = future.result()
+            del future
             yield rel, size, decode_parsed(result) if isinstance(result, bytes) else result
 
 

@@ -22,9 +22,8 @@ if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = [
-    "DIRECTIONS", "ROUTE_BUDGET", "graph_stats", "search_entities", "entity_card", "find_neighbours", "neighbourhood",
-    "find_paths",
-    "search_paths", "search_keys",
+    "DIRECTIONS", "ROUTE_BUDGET", "graph_counts", "graph_stats", "search_entities", "entity_card", "find_neighbours",
+    "neighbourhood", "find_paths", "search_paths", "search_keys",
     "entity_ref", "fact_view", "wording", "fact_when", "entity_when",
 ]
 
@@ -79,6 +78,12 @@ def _source_view(source: dict[str, Any]) -> dict[str, Any]:
 
 # --- stats and search ---------------------------------------------------------------------------
 
+def graph_counts(graph: nx.MultiDiGraph) -> dict[str, int]:
+    """How many entities, facts and sources: what ``validate`` reports, without the rest of the stats."""
+    return {"entities": graph.number_of_nodes(), "facts": graph.number_of_edges(),
+            "sources": len(graph.graph.get("sources", {}))}
+
+
 def graph_stats(graph: nx.MultiDiGraph, top: int = 10) -> dict[str, Any]:
     """Counts by entity type, relation and certainty; components; the most connected entities; the
     first and last dates of the facts and how many are undated."""
@@ -91,9 +96,7 @@ def graph_stats(graph: nx.MultiDiGraph, top: int = 10) -> dict[str, Any]:
     edges = [d for _, _, d in graph.edges(data=True)]
     return {
         "dataset": graph.graph.get("dataset", {}),
-        "entities": graph.number_of_nodes(),
-        "facts": graph.number_of_edges(),
-        "sources": len(graph.graph.get("sources", {})),
+        **graph_counts(graph),
         "entity_types": dict(sorted(Counter(t for _, t in graph.nodes(data="type")).items())),
         "relations": dict(sorted(Counter(d["relation"] for d in edges).items())),
         "certainty": dict(sorted(Counter(d["certainty"] for d in edges).items())),

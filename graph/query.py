@@ -117,17 +117,12 @@ def search_entities(graph: nx.MultiDiGraph, text: str, limit: int = 10,
     any word order, and by sound (``Зеленский`` finds Zelenskyy). Among equal scores, the entity
     whose name the text covers most comes first: a person before the events named after them.
     """
-    import difflib
-
     query = name_key(text)
     if not query:
         return []
     loose = None if query.isascii() else loose_keys(text)
     results = []
-    matcher = difflib.SequenceMatcher(autojunk=False)
-    matcher.set_seq2(query)
-    latin_matcher = difflib.SequenceMatcher(autojunk=False)
-    latin_matcher.set_seq2(loose[0] if loose else "")
+    matcher, latin_matcher = _matcher(query), _matcher(loose[0] if loose else "")
     rows = graph.search_rows() if hasattr(graph, "search_rows") else (
         (node, data, search_keys(node, data, loose is not None)) for node, data in graph.nodes(data=True))
     for node, data, names in rows:
@@ -180,6 +175,17 @@ def _best_score(query: str, key: str, name_loose: tuple[str, str, str] | None, l
     return score, compared
 
 
+def _matcher(query: str) -> Any:
+    """A difflib matcher holding ``query``, and each word's score against it, remembered (names share
+    their words: at 100,000 entities, most are seen thousands of times)."""
+    import difflib
+
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(query)
+    matcher.word_scores = {}  # type: ignore[attr-defined]
+    return matcher
+
+
 def _name_score(query: str, name: str, matcher: Any) -> float:
     if not name:
         return 0.0
@@ -197,10 +203,14 @@ def _name_score(query: str, name: str, matcher: Any) -> float:
         best_word = 0.0
     else:
         best_word = matcher.ratio() * 0.8
+    scores = matcher.word_scores
     for word in words:  # a misspelt surname: "witkof" ~ "witkoff"
-        matcher.set_seq1(word)
-        if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6:
-            best_word = max(best_word, matcher.ratio() * 0.8)
+        score = scores.get(word)
+        if score is None:
+            matcher.set_seq1(word)
+            score = scores[word] = matcher.ratio() * 0.8 \
+                if matcher.real_quick_ratio() >= 0.6 and matcher.quick_ratio() >= 0.6 else 0.0
+        best_word = max(best_word, score)
     return best_word
 
 

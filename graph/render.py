@@ -15,7 +15,7 @@ import json
 import re
 import sys
 import textwrap
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .dates import date_text
@@ -169,16 +169,30 @@ def card_lines(card: dict[str, Any]) -> list[Any]:
     return out
 
 
-def neighbours_lines(result: dict[str, Any], name: str) -> list[Any]:
+NEIGHBOURS_CHUNK = 100
+"""Rows per table when a neighbours listing is long: each is printed as soon as it is laid out."""
+
+
+def neighbours_lines(result: dict[str, Any], name: str) -> Iterator[Any]:
     """Entities within N hops, nearest first, with the facts that reach them; then how many more
-    there are beyond ``--limit``."""
+    there are beyond ``--limit``. A long listing comes as tables of :data:`NEIGHBOURS_CHUNK` rows
+    with fixed column widths, so that it prints as it goes and its columns still line up."""
     found, total = result["neighbours"], result["total"]
-    table = _table("hops", "entity", "type", "how", title=f"{total:,} within {result['depth']} hop(s) of {name}")
-    for row in found:
-        how = "\n".join(f["wording"] for f in row["facts"])
-        table.add_row(str(row["distance"]), _text(row["name"]), _text(row["type"]), _text(how))
+    title = f"{total:,} within {result['depth']} hop(s) of {name}"
+    long = len(found) > NEIGHBOURS_CHUNK
+    for start in range(0, max(len(found), 1), NEIGHBOURS_CHUNK):
+        table = _table("hops", "entity", "type", "how", title=None if start else title)
+        if long:
+            table.show_header = not start
+            for column, width in zip(table.columns, (4, 25, 11, 30)):  # 79 columns with the rules
+                column.width = width
+        for row in found[start:start + NEIGHBOURS_CHUNK]:
+            how = "\n".join(f["wording"] for f in row["facts"])
+            table.add_row(str(row["distance"]), _text(row["name"]), _text(row["type"]), _text(how))
+        yield table
     more = total - len(found)
-    return [table] + ([f"… and {more:,} more (use --limit)"] if more else [])
+    if more:
+        yield f"… and {more:,} more (use --limit)"
 
 
 def stats_lines(result: dict[str, Any]) -> list[Any]:

@@ -340,3 +340,24 @@ def test_a_same_size_edit_with_its_times_restored_makes_a_new_index(small_data: 
     assert people.stat().st_size == before.st_size and people.stat().st_mtime_ns == before.st_mtime_ns
     code, stdout, _ = run("search", "Zelenskyi", "--data", small_data, "--json")
     assert code == 0 and json.loads(stdout)["results"][0]["name"].startswith("Volodymyr Zelenskyi")
+
+
+def test_a_long_neighbours_listing_prints_in_aligned_tables(generated: Path, tmp_path: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past 100 rows, the listing comes as tables of 100 rows with one header and fixed columns."""
+    monkeypatch.setenv("TIELINE_CACHE_DIR", str(tmp_path / "cache"))
+    graph = json.loads(run("export", "json", "--data", generated, "--out", "-")[1])
+    degree: dict[str, int] = {}
+    for edge in graph["edges"]:
+        for end in (edge["source"], edge["target"]):
+            degree[end] = degree.get(end, 0) + 1
+    hub = max(sorted(degree), key=degree.get)
+    code, stdout, _ = assert_same(generated, "neighbours", hub, "--depth", "2", "--limit", "250")
+    total = json.loads(run("neighbours", hub, "--depth", "2", "--limit", "1", "--json", "--data", generated)[1])["total"]
+    assert code == 0 and total > 250
+    lines = stdout.splitlines()
+    assert sum(1 for line in lines if line.startswith("hops ")) == 1
+    assert lines[-1] == f"… and {total - 250:,} more (use --limit)"
+    rows = [line for line in lines if "│" in line]
+    assert len({tuple(i for i, c in enumerate(line) if c == "│") for line in rows}) == 1, "columns do not line up"
+    assert sum(1 for line in rows if not line.startswith(" ")) == 250

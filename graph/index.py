@@ -602,7 +602,7 @@ class _Keys(Mapping[str, Any]):
         return value
 
     def __iter__(self) -> Iterator[str]:
-        return (key for key, in self.graph.rows("SELECT key FROM name_keys WHERE kind = ? ORDER BY rowid", self.kind))
+        return (key for key, in self.graph.rows("SELECT key FROM name_keys WHERE kind = ?", self.kind))
 
     def __len__(self) -> int:
         return self.graph.rows("SELECT count(*) FROM name_keys WHERE kind = ?", self.kind)[0][0]
@@ -612,26 +612,11 @@ class _Keys(Mapping[str, Any]):
             "SELECT key, ids FROM name_keys WHERE kind = ?", self.kind))
 
 
-class _Names(Mapping[str, str]):
+class _Names(_Nodes):
     """id → display name."""
 
-    def __init__(self, graph: IndexGraph):
-        self.graph = graph
-
-    def __getitem__(self, node: str) -> str:
-        record = self.graph.entity(node)
-        if record is None:
-            raise KeyError(node)
-        return record["name"]
-
-    def __contains__(self, node: object) -> bool:
-        return node in self.graph
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.graph)
-
-    def __len__(self) -> int:
-        return self.graph.count()
+    def __getitem__(self, node: str) -> str:  # type: ignore[override]
+        return super().__getitem__(node)["name"]
 
 
 class IndexNames(NameIndex):

@@ -144,7 +144,7 @@ def test_the_bundled_comparison_covers_answers_and_refusals(bundled_cache: Path,
     assert {0, 1, 2} <= codes
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(fact_sets())
 def test_the_index_answers_random_fact_sets_as_the_graph_does(tmp_path_factory: pytest.TempPathFactory,
@@ -183,7 +183,7 @@ def test_the_index_answers_a_generated_graph_as_the_graph_does(generated: Path, 
     graph = json.loads(run("export", "json", "--data", generated, "--out", "-")[1])
     ids = sorted(node["id"] for node in graph["nodes"])
     pick = random.Random(7)
-    for _ in range(12):
+    for _ in range(6):
         a, b = pick.sample(ids, 2)
         assert_same(generated, "path", a, b, "--all", "--limit", "20", "--json")
         assert_same(generated, "path", a, b, "--routes", "3", "--as-of", "2020")

@@ -12,11 +12,15 @@ The file sits beside the compiled cache (:mod:`graph.store`: the same folder, th
 rules) and holds::
 
     meta(name, value)                    format, the data key it was built from, the cache header,
-                                         the graph's attributes, the entity types present (JSON)
-    entities(num, id, name, type, aliases)        one row per entity, in the graph's order
+                                         the graph's attributes but sources, the entity types present
+    entities(num, id, name, type, aliases, start, end, keys)  one row per entity, in the graph's order;
+                                         keys: what search compares (graph.query.search_keys)
     entity_data(num, data)               the entity's attributes (JSON)
-    facts(num, id) / fact_data(num, data)         the same for facts (edge attributes)
-    steps(node, dir, pos, other, fact, symmetric) adjacency: dir 0 out, 1 in; pos the graph's order
+    facts(num, id, relation, certainty, start, end, momentary) / fact_data(num, data)
+                                         the same for facts (numbered in the order of their ids)
+    steps(node, dir, pos, other, fact, symmetric) adjacency: dir 0 out, 1 in; pos the graph's order;
+                                         other the neighbour's id
+    sources(id, data)                    the sources facts cite
     name_keys(kind, key, ids)            the name index (graph.model.NameIndex): key, words, sound,
                                          redirect
 
@@ -47,7 +51,7 @@ if TYPE_CHECKING:
 __all__ = ["INDEX_FORMAT", "INDEX_FILE", "IndexGraph", "IndexNames", "load_indexed", "build_index", "open_index",
            "drop_index"]
 
-INDEX_FORMAT = "tieline-index-1"
+INDEX_FORMAT = "tieline-index-2"
 INDEX_FILE = "index.sqlite"
 
 _SCHEMA = """
@@ -58,8 +62,9 @@ CREATE TABLE entity_data(num INTEGER PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE facts(num INTEGER PRIMARY KEY, id TEXT NOT NULL, relation TEXT NOT NULL, certainty TEXT NOT NULL,
                    start TEXT, "end" TEXT, momentary INTEGER NOT NULL);
 CREATE TABLE fact_data(num INTEGER PRIMARY KEY, data TEXT NOT NULL);
-CREATE TABLE steps(node INTEGER NOT NULL, dir INTEGER NOT NULL, pos INTEGER NOT NULL, other INTEGER NOT NULL,
+CREATE TABLE steps(node INTEGER NOT NULL, dir INTEGER NOT NULL, pos INTEGER NOT NULL, other TEXT NOT NULL,
                    fact INTEGER NOT NULL, symmetric INTEGER NOT NULL, PRIMARY KEY(node, dir, pos)) WITHOUT ROWID;
+CREATE TABLE sources(id TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE name_keys(kind TEXT NOT NULL, key TEXT NOT NULL, ids TEXT NOT NULL, PRIMARY KEY(kind, key)) WITHOUT ROWID;
 """
 _ENTITY_COLUMNS = 'num, id, name, type, aliases, start, "end"'
@@ -112,21 +117,17 @@ def _write(path: Path, compiled: Compiled, manifest: Manifest, header: dict[str,
             for node, data in graph._node.items()))
         connection.executemany("INSERT INTO entity_data VALUES (?, ?)", counted(
             (numbers[node], _json(data)) for node, data in graph._node.items()))
-        facts: dict[str, int] = {}
-        rows = []
-        for adjacency in graph._succ.values():
-            for edges in adjacency.values():
-                for key, data in edges.items():
-                    if key not in facts:
-                        facts[key] = len(facts)
-                        rows.append((facts[key], key, data["relation"], data["certainty"], data.get("start"),
-                                     data.get("end"), bool(data.get("momentary"))))
-        connection.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?)", counted(rows))
+        every = {key: data for adjacency in graph._succ.values() for edges in adjacency.values()
+                 for key, data in edges.items()}
+        facts = {key: number for number, key in enumerate(sorted(every))}  # numbers in the order of the fact ids
+        connection.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?)", counted(
+            (facts[key], key, data["relation"], data["certainty"], data.get("start"), data.get("end"),
+             bool(data.get("momentary"))) for key, data in sorted(every.items())))
         connection.executemany("INSERT INTO fact_data VALUES (?, ?)", counted(
-            (facts[key], _json(data)) for adjacency in graph._succ.values() for edges in adjacency.values()
-            for key, data in edges.items()))
+            (facts[key], _json(data)) for key, data in sorted(every.items())))
+        del every
         connection.executemany("INSERT INTO steps VALUES (?, ?, ?, ?, ?, ?)", counted(
-            (numbers[node], direction, position, numbers[other], facts[key], bool(data["symmetric"]))
+            (numbers[node], direction, position, other, facts[key], bool(data["symmetric"]))
             for node in graph._node  # in the table's key order (node, direction, position): appended, never inserted
             for direction, adjacency in enumerate((graph._succ[node], graph._pred[node]))
             for position, (other, key, data) in enumerate(
@@ -136,8 +137,11 @@ def _write(path: Path, compiled: Compiled, manifest: Manifest, header: dict[str,
             (kind, key, _json(table[key])) for kind, table in (("key", keys), ("redirect", redirects),
                                                               ("sound", sounds), ("words", words))
             for key in sorted(table)))
+        sources = graph.graph.get("sources", {})
+        connection.executemany("INSERT INTO sources VALUES (?, ?)", ((key, _json(sources[key])) for key in sorted(sources)))
         types = sorted({data["type"] for data in graph._node.values()})
-        meta = {"format": INDEX_FORMAT, "key": manifest.key, "header": _json(header), "graph": _json(graph.graph),
+        attributes = {k: v for k, v in graph.graph.items() if k != "sources"}  # sources: a table, read when cited
+        meta = {"format": INDEX_FORMAT, "key": manifest.key, "header": _json(header), "graph": _json(attributes),
                 "types": _json(types)}
         connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
         connection.execute("COMMIT")
@@ -227,6 +231,7 @@ def open_index(root: Path, store: Store, files: list[Path]) -> tuple[IndexGraph,
             connection.close()
             return None
         graph = IndexGraph(connection, json.loads(meta["graph"]), json.loads(meta["types"]))
+        graph.graph["sources"] = _Sources(graph)
     except (sqlite3.Error, ValueError, KeyError, TypeError, IndexDamaged):
         connection.close()
         return None
@@ -276,7 +281,9 @@ class IndexGraph:
         self.present_types = set(types)
         self._entities: dict[str, _Record | None] = {}
         self._facts: dict[int, _Record] = {}
-        self._adjacency: tuple[dict[str, dict[str, dict[str, _Record]]], ...] = ({}, {})
+        self._adjacency: tuple[dict[str, dict[str, dict[int, _Record]]], ...] = ({}, {})
+        self._attributed: tuple[set[str], set[str]] = (set(), set())  # adjacency read with fact attributes
+        self.filtered = False  # set when a view filters facts: adjacency is then read with their attributes
         self._node = _Nodes(self)
         self._succ = _Adjacency(self, 0)
         self._pred = _Adjacency(self, 1)
@@ -346,24 +353,41 @@ class IndexGraph:
     def count(self) -> int:
         return self.rows("SELECT count(*) FROM entities")[0][0]
 
-    def neighbours(self, node: str, direction: int) -> dict[str, dict[str, _Record]]:
-        """``_succ[node]`` (direction 0) or ``_pred[node]`` (1): other → fact id → attributes, in the graph's order."""
+    def neighbours(self, node: str, direction: int, attributes: bool = False) -> dict[str, dict[int, _Record]]:
+        """``_succ[node]`` (direction 0) or ``_pred[node]`` (1): other → fact → attributes, in the graph's order.
+
+        A fact's key here is its number, which follows the order of fact ids (queries sort facts by
+        key); its id is among its attributes. ``attributes``: read each fact's relation, certainty
+        and dates with it (a view's filters ask for them); else only whether it is symmetric, the
+        rest when first asked for.
+        """
         cache = self._adjacency[direction]
         found = cache.get(node)
-        if found is None:
-            found = cache[node] = {}
-            facts = self._facts
-            for other, number, symmetric, key, relation, certainty, start, end, momentary in self.rows(
-                    "SELECT e.id, s.fact, s.symmetric, f.id, f.relation, f.certainty, f.start, f.\"end\", f.momentary "
-                    "FROM steps s JOIN entities e ON e.num = s.other JOIN facts f ON f.num = s.fact "
-                    "WHERE s.node = (SELECT num FROM entities WHERE id = ?) AND s.dir = ? ORDER BY s.pos",
-                    node, direction):
+        if found is not None and (not attributes or node in self._attributed[direction]):
+            return found
+        found = cache[node] = {}
+        facts = self._facts
+        if attributes:
+            self._attributed[direction].add(node)
+            rows = self.rows(
+                "SELECT s.other, s.fact, s.symmetric, f.id, f.relation, f.certainty, f.start, f.\"end\", "
+                "f.momentary FROM steps s JOIN facts f ON f.num = s.fact "
+                "WHERE s.node = (SELECT num FROM entities WHERE id = ?) AND s.dir = ? ORDER BY s.pos", node, direction)
+            for other, number, symmetric, key, relation, certainty, start, end, momentary in rows:
                 record = facts.get(number)
-                if record is None:
+                if record is None or "relation" not in record._known:
                     record = facts[number] = _Record(
                         {"id": key, "symmetric": bool(symmetric), "relation": relation, "certainty": certainty,
                          "start": start, "end": end, "momentary": bool(momentary)}, _fact_loader(self, number))
-                found.setdefault(other, {})[key] = record
+                found.setdefault(other, {})[number] = record
+            return found
+        for other, number, symmetric in self.rows(
+                "SELECT other, fact, symmetric FROM steps WHERE node = (SELECT num FROM entities WHERE id = ?) "
+                "AND dir = ? ORDER BY pos", node, direction):
+            record = facts.get(number)
+            if record is None:
+                record = facts[number] = _Record({"symmetric": bool(symmetric)}, _fact_loader(self, number))
+            found.setdefault(other, {})[number] = record
         return found
 
     # the networkx calls the queries make
@@ -394,6 +418,7 @@ class IndexGraph:
         """The graph seen through a view's filters (networkx's ``subgraph_view``); ``ends_kept``: a
         kept fact's ends are kept entities, so a neighbour reached by one needs no ``node_ok``;
         ``data_ok``: ``edge_ok`` given the fact's attributes rather than its key."""
+        self.filtered = self.filtered or edge_ok is not None
         return RestrictedGraph(self, node_ok, edge_ok, ends_kept, data_ok)
 
 
@@ -425,8 +450,7 @@ class RestrictedGraph:
         self.base, self.graph, self.present_types = base, base.graph, base.present_types
         self.node_ok, self.ends_kept = node_ok, ends_kept and edge_ok is not None
         self.edge_ok = edge_ok or (lambda u, v, k: True)
-        self.data_ok = data_ok if edge_ok is not None and data_ok is not None else (
-            lambda u, v, record: self.edge_ok(u, v, record["id"]))
+        self.data_ok = data_ok if edge_ok is not None else None
         self._node = _FilteredNodes(self)
         self._succ = _FilteredAdjacency(self, 0)
         self._pred = _FilteredAdjacency(self, 1)
@@ -541,7 +565,7 @@ class _Adjacency(Mapping[str, Any]):
     def __getitem__(self, node: str) -> dict[str, dict[str, _Record]]:
         if node not in self.graph:
             raise KeyError(node)
-        return self.graph.neighbours(node, self.direction)
+        return self.graph.neighbours(node, self.direction, self.graph.filtered)
 
     def __contains__(self, node: object) -> bool:
         return node in self.graph
@@ -564,13 +588,15 @@ class _FilteredAdjacency(Mapping[str, Any]):
         view = self.view
         if node not in view:
             raise KeyError(node)
-        node_ok, data_ok, out, ends_kept = view.node_ok, view.data_ok, self.direction == 0, view.ends_kept
+        node_ok, edge_ok, data_ok, ends_kept = view.node_ok, view.edge_ok, view.data_ok, view.ends_kept
+        out = self.direction == 0
         kept = {}
         for other, edges in view.base.neighbours(node, self.direction).items():
             if not ends_kept and not node_ok(other):
                 continue
+            ends = (node, other) if out else (other, node)
             facts = {key: record for key, record in edges.items()
-                     if (data_ok(node, other, record) if out else data_ok(other, node, record))}
+                     if (data_ok(*ends, record) if data_ok else edge_ok(*ends, key))}
             if facts:
                 kept[other] = facts
         return kept
@@ -612,6 +638,32 @@ class _Keys(Mapping[str, Any]):
             "SELECT key, ids FROM name_keys WHERE kind = ?", self.kind))
 
 
+class _Sources(Mapping[str, Any]):
+    """``graph.graph["sources"]``: source id → its fields, read when a fact cites it."""
+
+    def __init__(self, graph: IndexGraph):
+        self.graph = graph
+        self._cache: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._cache:
+            found = self.graph.rows("SELECT data FROM sources WHERE id = ?", key)
+            try:
+                self._cache[key] = json.loads(found[0][0]) if found else None
+            except ValueError:
+                raise IndexDamaged(f"source {key} unreadable") from None
+        value = self._cache[key]
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key, in self.graph.rows("SELECT id FROM sources ORDER BY id"))
+
+    def __len__(self) -> int:
+        return self.graph.rows("SELECT count(*) FROM sources")[0][0]
+
+
 class _Names(_Nodes):
     """id → display name."""
 
@@ -623,8 +675,10 @@ class IndexNames(NameIndex):
     """The name index (:class:`graph.model.NameIndex`) read from the index file as names are looked up."""
 
     def __init__(self, graph: IndexGraph):
-        super().__init__(_Names(graph), _Keys(graph, "key"), _Keys(graph, "words"), _Keys(graph, "sound"),
-                         _Keys(graph, "redirect"))
+        super().__init__({}, {})
+        # set after: NameIndex's ``words or {}`` would count a whole table to learn that it is not empty
+        self.names, self.keys = _Names(graph), _Keys(graph, "key")
+        self.words, self.sounds, self.redirects = _Keys(graph, "words"), _Keys(graph, "sound"), _Keys(graph, "redirect")
         self.graph = graph
 
     def _types(self) -> set[str]:

@@ -9,7 +9,6 @@ unknown keys) shared with the schema.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 from collections.abc import Iterable
@@ -39,6 +38,8 @@ def suggest(word: str, candidates: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest candidate, or an empty string."""
     if len(word) > 100:  # no name is that long; and difflib's work grows with the word
         return ""
+    import difflib  # only when something is misspelt: not on a query's way
+
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

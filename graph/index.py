@@ -265,6 +265,10 @@ class _Record(Mapping[str, Any]):
         known = self._known
         return known[key] if key in known else self._full()[key]
 
+    def get(self, key: str, default: Any = None) -> Any:  # Mapping's goes through a raised KeyError: 3× slower
+        known = self._known
+        return known[key] if key in known else self._full().get(key, default)
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._full())
 
@@ -322,7 +326,10 @@ class IndexGraph:
                      "end": end}
         except ValueError:
             raise IndexDamaged(f"entity {node} unreadable") from None
-        return _Record(known, lambda: self.decoded("entity_data", number))
+        return _Record(known, self._entity_loader(number))
+
+    def _entity_loader(self, number: int) -> Callable[[], dict[str, Any]]:
+        return lambda: self.decoded("entity_data", number)
 
     def all_entities(self) -> Iterator[tuple[str, _Record]]:
         """Every entity, in the graph's order (read as they are walked, not kept)."""
@@ -371,9 +378,14 @@ class IndexGraph:
             self._attributed[direction].add(node)
             rows = self.rows(
                 "SELECT s.other, s.fact, s.symmetric, f.id, f.relation, f.certainty, f.start, f.\"end\", "
-                "f.momentary FROM steps s JOIN facts f ON f.num = s.fact "
+                "f.momentary, e.num, e.start, e.\"end\" FROM steps s JOIN facts f ON f.num = s.fact "
+                "JOIN entities e ON e.id = s.other "
                 "WHERE s.node = (SELECT num FROM entities WHERE id = ?) AND s.dir = ? ORDER BY s.pos", node, direction)
-            for other, number, symmetric, key, relation, certainty, start, end, momentary in rows:
+            entities = self._entities
+            for other, number, symmetric, key, relation, certainty, start, end, momentary, *dated in rows:
+                if other not in entities:  # its dates, for the time filters: the rest when asked for
+                    entities[other] = _Record({"id": other, "start": dated[1], "end": dated[2]},
+                                              self._entity_loader(dated[0]))
                 record = facts.get(number)
                 if record is None or "relation" not in record._known:
                     record = facts[number] = _Record(
@@ -591,7 +603,7 @@ class _FilteredAdjacency(Mapping[str, Any]):
         node_ok, edge_ok, data_ok, ends_kept = view.node_ok, view.edge_ok, view.data_ok, view.ends_kept
         out = self.direction == 0
         kept = {}
-        for other, edges in view.base.neighbours(node, self.direction).items():
+        for other, edges in view.base.neighbours(node, self.direction, attributes=True).items():
             if not ends_kept and not node_ok(other):
                 continue
             ends = (node, other) if out else (other, node)

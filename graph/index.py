@@ -575,9 +575,10 @@ class _Adjacency(Mapping[str, Any]):
         self.graph, self.direction = graph, direction
 
     def __getitem__(self, node: str) -> dict[str, dict[str, _Record]]:
-        if node not in self.graph:
+        found = self.graph.neighbours(node, self.direction, self.graph.filtered)
+        if not found and node not in self.graph:  # only then: an entity with facts exists
             raise KeyError(node)
-        return self.graph.neighbours(node, self.direction, self.graph.filtered)
+        return found
 
     def __contains__(self, node: object) -> bool:
         return node in self.graph

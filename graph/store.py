@@ -23,7 +23,6 @@ Nothing is written to the data folder. What is stored is decided by :mod:`graph.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import marshal
 import os
 import stat
@@ -51,6 +50,19 @@ CACHE_FORMAT = "tieline-cache-4"
 _MAGIC = b"TIELINE-CACHE-4\n"
 _GRAPH_FILE = "graph.cache"
 _RACY_NS = 2_000_000_000
+
+
+def _sha256(data: bytes) -> str:
+    """The SHA-256 of ``data`` in hex, by CPython's own module when it has one: importing hashlib
+    loads OpenSSL (≈ 4 ms), and a query whose index is current hashes nothing but its folder's path."""
+    try:
+        from _sha256 import sha256  # CPython 3.11
+    except ImportError:
+        try:
+            from _sha2 import sha256  # CPython 3.12 and later
+        except ImportError:
+            from hashlib import sha256
+    return sha256(data).hexdigest()
 
 
 def cache_root() -> Path:
@@ -225,6 +237,8 @@ def unchanged(root: Path, files: list[Path], header: dict[str, Any]) -> bool:
 def _code_digest() -> str:
     """A digest of the modules that shape the compiled graph: edited code invalidates the cache."""
     here = Path(__file__).resolve().parent
+    import hashlib  # ≈ 4 ms (OpenSSL): not for a query whose index is current
+
     digest = hashlib.sha256(f"{CACHE_FORMAT}\0{__version__}\0{sys.version_info[:2]}".encode())
     for path in sorted(here.glob("*.py")):
         try:
@@ -244,6 +258,8 @@ class Manifest:
 
     @classmethod
     def compute(cls, root: Path, files: list[Path], header: dict[str, Any] | None) -> Manifest:
+        import hashlib  # ≈ 4 ms (OpenSSL): not for a query whose index is current
+
         known = header["files"] if header else {}
         trusted_before = header["written_ns"] - _RACY_NS if header else 0
         entries = {}
@@ -272,6 +288,8 @@ class Manifest:
     def file_key(self, rel: str) -> str:
         """The per-file cache key of one file: parser version, code and the file's path and contents."""
         from .load import PARSER_VERSION
+        import hashlib
+
         return hashlib.sha256(f"{PARSER_VERSION}\0{self.code}\0{rel}\0{self.entries[rel][2]}".encode()).hexdigest()
 
 
@@ -283,7 +301,7 @@ class Store:
     def __init__(self, data_root: Path):
         self.root = data_root
         real = os.path.realpath(data_root)
-        self.folder = cache_root() / hashlib.sha256(os.fsencode(real)).hexdigest()[:24]
+        self.folder = cache_root() / _sha256(os.fsencode(real))[:24]
         inside = os.path.commonpath([os.path.realpath(cache_root()), real]) == real
         self.usable = not inside and self._prepare()  # a cache inside the data folder is never written
         self._payload = b""

@@ -243,7 +243,7 @@ def answer(result: Any, as_json: bool, text: Callable[[Any], Any]) -> None:
         print_json(result)
         return
     parts = text(result)
-    for part in [parts] if isinstance(parts, str) or not hasattr(parts, "__iter__") else parts:
+    for part in parts if isinstance(parts, (list, Iterator)) else [parts]:
         render.show(part)  # a generator's parts are printed as they come
 
 

@@ -167,11 +167,11 @@ class _Counter:
 
 
 PENDING: list[Callable[[Progress | None], None]] = []
-"""Index builds a command asked to put off until it has printed its answer (:func:`build_pending`)."""
+"""Index writes prepared by ``load_compiled(..., index=True)``, done by :func:`build_pending`."""
 
 
 def build_pending(progress: Progress | None = None) -> None:
-    """Write the indexes put off by ``load_indexed(..., defer=True)``."""
+    """Write the prepared indexes (a command calls it once its answer is printed)."""
     while PENDING:
         PENDING.pop(0)(progress)
 
@@ -203,7 +203,10 @@ def load_indexed(data_dir: str | os.PathLike[str] = "data", *, progress: Progres
             return Compiled(*opened, from_cache=True, indexed_in=store)
     from .pipeline import Loader, load_compiled
 
-    return load_compiled(root, progress=progress, loader=loader or Loader(), index="defer" if defer else True)
+    compiled = load_compiled(root, progress=progress, loader=loader or Loader(), index=True)
+    if not defer:
+        build_pending()
+    return compiled
 
 
 def open_index(root: Path, store: Store, files: list[Path]) -> tuple[IndexGraph, IndexNames] | None:
@@ -231,7 +234,7 @@ def open_index(root: Path, store: Store, files: list[Path]) -> tuple[IndexGraph,
             connection.close()
             return None
         graph = IndexGraph(connection, json.loads(meta["graph"]), json.loads(meta["types"]))
-        graph.graph["sources"] = _Sources(graph)
+        graph.graph["sources"] = _JsonColumn(graph, "sources", "id", "data")
     except (sqlite3.Error, ValueError, KeyError, TypeError, IndexDamaged):
         connection.close()
         return None
@@ -276,7 +279,43 @@ class _Record(Mapping[str, Any]):
         return len(self._full())
 
 
-class IndexGraph:
+class _GraphCalls:
+    """The calls the queries make of a ``networkx.MultiDiGraph`` (``nodes``, ``_node``, ``_succ``,
+    ``_pred``, ``degree``, ``out_edges``, ``in_edges``), made of what each graph below defines:
+    ``entity``, ``all_entities``, ``adjacency``, ``in`` and iteration."""
+
+    def _make_views(self) -> None:
+        self._node = _Nodes(self)
+        self._succ = _Adjacency(self, 0)
+        self._pred = _Adjacency(self, 1)
+        self.nodes = _NodeView(self._node)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)  # type: ignore[attr-defined]
+
+    def number_of_nodes(self) -> int:
+        return len(self)
+
+    def degree(self, node: str) -> int:
+        return sum(len(edges) for adjacency in (self._succ, self._pred) for edges in adjacency[node].values())
+
+    def out_edges(self, node: str, keys: bool = False, data: bool = False) -> list[tuple[Any, ...]]:
+        return self._edges(node, 0, keys, data)
+
+    def in_edges(self, node: str, keys: bool = False, data: bool = False) -> list[tuple[Any, ...]]:
+        return self._edges(node, 1, keys, data)
+
+    def _edges(self, node: str, direction: int, keys: bool, data: bool) -> list[tuple[Any, ...]]:
+        """networkx's ``out_edges``/``in_edges`` of one node: (u, v[, key][, data]) in the graph's order."""
+        found = []
+        for other, edges in (self._succ, self._pred)[direction][node].items():
+            ends = (node, other) if direction == 0 else (other, node)
+            for key, record in edges.items():
+                found.append(ends + ((key,) if keys else ()) + ((record,) if data else ()))
+        return found
+
+
+class IndexGraph(_GraphCalls):
     """What the queries use of a ``networkx.MultiDiGraph``, read from the index as it is walked."""
 
     def __init__(self, connection: sqlite3.Connection, attributes: dict[str, Any], types: list[str]):
@@ -288,10 +327,7 @@ class IndexGraph:
         self._adjacency: tuple[dict[str, dict[str, dict[int, _Record]]], ...] = ({}, {})
         self._attributed: tuple[set[str], set[str]] = (set(), set())  # adjacency read with fact attributes
         self.filtered = False  # set when a view filters facts: adjacency is then read with their attributes
-        self._node = _Nodes(self)
-        self._succ = _Adjacency(self, 0)
-        self._pred = _Adjacency(self, 1)
-        self.nodes = _NodeView(self._node)
+        self._make_views()
 
     def rows(self, sql: str, *parameters: Any) -> list[tuple[Any, ...]]:
         """The rows of one query; IndexDamaged whatever goes wrong."""
@@ -402,7 +438,13 @@ class IndexGraph:
             found.setdefault(other, {})[number] = record
         return found
 
-    # the networkx calls the queries make
+    def adjacency(self, node: str, direction: int) -> dict[str, dict[int, _Record]]:
+        """``_succ[node]`` / ``_pred[node]``; KeyError for an entity that does not exist."""
+        found = self.neighbours(node, direction, self.filtered)
+        if not found and node not in self:  # only then: an entity with facts exists
+            raise KeyError(node)
+        return found
+
     def __contains__(self, node: object) -> bool:
         return isinstance(node, str) and self.entity(node) is not None
 
@@ -411,18 +453,6 @@ class IndexGraph:
 
     def __len__(self) -> int:
         return self.count()
-
-    def number_of_nodes(self) -> int:
-        return self.count()
-
-    def degree(self, node: str) -> int:
-        return _degree(self, node)
-
-    def out_edges(self, node: str, keys: bool = False, data: bool = False) -> list[tuple[Any, ...]]:
-        return _edges(self, node, 0, keys, data)
-
-    def in_edges(self, node: str, keys: bool = False, data: bool = False) -> list[tuple[Any, ...]]:
-        return _edges(self, node, 1, keys, data)
 
     def restricted(self, node_ok: Callable[[str], bool], edge_ok: Callable[[str, str, str], bool] | None,
                    ends_kept: bool = False, data_ok: Callable[[str, str, Any], bool] | None = None
@@ -438,22 +468,7 @@ def _fact_loader(graph: IndexGraph, number: int) -> Callable[[], dict[str, Any]]
     return lambda: graph.decoded("fact_data", number)
 
 
-def _degree(graph: Any, node: str) -> int:
-    return sum(len(edges) for adjacency in (graph._succ, graph._pred) for edges in adjacency[node].values())
-
-
-def _edges(graph: Any, node: str, direction: int, keys: bool, data: bool) -> list[tuple[Any, ...]]:
-    """networkx's ``out_edges``/``in_edges`` of one node: (u, v[, key][, data]) in the graph's order."""
-    adjacency = (graph._succ, graph._pred)[direction]
-    found = []
-    for other, edges in adjacency[node].items():
-        ends = (node, other) if direction == 0 else (other, node)
-        for key, record in edges.items():
-            found.append(ends + ((key,) if keys else ()) + ((record,) if data else ()))
-    return found
-
-
-class RestrictedGraph:
+class RestrictedGraph(_GraphCalls):
     """An :class:`IndexGraph` through a view's node and fact filters, as ``networkx.subgraph_view`` gives."""
 
     def __init__(self, base: IndexGraph, node_ok: Callable[[str], bool],
@@ -463,25 +478,35 @@ class RestrictedGraph:
         self.node_ok, self.ends_kept = node_ok, ends_kept and edge_ok is not None
         self.edge_ok = edge_ok or (lambda u, v, k: True)
         self.data_ok = data_ok if edge_ok is not None else None
-        self._node = _FilteredNodes(self)
-        self._succ = _FilteredAdjacency(self, 0)
-        self._pred = _FilteredAdjacency(self, 1)
-        self.nodes = _NodeView(self._node)
+        self._make_views()
+
+    def entity(self, node: str) -> _Record | None:
+        return self.base.entity(node) if node in self else None
+
+    def all_entities(self) -> Iterator[tuple[str, _Record]]:
+        return ((node, record) for node, record in self.base.all_entities() if self.node_ok(node))
+
+    def adjacency(self, node: str, direction: int) -> dict[str, dict[int, _Record]]:
+        """Kept neighbours with at least one kept fact (networkx's ``FilterMultiInner``), in the graph's order."""
+        if node not in self:
+            raise KeyError(node)
+        node_ok, edge_ok, data_ok, ends_kept = self.node_ok, self.edge_ok, self.data_ok, self.ends_kept
+        kept = {}
+        for other, edges in self.base.neighbours(node, direction, attributes=True).items():
+            if not ends_kept and not node_ok(other):
+                continue
+            ends = (node, other) if direction == 0 else (other, node)
+            facts = {key: record for key, record in edges.items()
+                     if (data_ok(*ends, record) if data_ok else edge_ok(*ends, key))}
+            if facts:
+                kept[other] = facts
+        return kept
 
     def __contains__(self, node: object) -> bool:
         return node in self.base and self.node_ok(node)  # type: ignore[arg-type]
 
     def __iter__(self) -> Iterator[str]:
         return (node for node in self.base if self.node_ok(node))
-
-    def degree(self, node: str) -> int:
-        return _degree(self, node)
-
-    def out_edges(self, node: str, keys: bool = False, data: bool = False) -> list[tuple[Any, ...]]:
-        return _edges(self, node, 0, keys, data)
-
-    def in_edges(self, node: str, keys: bool = False, data: bool = False) -> list[tuple[Any, ...]]:
-        return _edges(self, node, 1, keys, data)
 
     def search_rows(self) -> Iterator[tuple[str, _Record, list[Any]]]:
         return ((node, data, keys) for node, data, keys in self.base.search_rows() if self.node_ok(node))
@@ -495,17 +520,11 @@ class RestrictedGraph:
                                lambda u, v, k: outer(u, v, k) and (edge_ok is None or edge_ok(u, v, k)))
 
 
-class _Nodes(Mapping[str, Any]):
-    """``graph._node``: id → attributes."""
+class _OfGraph(Mapping[str, Any]):
+    """A mapping whose keys are a graph's entities."""
 
-    def __init__(self, graph: IndexGraph):
+    def __init__(self, graph: IndexGraph | RestrictedGraph):
         self.graph = graph
-
-    def __getitem__(self, node: str) -> _Record:
-        record = self.graph.entity(node)
-        if record is None:
-            raise KeyError(node)
-        return record
 
     def __contains__(self, node: object) -> bool:
         return node in self.graph
@@ -514,32 +533,20 @@ class _Nodes(Mapping[str, Any]):
         return iter(self.graph)
 
     def __len__(self) -> int:
-        return self.graph.count()
+        return len(self.graph)
+
+
+class _Nodes(_OfGraph):
+    """``graph._node``: id → attributes."""
+
+    def __getitem__(self, node: str) -> _Record:
+        record = self.graph.entity(node)
+        if record is None:
+            raise KeyError(node)
+        return record
 
     def items(self) -> Iterator[tuple[str, _Record]]:  # type: ignore[override]
         return self.graph.all_entities()
-
-
-class _FilteredNodes(_Nodes):
-    def __init__(self, graph: RestrictedGraph):
-        self.view = graph
-
-    def __getitem__(self, node: str) -> _Record:
-        if node not in self.view:
-            raise KeyError(node)
-        return self.view.base._node[node]
-
-    def __contains__(self, node: object) -> bool:
-        return node in self.view
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.view)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self.view)
-
-    def items(self) -> Iterator[tuple[str, _Record]]:  # type: ignore[override]
-        return ((node, record) for node, record in self.view.base.all_entities() if self.view.node_ok(node))
 
 
 class _NodeView:
@@ -568,113 +575,54 @@ class _NodeView:
         return iter(self._nodes)
 
 
-class _Adjacency(Mapping[str, Any]):
-    """``graph._succ`` / ``graph._pred``: id → other → fact id → attributes."""
+class _Adjacency(_OfGraph):
+    """``graph._succ`` / ``graph._pred``: id → other → fact → attributes."""
 
-    def __init__(self, graph: IndexGraph, direction: int):
-        self.graph, self.direction = graph, direction
+    def __init__(self, graph: IndexGraph | RestrictedGraph, direction: int):
+        super().__init__(graph)
+        self.direction = direction
 
-    def __getitem__(self, node: str) -> dict[str, dict[str, _Record]]:
-        found = self.graph.neighbours(node, self.direction, self.graph.filtered)
-        if not found and node not in self.graph:  # only then: an entity with facts exists
-            raise KeyError(node)
-        return found
-
-    def __contains__(self, node: object) -> bool:
-        return node in self.graph
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.graph)
-
-    def __len__(self) -> int:
-        return self.graph.count()
+    def __getitem__(self, node: str) -> dict[str, dict[int, _Record]]:
+        return self.graph.adjacency(node, self.direction)
 
 
-class _FilteredAdjacency(Mapping[str, Any]):
-    """The adjacency of a :class:`RestrictedGraph`: kept neighbours with at least one kept fact
-    (networkx's ``FilterMultiInner``), in the graph's order."""
+class _JsonColumn(Mapping[str, Any]):
+    """One table of the file as key → decoded JSON value, each read when first asked for: the name
+    index's keys of one ``kind`` (exact, words, sound, redirect → ids), or the sources."""
 
-    def __init__(self, view: RestrictedGraph, direction: int):
-        self.view, self.direction = view, direction
-
-    def __getitem__(self, node: str) -> dict[str, dict[str, _Record]]:
-        view = self.view
-        if node not in view:
-            raise KeyError(node)
-        node_ok, edge_ok, data_ok, ends_kept = view.node_ok, view.edge_ok, view.data_ok, view.ends_kept
-        out = self.direction == 0
-        kept = {}
-        for other, edges in view.base.neighbours(node, self.direction, attributes=True).items():
-            if not ends_kept and not node_ok(other):
-                continue
-            ends = (node, other) if out else (other, node)
-            facts = {key: record for key, record in edges.items()
-                     if (data_ok(*ends, record) if data_ok else edge_ok(*ends, key))}
-            if facts:
-                kept[other] = facts
-        return kept
-
-    def __contains__(self, node: object) -> bool:
-        return node in self.view
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.view)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self.view)
-
-
-class _Keys(Mapping[str, Any]):
-    """One kind of name key (exact, words, sound, redirect) → ids, as :class:`NameIndex` reads it."""
-
-    def __init__(self, graph: IndexGraph, kind: str):
-        self.graph, self.kind = graph, kind
-        self._cache: dict[str, Any] = {}
-
-    def __getitem__(self, key: str) -> Any:
-        if key not in self._cache:
-            found = self.graph.rows("SELECT ids FROM name_keys WHERE kind = ? AND key = ?", self.kind, key)
-            self._cache[key] = json.loads(found[0][0]) if found else None
-        value = self._cache[key]
-        if value is None:
-            raise KeyError(key)
-        return value
-
-    def __iter__(self) -> Iterator[str]:
-        return (key for key, in self.graph.rows("SELECT key FROM name_keys WHERE kind = ?", self.kind))
-
-    def __len__(self) -> int:
-        return self.graph.rows("SELECT count(*) FROM name_keys WHERE kind = ?", self.kind)[0][0]
-
-    def items(self) -> Iterator[tuple[str, Any]]:  # type: ignore[override]
-        return ((key, json.loads(ids)) for key, ids in self.graph.rows(
-            "SELECT key, ids FROM name_keys WHERE kind = ?", self.kind))
-
-
-class _Sources(Mapping[str, Any]):
-    """``graph.graph["sources"]``: source id → its fields, read when a fact cites it."""
-
-    def __init__(self, graph: IndexGraph):
+    def __init__(self, graph: IndexGraph, table: str, key: str, value: str, kind: str | None = None):
         self.graph = graph
         self._cache: dict[str, Any] = {}
+        self._kind = (kind,) if kind else ()  # the parameter of "kind = ?", when there is one
+        of_kind = " WHERE kind = ?" if kind else ""
+        self._one = f"SELECT {value} FROM {table} WHERE {key} = ?" + (" AND kind = ?" if kind else "")
+        self._all = f"SELECT {key}, {value} FROM {table}{of_kind} ORDER BY {key}"
+        self._count = f"SELECT count(*) FROM {table}{of_kind}"
 
     def __getitem__(self, key: str) -> Any:
         if key not in self._cache:
-            found = self.graph.rows("SELECT data FROM sources WHERE id = ?", key)
-            try:
-                self._cache[key] = json.loads(found[0][0]) if found else None
-            except ValueError:
-                raise IndexDamaged(f"source {key} unreadable") from None
+            found = self.graph.rows(self._one, key, *self._kind)
+            self._cache[key] = _decoded(found[0][0], key) if found else None
         value = self._cache[key]
         if value is None:
             raise KeyError(key)
         return value
 
     def __iter__(self) -> Iterator[str]:
-        return (key for key, in self.graph.rows("SELECT id FROM sources ORDER BY id"))
+        return (key for key, _ in self.graph.rows(self._all, *self._kind))
 
     def __len__(self) -> int:
-        return self.graph.rows("SELECT count(*) FROM sources")[0][0]
+        return self.graph.rows(self._count, *self._kind)[0][0]
+
+    def items(self) -> Iterator[tuple[str, Any]]:  # type: ignore[override]
+        return ((key, _decoded(value, key)) for key, value in self.graph.rows(self._all, *self._kind))
+
+
+def _decoded(text: str, key: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise IndexDamaged(f"{key!r} unreadable") from None
 
 
 class _Names(_Nodes):
@@ -690,8 +638,9 @@ class IndexNames(NameIndex):
     def __init__(self, graph: IndexGraph):
         super().__init__({}, {})
         # set after: NameIndex's ``words or {}`` would count a whole table to learn that it is not empty
-        self.names, self.keys = _Names(graph), _Keys(graph, "key")
-        self.words, self.sounds, self.redirects = _Keys(graph, "words"), _Keys(graph, "sound"), _Keys(graph, "redirect")
+        self.names = _Names(graph)
+        self.keys, self.words, self.sounds, self.redirects = (
+            _JsonColumn(graph, "name_keys", "key", "ids", kind) for kind in ("key", "words", "sound", "redirect"))
         self.graph = graph
 
     def _types(self) -> set[str]:

@@ -71,13 +71,15 @@ def load_graph(data_dir: str | os.PathLike[str] = "data", *, use_cache: bool = T
 
 
 def load_compiled(data_dir: str | os.PathLike[str] = "data", *, use_cache: bool = True,
-                  progress: Progress | None = None, loader: Loader = Loader(), index: bool | str = False) -> Compiled:
+                  progress: Progress | None = None, loader: Loader = Loader(), index: bool = False) -> Compiled:
     """Graph and name index of a data folder: from the cache, patched, or built from scratch.
 
-    ``index``: also write the query index beside the cache (graph/index.py); ``"defer"``: put that
-    off until :func:`graph.index.build_pending`.
+    ``index``: also prepare the query index beside the cache (graph/index.py), written when
+    :func:`graph.index.build_pending` is called.
     """
-    root = _folder(data_dir)
+    root = Path(data_dir)
+    if not root.is_dir():
+        raise DataErrors([DataError(str(root), 0, 0, "no such data folder")])
     files = data_files(root)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # loading makes millions of objects and no cycles: collection only costs time
@@ -97,15 +99,8 @@ def load_compiled(data_dir: str | os.PathLike[str] = "data", *, use_cache: bool 
             gc.enable()
 
 
-def _folder(data_dir: str | os.PathLike[str]) -> Path:
-    root = Path(data_dir)
-    if not root.is_dir():
-        raise DataErrors([DataError(str(root), 0, 0, "no such data folder")])
-    return root
-
-
 def _load(loader: Loader, root: Path, files: list[Path], use_cache: bool, progress: Progress | None,
-          index: bool | str) -> Compiled:
+          index: bool) -> Compiled:
     if not use_cache:
         return build_compiled(loader, root, files, None, None, progress)[0]
     store = Store(root)
@@ -116,7 +111,7 @@ def _load(loader: Loader, root: Path, files: list[Path], use_cache: bool, progre
         if stored is not None:
             compiled = Compiled(*stored, from_cache=True)
             if index:
-                _index(compiled, store, manifest, header, index)
+                _index(compiled, store, manifest, header)
             return compiled
     result = None
     if header is not None:
@@ -127,22 +122,19 @@ def _load(loader: Loader, root: Path, files: list[Path], use_cache: bool, progre
     compiled, origins = result
     header = store.write_graph(manifest, compiled.graph, compiled.index, origins)
     if index and header is not None:
-        _index(compiled, store, manifest, header, index)
+        _index(compiled, store, manifest, header)
     return compiled
 
 
-def _index(compiled: Compiled, store: Store, manifest: Manifest, header: dict[str, Any], when: bool | str) -> None:
-    """Write the query index of ``compiled`` (the data as ``manifest`` and the cache ``header`` saw
-    it), now or (``when="defer"``) once the command has answered."""
+def _index(compiled: Compiled, store: Store, manifest: Manifest, header: dict[str, Any]) -> None:
+    """Put the writing of ``compiled``'s query index on :data:`graph.index.PENDING` (the data as
+    ``manifest`` and the cache ``header`` saw it): a command writes it once it has answered."""
     from .index import PENDING, build_index
 
     def build(progress: Progress | None = None) -> None:
         build_index(compiled, store, manifest, manifest.header(header["written_ns"]), progress)
 
-    if when == "defer":
-        PENDING.append(build)
-    else:
-        build()
+    PENDING.append(build)
 
 
 def build_compiled(loader: Loader, root: Path, files: list[Path], manifest: Manifest | None, store: Store | None,

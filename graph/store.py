@@ -201,11 +201,15 @@ def _same_file(st: os.stat_result, old: Any, trusted_before: int) -> bool:
         st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) and max(st.st_mtime_ns, st.st_ctime_ns) < trusted_before
 
 
+def _code_paths() -> list[Path]:
+    """The modules that shape the compiled graph: tieline's own, in name order."""
+    return sorted(Path(__file__).resolve().parent.glob("*.py"))
+
+
 def code_files() -> list[list[Any]]:
-    """The modules that shape the compiled graph, as [name, size, mtime, ctime]: the stat of :func:`_code_digest`'s input."""
-    here = Path(__file__).resolve().parent
+    """The modules of :func:`_code_paths` as [name, size, mtime, ctime]: the stat of :func:`_code_digest`'s input."""
     found = []
-    for path in sorted(here.glob("*.py")):
+    for path in _code_paths():
         try:
             st = path.stat()
         except OSError:
@@ -236,11 +240,10 @@ def unchanged(root: Path, files: list[Path], header: dict[str, Any]) -> bool:
 
 def _code_digest() -> str:
     """A digest of the modules that shape the compiled graph: edited code invalidates the cache."""
-    here = Path(__file__).resolve().parent
     import hashlib  # ≈ 4 ms (OpenSSL): not for a query whose index is current
 
     digest = hashlib.sha256(f"{CACHE_FORMAT}\0{__version__}\0{sys.version_info[:2]}".encode())
-    for path in sorted(here.glob("*.py")):
+    for path in _code_paths():
         try:
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
         except OSError:

@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from .errors import OutputError, UsageError
 
-__all__ = ["atomic_writer", "write_atomic", "write_outputs", "refuse_inside"]
+__all__ = ["atomic_writer", "atomic_folder", "write_atomic", "write_outputs", "refuse_inside"]
 
 
 @contextlib.contextmanager
@@ -48,6 +48,38 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
     except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        raise
+
+
+@contextlib.contextmanager
+def atomic_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield an empty staging folder beside ``path``; on success it becomes ``path`` in one rename, on error it vanishes.
+
+    ``path`` must not exist or be an empty folder (a whole folder is written, all or nothing). The
+    staging folder is named ``.NAME.*.tmp`` (what a killed writer leaves is recognisably debris);
+    the folder gets ``0777`` less the umask, like one made by ``mkdir``.
+    """
+    target = Path(path)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise OutputError(f"cannot write {target}: it exists and is not an empty folder")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        import shutil
+        import tempfile
+
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    try:
+        yield staging
+        os.chmod(staging, 0o777 & ~_umask())
+        if target.exists():
+            target.rmdir()
+        os.rename(staging, target)
+    except BaseException as exc:
+        shutil.rmtree(staging, ignore_errors=True)
         if isinstance(exc, OSError):
             raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
         raise

@@ -563,7 +563,8 @@ class _Converter:
         entity_id = self.ids[proxy.id]
         schema = proxy.schema
         type_id = self.things[proxy.id]
-        names = self._names([proxy.caption, *proxy.get("name", quiet=True)], schema.name, proxy.id)
+        captioned = any(proxy.get(p, quiet=True) for p in schema.caption)
+        names = self._names([proxy.caption] * captioned + proxy.get("name", quiet=True), schema.name, proxy.id)
         if not names:
             names = [f"{schema.label} {proxy.id}"]
         strong = {name_key(n) for n in names}
@@ -889,7 +890,7 @@ class _Converter:
             obj = self._end(proxy, target)
             if obj is None:
                 continue
-            fact = self._new_fact(proxy, relation, subject, obj, files, {"entity", "authority"},
+            fact = self._new_fact(proxy, relation, subject, obj, files, {"entity", "authority", "country"},
                                   self._fact_id(proxy.id, target if made else ""))
             if also:
                 fact["note"] = "; ".join(filter(None, [f"also imposed by: {', '.join(also)}", fact.get("note")]))
@@ -942,7 +943,7 @@ class _Converter:
             if first.startswith(CERTAINTY_PREFIX) and first[len(CERTAINTY_PREFIX):] in self.levels:
                 certainty, text = first[len(CERTAINTY_PREFIX):], tail
             if text.strip():
-                note.append(" ".join(text.split()))
+                note.append(text.strip())
         for prop_name, values in sorted({**proxy.properties, **rest, **rest_end}.items()) if notes else ():
             prop = proxy.schema.properties[prop_name]
             if prop_name in rest or prop_name in rest_end:
@@ -952,7 +953,7 @@ class _Converter:
             if prop.hidden or prop_name in META_PROPS or prop.type.name == "entity":
                 continue
             note.append(f"{prop.label.lower()}: {', '.join(' '.join(v.split()) for v in values)}")
-        quote = " ".join(" ".join(q.split()) for q in proxy.get("summary", quiet=True) if q.strip()) if notes else ""
+        quote = " ".join(q.strip() for q in proxy.get("summary", quiet=True) if q.strip()) if notes else ""
         fact = new_record(FACT_FIELDS, subject=subject, relation=relation, object=obj,
                           sources=self._sources_of(proxy, files), certainty=certainty, start=start, end=end,
                           quote=quote or None, note="; ".join(note) or None)

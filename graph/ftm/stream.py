@@ -186,6 +186,13 @@ def _json_lines(stream: Any, display: str, errors: list[DataError], problem: Pro
                                          "line); convert it first, e.g. jq -c '.[]'") from None
                     _error(errors, DataError(display, number, exc.colno, f"not a JSON entity: {exc.msg}"))
                     continue
+                if not isinstance(data, dict):
+                    if number == 1 and isinstance(data, list):
+                        raise UsageError(f"{display}: a JSON array, not an FtM entity stream (one JSON entity per "
+                                         "line); convert it first, e.g. jq -c '.[]'")
+                    _error(errors, DataError(display, number, 1, "not a JSON entity: expected an object with id, "
+                                                                 "schema and properties"))
+                    continue
                 yield number, data
         except (OSError, EOFError) as exc:
             _error(errors, DataError(display, number + 1, 0, f"cannot read on: {exc}"))

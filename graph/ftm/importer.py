@@ -298,6 +298,7 @@ class _Converter:
         self.things: dict[str, str] = {}  # FtM id → tieline type
         self.documents: dict[str, dict[str, Any]] = {}  # FtM id of a Document → it as a source
         self.proofs: set[str] = set()
+        self.edge_pairs: set[int] = set()  # hashes of the pairs of things a relationship of the stream links
         self.territories: dict[str, list[str]] = {}
         self.name_count: Counter = Counter()  # name key → how many things carry it (any kind of name)
         self.spellings: dict[str, Counter] = defaultdict(Counter)  # authority spelling → its countries
@@ -353,7 +354,9 @@ class _Converter:
             for authority in proxy.get("authority", quiet=True) or proxy.get("publisher", quiet=True):
                 self.spellings[authority].update(countries[:1] or [""])
         elif schema.edge:
-            pass
+            for one in proxy.get(schema.edge_source, quiet=True):
+                for other in proxy.get(schema.edge_target, quiet=True):
+                    self.edge_pairs.add(_pair(one, other))
         elif schema.is_a("Thing"):
             self.things[ftm_id] = self._type_of(proxy)
             if schema.is_a("Document"):
@@ -545,7 +548,8 @@ class _Converter:
         writer.text("dataset.yaml", dataset + ("sources:\n" + "".join(line for s in sources for line in
                                                                       source_lines(s)) if sources else ""))
         schema = {"entity_types": dict(sorted(self.types.items())), "certainty": dict(self.levels),
-                  "relations": dict(sorted(self.relations.items()))}
+                  "relations": {r: spec for r, spec in sorted(self.relations.items())
+                                if spec["subject"] and spec["object"]}}  # a relation whose facts all dropped: none
         if story is not None:
             schema = _fragment(schema, story.graph)
             if not self.written["entities"] and not self.written["facts"]:
@@ -671,7 +675,7 @@ class _Converter:
             if prop.type.name != "entity" or prop_name == "proof" or prop.stub:
                 continue
             for value in values:
-                target = self.ids.get(value)
+                target = self.ids.get(value) or self.story_ftm.get(value)
                 if target is None:
                     address = prop.range is not None and prop.range.is_a("Address")
                     kind = ("reference to an address not in the stream" if address else
@@ -679,6 +683,10 @@ class _Converter:
                     self.report.problem(kind, f"{proxy.id}.{prop_name} → {value}")
                     continue
                 if value in self.proof_docs:
+                    continue
+                if _pair(proxy.id, value) in self.edge_pairs:
+                    self.report.problem("property repeating a relationship of the stream (not a second fact)",
+                                        f"{proxy.id}.{prop_name} → {value}")
                     continue
                 relation = self._property_relation(proxy.schema, prop)
                 fact = self._new_fact(proxy, relation, subject, target, files, set(proxy.properties),
@@ -868,7 +876,7 @@ class _Converter:
             self.report.count(schema.name, "dropped")
 
     def _end(self, proxy: Any, ref: str) -> str | None:
-        tieline_id = self.ids.get(ref)
+        tieline_id = self.ids.get(ref) or self.story_ftm.get(ref)  # a thing of an earlier extract, too
         if tieline_id is None:
             self.report.problem("relationship to a thing not in the stream (fact left out)", f"{proxy.schema.name} "
                                                                                                f"{proxy.id} → {ref}")
@@ -1053,6 +1061,12 @@ class _Converter:
 def _matches(values: list[str], wanted: list[str]) -> bool:
     have = {name_key(v) for v in values}
     return all(name_key(w) in have for w in wanted)
+
+
+def _pair(one: str, other: str) -> int:
+    """A hash of an unordered pair of FtM ids (8 bytes of SHA-1: a set of them is small)."""
+    low, high = sorted((one, other))
+    return int.from_bytes(hashlib.sha1(f"{low}\x00{high}".encode()).digest()[:8], "big")
 
 
 def _is_acronym(name: str) -> bool:

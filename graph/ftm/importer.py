@@ -474,7 +474,7 @@ class _Converter:
             bodies[body].append(spelling)
         homonyms = Counter(name for name, _ in bodies)
         for (name, country), spellings in sorted(bodies.items()):
-            code = self.registry.country.clean(name)
+            code = _country_named(name, self.registry.country.codes)
             story_id = next((self.story_names[k] for k in map(name_key, [name, *spellings]) if k in self.story_names),
                             None)
             if story_id is not None:
@@ -500,7 +500,7 @@ class _Converter:
                          ({name} if shown != name else set()), key=name_key)
         record = new_record(ENTITY_FIELDS, id=entity_id, type=type_id, name=shown, aliases=aliases, attributes={})
         record["aliases"] = self._names(record["aliases"], "PublicBody", entity_id)
-        if country and self.registry.country.clean(country):
+        if country in self.registry.country.codes:
             record["country"] = self._country(country)
         if self._type_schema(type_id) != "PublicBody":
             record["attributes"]["ftm_schema"] = "PublicBody"
@@ -751,7 +751,8 @@ class _Converter:
         return next((s for s in self.model.schemata if snake(s) == type_id), None)
 
     def _codes(self, proxy: Any, props: tuple[str, ...]) -> list[str]:
-        return [c for p in props for c in proxy.get(p, quiet=True) if self.registry.country.clean(c)]
+        """The country codes of ``props`` (cleaned by followthemoney when the entity was merged)."""
+        return [c for p in props for c in proxy.get(p, quiet=True)]
 
     def _country(self, code: str) -> str:
         """The id of the country entity for an ISO code: the stream's Territory, the story's, or a new entity."""
@@ -1061,6 +1062,16 @@ class _Converter:
 def _matches(values: list[str], wanted: list[str]) -> bool:
     have = {name_key(v) for v in values}
     return all(name_key(w) in have for w in wanted)
+
+
+_COUNTRY_WORDS = {"uk": "gb", "united kingdom": "gb", "usa": "us", "united states": "us", "eu": "eu",
+                  "european union": "eu", "un": "zz", "united nations": "zz"}
+
+
+def _country_named(name: str, codes: Any) -> str | None:
+    """The code of an authority that is a country ("UK", "us"), or None (no name table is built: it costs 2 s)."""
+    text = " ".join(name.lower().split())
+    return text if text in codes else _COUNTRY_WORDS.get(text)
 
 
 def _pair(one: str, other: str) -> int:

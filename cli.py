@@ -133,7 +133,8 @@ def neighbours(compiled: Compiled, view: ViewSpec, as_json: bool, entity: Entity
 
     Example: tieline neighbours RDIF --depth 2
     """
-    from graph.query import DIRECTIONS, entity_ref, neighbourhood
+    from graph.query import DIRECTIONS, neighbourhood
+    from graph.wording import entity_ref
 
     if direction not in DIRECTIONS:
         raise UsageError(f"--direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
@@ -173,7 +174,8 @@ def path(compiled: Compiled, view: ViewSpec, as_json: bool,
 
     Example: tieline path "Kirill Dmitriev" "Marco Rubio" --all --min-certainty confirmed
     """
-    from graph.query import entity_ref, search_paths
+    from graph.query import search_paths
+    from graph.wording import entity_ref
 
     check_types(compiled.graph, via_types or ())
     a, b = compiled.index.resolve(source), compiled.index.resolve(target)

@@ -3,7 +3,7 @@
 Real sanctions lists hold spellings like ``Mакhtab`` (Latin M and h, Cyrillic а к); the loader
 refuses a word mixing alphabets (it is how lookalike names are forged). An import mends what it
 can — each lookalike letter written in the alphabet of the rest of its word — and says so; what it
-cannot mend is left out, counted. The rules themselves live in the loader; this only applies them.
+cannot mend is left out, counted. The rules themselves live in graph/glyphs.py; this only applies them.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..load import _invisible_problem, _mixed_script_problem
+from ..glyphs import invisible_problem as _invisible_problem, mixed_script_problem as _mixed_script_problem
 
 __all__ = ["readable_name"]
 

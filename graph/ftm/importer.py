@@ -27,6 +27,8 @@ from ..dates import date_bounds, is_partial_date
 from ..errors import DataError, DataErrors, UsageError
 from ..fields import ENTITY_FIELDS, FACT_FIELDS, FACT_ID, SLUG, TOKEN, new_record
 from ..names import ascii_slug, name_key
+from ..schema import read_schema
+from ..yamlfile import parse_yaml
 from ..yamlwrite import entity_lines, fact_lines, scalar, schema_text, source_lines
 from .export import CERTAINTY_PREFIX, END_PROPS, FROM_FTM, REPRINTED_PREFIX, START_PROPS
 from .glyphfix import readable_name
@@ -181,9 +183,6 @@ def _vocabulary(path: str | os.PathLike[str] | None, mapping: Mapping) -> tuple[
     """(entity types, certainty levels, relations) to map onto: a schema.yaml's, or the default."""
     if path is None:
         return {}, dict(mapping.certainty), {}
-    from ..schema import read_schema
-    from ..yamlfile import parse_yaml
-
     target = Path(path)
     if target.is_dir():
         target = target / "schema.yaml"

@@ -18,11 +18,7 @@ from typing import BinaryIO
 
 from .errors import OutputError, UsageError
 
-<<<<<<< HEAD
-__all__ = ["atomic_writer", "atomic_folder", "write_atomic", "write_outputs", "refuse_inside"]
-=======
-__all__ = ["atomic_path", "atomic_writer", "write_atomic", "write_outputs", "refuse_inside"]
->>>>>>> main
+__all__ = ["atomic_path", "atomic_writer", "atomic_folder", "write_atomic", "write_outputs", "refuse_inside"]
 
 
 @contextlib.contextmanager
@@ -64,7 +60,25 @@ def atomic_path(path: str | os.PathLike[str], *, mode: int | None = None, sync: 
 
 
 @contextlib.contextmanager
-<<<<<<< HEAD
+def atomic_writer(path: str | os.PathLike[str], *, mode: int | None = None, sync: bool = True) -> Iterator[BinaryIO]:
+    """Yield a binary file; on success it replaces ``path`` in one rename, on error it vanishes.
+
+    A pipe or a device such as ``/dev/null`` is written directly, never replaced by a file.
+    """
+    target = Path(path)
+    if _special(target):
+        with _direct(target) as handle:
+            yield handle
+        return
+    with atomic_path(target, mode=mode, sync=sync) as tmp:
+        try:
+            with open(tmp, "wb") as handle:
+                yield handle
+        except OSError as exc:
+            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+
+
+@contextlib.contextmanager
 def atomic_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield an empty staging folder beside ``path``; on success it becomes ``path`` in one rename, on error it vanishes.
 
@@ -94,24 +108,6 @@ def atomic_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
         if isinstance(exc, OSError):
             raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
         raise
-=======
-def atomic_writer(path: str | os.PathLike[str], *, mode: int | None = None, sync: bool = True) -> Iterator[BinaryIO]:
-    """Yield a binary file; on success it replaces ``path`` in one rename, on error it vanishes.
-
-    A pipe or a device such as ``/dev/null`` is written directly, never replaced by a file.
-    """
-    target = Path(path)
-    if _special(target):
-        with _direct(target) as handle:
-            yield handle
-        return
-    with atomic_path(target, mode=mode, sync=sync) as tmp:
-        try:
-            with open(tmp, "wb") as handle:
-                yield handle
-        except OSError as exc:
-            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
->>>>>>> main
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:

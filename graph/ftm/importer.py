@@ -12,6 +12,7 @@ is a located :class:`~graph.errors.DataError`, and nothing is written then.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -26,7 +27,8 @@ from ..atomic import atomic_folder
 from ..dates import date_bounds, is_partial_date
 from ..errors import DataError, DataErrors, UsageError
 from ..fields import ENTITY_FIELDS, FACT_FIELDS, FACT_ID, SLUG, TOKEN, new_record
-from ..names import ascii_slug, name_key
+from ..names import ascii_slug
+from ..names import name_key as _name_key
 from ..schema import read_schema
 from ..yamlfile import parse_yaml
 from ..yamlwrite import entity_lines, fact_lines, scalar, schema_text, source_lines
@@ -198,6 +200,7 @@ def _vocabulary(path: str | os.PathLike[str] | None, mapping: Mapping) -> tuple[
 # --- ids ----------------------------------------------------------------------------------------------
 
 _slug = ascii_slug
+name_key = functools.lru_cache(maxsize=1 << 16)(_name_key)  # a thing's names are keyed in both passes
 
 
 def _digest(text: str, size: int = 8) -> str:
@@ -346,17 +349,19 @@ class _Converter:
         if merged is None:
             return None
         ftm_id, schema, properties, files = merged
-        proxy = self.model.get_proxy({"id": ftm_id, "schema": schema.name, "properties": properties}, cleaned=True)
-        self.proofs.update(proxy.get("proof", quiet=True))
+        self.proofs.update(properties.get("proof", ()))
         if schema.name == "Sanction":
-            countries = proxy.get("country", quiet=True)
-            for authority in proxy.get("authority", quiet=True) or proxy.get("publisher", quiet=True):
+            countries = properties.get("country", [])
+            for authority in properties.get("authority") or properties.get("publisher") or ():
                 self.spellings[authority].update(countries[:1] or [""])
-        elif schema.edge:
-            for one in proxy.get(schema.edge_source, quiet=True):
-                for other in proxy.get(schema.edge_target, quiet=True):
+            return [ftm_id, schema.name, properties, files]
+        if schema.edge:
+            for one in properties.get(schema.edge_source, ()):
+                for other in properties.get(schema.edge_target, ()):
                     self.edge_pairs.add(_pair(one, other))
-        elif schema.is_a("Thing"):
+            return [ftm_id, schema.name, properties, files]
+        proxy = self.model.get_proxy({"id": ftm_id, "schema": schema.name, "properties": properties}, cleaned=True)
+        if schema.is_a("Thing"):
             self.things[ftm_id] = self._type_of(proxy)
             if schema.is_a("Document"):
                 self.documents[ftm_id] = self._document_source(proxy)
@@ -407,6 +412,8 @@ class _Converter:
 
     @staticmethod
     def _clean(prop: Any, value: str) -> str | None:
+        if prop.type.name == "date" and prop.format is None and _ISO_DATE.match(value):
+            return value  # already what followthemoney's date cleaning (prefixdate, ≈ 100 µs) returns
         try:
             return prop.type.clean_text(value, format=prop.format)
         except Exception:  # noqa: BLE001 (a type's cleaner failing on odd text is an invalid value)
@@ -823,8 +830,19 @@ class _Converter:
         return source["id"], {k: v for k, v in source.items() if v}
 
     def _register(self, source: dict[str, Any]) -> str:
-        self.sources.setdefault(*self._source_item(source))
-        return source["id"]
+        """The id of ``source`` in the registry: its own, or, when another source took that id, a longer one (reported)."""
+        source_id = source["id"]
+        known = self.sources.get(source_id)
+        if known is None:
+            self.sources[source_id] = self._source_item(source)[1]
+        elif known != (item := self._source_item(source)[1]):
+            other = f"{source_id}-{_digest(json.dumps(item, sort_keys=True, ensure_ascii=False))}"
+            if other not in self.sources:
+                self.report.problem("source id taken by another source (the second gets a longer id)",
+                                    f"{source_id} → {other}")
+                self.sources[other] = {**item, "id": other}
+            return other
+        return source_id
 
     def _sources_of(self, proxy: Any, files: list[int]) -> list[str]:
         """The source ids a fact cites: its proof documents, else its URLs or publishers, else its files."""
@@ -1063,6 +1081,7 @@ def _matches(values: list[str], wanted: list[str]) -> bool:
     return all(name_key(w) in have for w in wanted)
 
 
+_ISO_DATE = re.compile(r"[12]\d{3}(?:-[01]\d(?:-[0-3]\d)?)?\Z")
 _COUNTRY_WORDS = {"uk": "gb", "united kingdom": "gb", "usa": "us", "united states": "us", "eu": "eu",
                   "european union": "eu", "un": "zz", "united nations": "zz"}
 

@@ -13,8 +13,9 @@ import contextlib
 import os
 import stat
 from collections.abc import Iterator, Mapping
+from glob import escape as glob_escape
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from .errors import OutputError, UsageError
 
@@ -83,8 +84,9 @@ def atomic_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield an empty staging folder beside ``path``; on success it becomes ``path`` in one rename, on error it vanishes.
 
     ``path`` must not exist or be an empty folder (a whole folder is written, all or nothing). The
-    staging folder is named ``.NAME.*.tmp`` (what a killed writer leaves is recognisably debris);
-    the folder gets ``0777`` less the umask, like one made by ``mkdir``.
+    staging folder is named ``.NAME.PID.*.tmp``: what a writer killed with ``kill -9`` left is swept
+    by the next writer of ``path`` (its process is gone). The folder gets ``0777`` less the umask,
+    like one made by ``mkdir``.
     """
     target = Path(path)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
@@ -94,7 +96,8 @@ def atomic_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
         import shutil
         import tempfile
 
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+        _sweep(target, shutil)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent))
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
     try:
@@ -108,6 +111,25 @@ def atomic_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
         if isinstance(exc, OSError):
             raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
         raise
+
+
+def _sweep(target: Path, shutil: Any) -> None:
+    """Remove the staging folders of ``target`` whose writer process no longer exists."""
+    prefix = f".{target.name}."
+    for stale in target.parent.glob(f"{glob_escape(prefix)}*.tmp"):
+        pid = stale.name[len(prefix):].split(".", 1)[0]
+        if stale.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process
+    return True
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:

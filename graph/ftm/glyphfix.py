@@ -16,8 +16,8 @@ from ..glyphs import invisible_problem as _invisible_problem, mixed_script_probl
 __all__ = ["readable_name"]
 
 _CHARACTER = re.compile(r"\(character (\d+)\)")
-_LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
-_LOOKALIKE = re.compile("[\u0370-\u03ff\u0400-\u04ff]")  # Greek and Cyrillic letters
+_LATIN, _LOOKALIKE = "A-Za-z\u00c0-\u024f", "\u0370-\u03ff\u0400-\u04ff"  # Latin; Greek and Cyrillic letters
+_MIXED_WORD = re.compile(f"[{_LATIN}][^\\W\\d_]*[{_LOOKALIKE}]|[{_LOOKALIKE}][^\\W\\d_]*[{_LATIN}]")  # in one word
 _PAIRS = ("aа", "AА", "bЬ", "BВ", "cс", "CС", "eе", "EЕ", "HН", "iі", "IІ", "jј", "JЈ", "KК", "kк", "MМ", "mм",
           "oо", "OО", "pр", "PР", "sѕ", "SЅ", "TТ", "tт", "xх", "XХ", "yу", "YУ", "hһ", "dԁ", "nп", "uи",
           "AΑ", "BΒ", "EΕ", "HΗ", "IΙ", "KΚ", "MΜ", "NΝ", "OΟ", "oο", "PΡ", "TΤ", "XΧ", "YΥ", "ZΖ", "vν")
@@ -31,7 +31,7 @@ for _latin, _other in _PAIRS:
 def readable_name(text: str) -> tuple[str | None, str | None]:
     """(the name as the loader accepts it, or None; what was mended, or None when nothing was)."""
     name = " ".join(text.split())
-    if name.isprintable() and (name.isascii() or not (_LATIN.search(name) and _LOOKALIKE.search(name))):
+    if name.isprintable() and (name.isascii() or not _MIXED_WORD.search(name)):
         if name.isascii() or not _invisible_problem(name):
             return name or None, None  # most names, at C speed
     mended = []

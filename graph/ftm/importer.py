@@ -275,6 +275,36 @@ class _Writer:
 
 # --- the conversion -----------------------------------------------------------------------------------
 
+class _Entity:
+    """A merged FtM entity whose values are clean and distinct: what a proxy answers, without building one."""
+
+    __slots__ = ("id", "schema", "properties")
+
+    def __init__(self, entity_id: str, schema: Any, properties: dict[str, list[str]]):
+        self.id, self.schema, self.properties = entity_id, schema, properties
+
+    def get(self, prop: str, quiet: bool = True) -> list[str]:
+        """The values of ``prop`` (a list to read, not to change)."""
+        return self.properties.get(prop) or []
+
+    @property
+    def caption(self) -> str:
+        """followthemoney's caption: the first caption property with a value; of several names, the one it picks."""
+        for name in self.schema.caption:
+            values = self.properties.get(name)
+            if not values:
+                continue
+            if len(values) > 1 and self.schema.properties[name].type.name == "name":
+                from rigour.names import pick_name  # followthemoney's own choice (proxy.caption)
+
+                picked = pick_name(sorted(values))
+                if picked is not None:
+                    return picked
+                continue
+            return values[0]
+        return self.schema.label
+
+
 class _Converter:
     """Pass 1 (``index``) merges and indexes each id; ``prepare`` assigns ids; pass 2 (``convert``) writes."""
 
@@ -295,6 +325,7 @@ class _Converter:
         self.story_countries: dict[str, str] = {}
         self.story_ftm: dict[str, str] = {}  # FtM id of a story entity (an earlier import) → its id
         self.story_sources: set[str] = set()
+        self.story_merged: set[str] = set()
         self.story_facts: set[str] = set()
         # pass 1
         self.things: dict[str, str] = {}  # FtM id → tieline type
@@ -334,6 +365,7 @@ class _Converter:
         for node, data in sorted(story.nodes(data=True), reverse=True):
             for name in (data["name"], *(data.get("aliases") or ())):
                 self.story_names[name_key(name)] = node
+            self.story_merged.update(data.get("merged_ids") or ())  # ids a `same` resolution merged away
             ftm_id = (data.get("attributes") or {}).get("ftm_id")
             if isinstance(ftm_id, str):
                 self.story_ftm[ftm_id] = node
@@ -360,7 +392,7 @@ class _Converter:
                 for other in properties.get(schema.edge_target, ()):
                     self.edge_pairs.add(_pair(one, other))
             return [ftm_id, schema.name, properties, files]
-        proxy = self.model.get_proxy({"id": ftm_id, "schema": schema.name, "properties": properties}, cleaned=True)
+        proxy = _Entity(ftm_id, schema, properties)
         if schema.is_a("Thing"):
             self.things[ftm_id] = self._type_of(proxy)
             if schema.is_a("Document"):
@@ -448,7 +480,13 @@ class _Converter:
                     joined[ftm_id] = self.story_countries[code]
         again = {i: self.story_ftm[i] for i in self.things if i in self.story_ftm}
         fresh = [i for i in self.things if i not in joined and i not in again]
-        self.ids = assign_ids(fresh, taken=set(self.story))
+        taken = set(self.story) | self.story_merged
+        self.ids = assign_ids(fresh, taken=taken)
+        for ftm_id in fresh:
+            made = self.ids[ftm_id]
+            if made != ftm_id and made != _slug(ftm_id)[:80].strip("-"):
+                self.report.problem("id whose slug is another thing's or the story's (made unique with a hash)",
+                                    f"{ftm_id} → {made}")
         self.ids.update(joined)
         self.ids.update(again)
         self.in_story = set(joined) | set(again)
@@ -456,7 +494,7 @@ class _Converter:
         for ftm_id, codes in sorted(self.territories.items()):
             for code in codes:
                 self.countries.setdefault(code, self.ids[ftm_id])
-        self.claimed = set(self.ids.values()) | set(self.story)
+        self.claimed = set(self.ids.values()) | taken
         self._authorities()
 
     def _authorities(self) -> None:
@@ -518,10 +556,10 @@ class _Converter:
     def convert(self, record: list[Any], writer: _Writer) -> None:
         """Write what one merged FtM entity becomes."""
         ftm_id, schema_name, properties, files = record
-        proxy = self.model.get_proxy({"id": ftm_id, "schema": schema_name, "properties": properties}, cleaned=True)
+        proxy = _Entity(ftm_id, self.model.get(schema_name), properties)
         schema = proxy.schema
         if ftm_id in self.proof_docs:
-            self.sources.setdefault(*self._source_item(self.proof_docs[ftm_id]))
+            self._register(self.proof_docs[ftm_id])
             self.report.count(schema_name, "sources")
         elif schema_name == "Sanction":
             self._sanction(proxy, files, writer)

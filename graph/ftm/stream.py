@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 from ..errors import DataError, UsageError
+from ..glyphs import has_invisible
 
 __all__ = ["Fragments", "read_fragments", "MAX_LINE", "SPILL_BYTES", "display_name"]
 
@@ -95,7 +96,14 @@ def read_fragments(streams: list[Any], folder: str, errors: list[DataError], pro
             record = _record(data, display, number, problem)
             if record is not None:
                 read(record[1])
-                sorter.add(json.dumps([*record, index], ensure_ascii=False, sort_keys=True, separators=(",", ":")))
+                text = json.dumps([*record, index], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:  # a lone surrogate ("\ud800" in the JSON): no text can hold it
+                    problem(record[1], "text with a lone surrogate (replaced by U+FFFD)", f"{where(display, number)}: "
+                                                                                       f"{record[0]}")
+                    text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+                sorter.add(text)
     if errors:
         return
     group: list[Any] = []
@@ -115,6 +123,23 @@ def _fragments(group: list[Any]) -> Fragments:
     return group[0][0], "|".join(schemata), [(item[2], item[3]) for item in group]
 
 
+def where(display: str, number: int) -> str:
+    """``file:line`` of an example."""
+    return f"{display}:{number}"
+
+
+def _usable_id(entity_id: Any) -> str | None:
+    """The id as text, or None when it is empty, invisible or holds a lone surrogate (nothing can refer to it)."""
+    if isinstance(entity_id, (int, float)) and not isinstance(entity_id, bool):
+        entity_id = str(entity_id)
+    if not isinstance(entity_id, str):
+        return None
+    entity_id = entity_id.strip()
+    if not entity_id or has_invisible(entity_id) or any("\ud800" <= c <= "\udfff" for c in entity_id):
+        return None
+    return entity_id
+
+
 def _record(data: Any, display: str, number: int, problem: Problem) -> tuple[str, str, dict] | None:
     """(id, schema, properties as lists of text) of one line's object, or None (counted)."""
     where = f"{display}:{number}"
@@ -126,17 +151,16 @@ def _record(data: Any, display: str, number: int, problem: Problem) -> tuple[str
             return None
         data = data["entity"]
     if not isinstance(data, dict):
-        problem("?", "line that is not an entity object", f"{where}: {_short(json.dumps(data))}")
+        problem("?", "line that is not an entity object", f"{where}: {_short(_json(data))}")
         return None
     schema = data.get("schema")
-    entity_id = data.get("id")
-    if isinstance(entity_id, (int, float)) and not isinstance(entity_id, bool):
-        entity_id = str(entity_id)
-    if not isinstance(schema, str) or not schema:
-        problem("?", "entity without a schema", f"{where}: id {_short(str(entity_id))}")
+    entity_id = _usable_id(data.get("id"))
+    if not isinstance(schema, str) or not schema.strip():
+        problem("?", "entity without a schema (or one that is not text)", f"{where}: {_short(_json(data.get('schema')))}")
         return None
-    if not isinstance(entity_id, str) or not entity_id.strip():
-        problem(schema, "entity without an id", f"{where}: {_short(json.dumps(data.get('id')))}")
+    if entity_id is None:
+        problem(schema, "entity without a usable id (none, empty, invisible or not text)",
+                f"{where}: {_short(_json(data.get('id')))}")
         return None
     raw = data.get("properties")
     if raw is None:
@@ -149,12 +173,17 @@ def _record(data: Any, display: str, number: int, problem: Problem) -> tuple[str
         kept = []
         for value in values if isinstance(values, list) else [values]:
             if isinstance(value, (dict, list)):
-                problem(schema, "value that is not text", f"{where}: {entity_id}.{key} = {_short(json.dumps(value))}")
+                problem(schema, "value that is not text", f"{where}: {entity_id}.{key} = {_short(_json(value))}")
             elif value is not None and value != "":
                 kept.append(value if isinstance(value, str) else json.dumps(value))
         if kept:
             properties[str(key)] = kept
-    return entity_id.strip(), schema, properties
+    return entity_id, schema.strip(), properties
+
+
+def _json(value: Any) -> str:
+    """A value as JSON text for an example (ASCII: a surrogate or a control character cannot reach the terminal)."""
+    return json.dumps(value)
 
 
 def _short(text: str, limit: int = 80) -> str:
@@ -180,7 +209,13 @@ def _json_lines(stream: Any, display: str, errors: list[DataError], problem: Pro
                     continue
                 try:
                     data = json.loads(text)
-                except json.JSONDecodeError as exc:
+                except RecursionError:
+                    _error(errors, DataError(display, number, 1, "not a JSON entity: nested too deeply"))
+                    continue
+                except ValueError as exc:  # JSONDecodeError, and numbers too long to convert
+                    if not isinstance(exc, json.JSONDecodeError):
+                        _error(errors, DataError(display, number, 1, f"not a JSON entity: {exc}"))
+                        continue
                     if number == 1 and text.lstrip().startswith("["):
                         raise UsageError(f"{display}: a JSON array, not an FtM entity stream (one JSON entity per "
                                          "line); convert it first, e.g. jq -c '.[]'") from None

@@ -239,7 +239,7 @@ def _error(errors: list[DataError], error: DataError) -> None:
     if len(errors) < MAX_ERRORS:
         errors.append(error)
     elif len(errors) == MAX_ERRORS:
-        errors.append(DataError(error.file, error.line, error.column, "more malformed lines follow (not listed)"))
+        errors.append(DataError(error.path, error.line, error.column, "more malformed lines follow (not listed)"))
 
 
 def _decode(raw: bytes, display: str, number: int, problem: Problem) -> str:

@@ -36,7 +36,7 @@ from .export import CERTAINTY_PREFIX, END_PROPS, FROM_FTM, REPRINTED_PREFIX, STA
 from .glyphfix import readable_name
 from .mapping import Mapping, read_mapping, snake
 from .report import ImportReport
-from .stream import SPILL_BYTES, display_name, read_fragments
+from .stream import SPILL_BYTES, Fragments, display_name, read_fragments
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -110,25 +110,58 @@ def import_ftm(stream: str | os.PathLike[str] | IO[Any] | list[Any], out: str | 
         converter.join(story)
     errors: list[DataError] = []
     with tempfile.TemporaryDirectory(prefix="tieline-ftm-") as scratch:
-        merged_path = os.path.join(scratch, "merged.jsonl")
-        with open(merged_path, "w", encoding="utf-8") as merged:
-            for fragments in read_fragments(streams, scratch, errors, converter.line_problem, converter.line_read,
-                                            progress, spill_bytes):
-                record = converter.index(fragments)
-                if record is not None:
-                    merged.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+        merged = _Merged(os.path.join(scratch, "merged.jsonl"), spill_bytes)
+        for fragments in read_fragments(streams, scratch, errors, converter.line_problem, converter.line_read,
+                                        progress, spill_bytes):
+            record = converter.index(fragments)
+            if record is not None:
+                merged.add(record, fragments[3])
         if errors:
             raise DataErrors(errors)
         converter.prepare()
         name = dataset_name or source_title or Path(display_name(streams[0]) if streams else "FtM import").name
         with atomic_folder(out) as staging:
             writer = _Writer(staging)
-            with open(merged_path, encoding="utf-8") as merged:
-                for line in merged:
-                    converter.convert(json.loads(line), writer)
+            for record in merged:
+                converter.convert(record, writer)
             converter.finish(writer, None if story is not None else name, story)
             writer.close()
     return converter.report
+
+
+class _Merged:
+    """The merged entities between the passes: in memory up to ``limit`` bytes of their text, then in a file."""
+
+    def __init__(self, path: str, limit: int):
+        self.path, self.limit, self.size = path, limit, 0
+        self.kept: list[list[Any]] = []
+        self.file: IO[str] | None = None
+
+    def add(self, record: list[Any], size: int) -> None:
+        """Keep one record (``size``: the length of its canonical text)."""
+        self.size += size
+        if self.file is None and self.size <= self.limit:
+            self.kept.append(record)
+            return
+        if self.file is None:
+            self.file = open(self.path, "w", encoding="utf-8")  # noqa: SIM115 (closed in __iter__)
+            for kept in self.kept:
+                self._write(kept)
+            self.kept = []
+        self._write(record)
+
+    def _write(self, record: list[Any]) -> None:
+        assert self.file is not None
+        self.file.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
+
+    def __iter__(self) -> Any:
+        if self.file is None:
+            yield from self.kept
+            return
+        self.file.close()
+        with open(self.path, encoding="utf-8") as handle:
+            for line in handle:
+                yield json.loads(line)
 
 
 def _file_sources(streams: list[Any], title: str | None, url: str | None) -> list[dict[str, Any]]:
@@ -375,7 +408,7 @@ class _Converter:
 
     # --- pass 1
 
-    def index(self, fragments: tuple[str, str, list[tuple[dict[str, list[str]], int]]]) -> list[Any] | None:
+    def index(self, fragments: Fragments) -> list[Any] | None:
         """Merge one id's fragments, clean its values, index it; the record pass 2 reads, or None (counted)."""
         merged = self._merge(fragments)
         if merged is None:
@@ -406,10 +439,10 @@ class _Converter:
             self._fold(proxy)
         return [ftm_id, schema.name, properties, files]
 
-    def _merge(self, fragments: tuple[str, str, list]) -> tuple[str, Any, dict[str, list[str]], list[int]] | None:
+    def _merge(self, fragments: Fragments) -> tuple[str, Any, dict[str, list[str]], list[int]] | None:
         from followthemoney.exc import InvalidData
 
-        ftm_id, names, parts = fragments
+        ftm_id, names, parts, _ = fragments
         schema = None
         for name in names.split("|"):
             one = self.model.get(name)
@@ -714,11 +747,8 @@ class _Converter:
     def _property_facts(self, proxy: Any, files: list[int], writer: _Writer) -> None:
         """Each entity-valued property pointing at a thing of the stream (``addressEntity``…) as a fact."""
         subject = self.ids[proxy.id]
-        for prop_name, values in sorted(proxy.properties.items()):
-            prop = proxy.schema.properties[prop_name]
-            if prop.type.name != "entity" or prop_name == "proof" or prop.stub:
-                continue
-            for value in values:
+        for prop_name, prop in self._entity_props(proxy.schema):
+            for value in proxy.properties.get(prop_name, ()):
                 target = self.ids.get(value) or self.story_ftm.get(value)
                 if target is None:
                     address = prop.range is not None and prop.range.is_a("Address")
@@ -736,6 +766,14 @@ class _Converter:
                 fact = self._new_fact(proxy, relation, subject, target, files, set(proxy.properties),
                                       fact_id=None, notes=False)
                 self._emit(fact, proxy.schema.name, writer)
+
+    def _entity_props(self, schema: Any) -> list[tuple[str, Any]]:
+        """The entity-valued properties of ``schema`` that can make facts, sorted (cached per schema)."""
+        cache = self.__dict__.setdefault("_entity_props_of", {})
+        if schema.name not in cache:
+            cache[schema.name] = sorted((n, p) for n, p in schema.properties.items()
+                                        if p.type.name == "entity" and n != "proof" and not p.stub)
+        return cache[schema.name]
 
     def _property_relation(self, schema: Any, prop: Any) -> str:
         spec = dict(self.mapping.import_properties.get(prop.name) or {})
@@ -786,6 +824,13 @@ class _Converter:
         return type_id
 
     def _type_schema(self, type_id: str) -> str | None:
+        """The FtM schema a tieline type stands for (cached: asked for every entity)."""
+        cache = self.__dict__.setdefault("_type_schemata", {})
+        if type_id not in cache:
+            cache[type_id] = self._find_type_schema(type_id)
+        return cache[type_id]
+
+    def _find_type_schema(self, type_id: str) -> str | None:
         spec = self.mapping.types.get(type_id)
         if spec and type_id in self.vocab_types and not spec.get("export_only"):
             return spec["schema"]
@@ -818,10 +863,11 @@ class _Converter:
         """(the date a field takes: the first property's earliest or latest valid value; the others by property)."""
         chosen, rest = None, {}
         for prop in props:
-            if prop not in proxy.schema.properties:
+            found = proxy.properties.get(prop)
+            if not found:
                 continue
             values = []
-            for value in proxy.get(prop, quiet=True):
+            for value in found:
                 text = value.strip()[:10]
                 if is_partial_date(text):
                     values.append(text)

@@ -30,7 +30,7 @@ MAX_ERRORS = 100  # malformed lines listed; the rest are counted
 DELTA_OPS = {"ADD", "MOD", "DEL"}
 ProgressFn = Callable[[int, int], None]
 Problem = Callable[[str, str, str], None]  # (schema, kind, example)
-Fragments = tuple[str, str, list[tuple[dict[str, list[str]], int]]]  # (id, schema, [(properties, file index)])
+Fragments = tuple[str, str, list[tuple[dict[str, list[str]], int]], int]  # (id, schemata, [(properties, file)], size)
 
 
 def display_name(stream: Any) -> str:
@@ -120,7 +120,7 @@ def read_fragments(streams: list[Any], folder: str, errors: list[DataError], pro
 
 def _fragments(group: list[Any]) -> Fragments:
     schemata = sorted({item[1] for item in group})
-    return group[0][0], "|".join(schemata), [(item[2], item[3]) for item in group]
+    return group[0][0], "|".join(schemata), [(item[2], item[3]) for item in group], sum(len(i[-1]) for i in group)
 
 
 def where(display: str, number: int) -> str:

@@ -15,7 +15,7 @@ import heapq
 import io
 import json
 import os
-import tempfile
+import re
 from collections.abc import Callable, Iterator
 from typing import IO, Any
 
@@ -90,21 +90,36 @@ def read_fragments(streams: list[Any], folder: str, errors: list[DataError], pro
     Nothing is yielded before every line was read (so errors stop an import before it writes).
     """
     sorter = FragmentSorter(folder, spill_bytes)
+    memory: list[list[Any]] = []  # parsed records, while the lines read stay under half of spill_bytes
+    size = 0
     for index, stream in enumerate(streams):
         display = display_name(stream)
-        for number, data in _json_lines(stream, display, errors, problem, progress):
+        for number, data, length, escaped in _json_lines(stream, display, errors, problem, progress):
             record = _record(data, display, number, problem)
-            if record is not None:
-                read(record[1])
-                text = json.dumps([*record, index], ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+            if record is None:
+                continue
+            read(record[1])
+            item = [*record, index]
+            if escaped:  # "\ud800" in the line: a lone surrogate, which no UTF-8 text can hold
+                text = _canonical(item)
                 try:
                     text.encode("utf-8")
-                except UnicodeEncodeError:  # a lone surrogate ("\ud800" in the JSON): no text can hold it
+                except UnicodeEncodeError:
                     problem(record[1], "text with a lone surrogate (replaced by U+FFFD)", f"{where(display, number)}: "
                                                                                        f"{record[0]}")
-                    text = text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-                sorter.add(text)
+                    item = json.loads(text.encode("utf-16", "surrogatepass").decode("utf-16", "replace"))
+            size += length
+            if not sorter.runs and not sorter.pending and size <= spill_bytes // 2:
+                memory.append(item)
+                continue
+            for kept in memory:
+                sorter.add(_canonical(kept))
+            memory = []
+            sorter.add(_canonical(item))
     if errors:
+        return
+    if not sorter.runs and not sorter.pending:
+        yield from _groups_in_memory(memory)
         return
     group: list[Any] = []
     for text in sorter.sorted():
@@ -116,6 +131,28 @@ def read_fragments(streams: list[Any], folder: str, errors: list[DataError], pro
             group.append([*item, text])
     if group:
         yield _fragments(group)
+
+
+def _canonical(item: list[Any]) -> str:
+    """The text a record is sorted by: the same for the same entity, whatever the order of its keys."""
+    return json.dumps(item, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _groups_in_memory(memory: list[list[Any]]) -> Iterator[Fragments]:
+    """The groups :class:`FragmentSorter` would give, for records that all fit in memory (no text made for most)."""
+    memory.sort(key=lambda item: json.dumps(item[0], ensure_ascii=False))  # the order of the canonical texts
+    start = 0
+    while start < len(memory):
+        end = start + 1
+        while end < len(memory) and memory[end][0] == memory[start][0]:
+            end += 1
+        if end - start == 1:
+            item = memory[start]
+            yield item[0], item[1], [(item[2], item[3])], 0
+        else:
+            texts = sorted(set(map(_canonical, memory[start:end])))
+            yield _fragments([[*json.loads(t), t] for t in texts])
+        start = end
 
 
 def _fragments(group: list[Any]) -> Fragments:
@@ -191,9 +228,13 @@ def _short(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
 def _json_lines(stream: Any, display: str, errors: list[DataError], problem: Problem,
-                progress: ProgressFn | None) -> Iterator[tuple[int, Any]]:
-    """(line number, parsed JSON) for each non-blank line; malformed lines go to ``errors``."""
+                progress: ProgressFn | None) -> Iterator[tuple[int, Any, int, bool]]:
+    """(line number, parsed JSON object, its length, whether it escapes a surrogate) for each non-blank line;
+    malformed lines go to ``errors``."""
     with _Opened(stream) as (handle, total, position):
         number = 0
         try:
@@ -228,7 +269,7 @@ def _json_lines(stream: Any, display: str, errors: list[DataError], problem: Pro
                     _error(errors, DataError(display, number, 1, "not a JSON entity: expected an object with id, "
                                                                  "schema and properties"))
                     continue
-                yield number, data
+                yield number, data, len(raw), bool(_SURROGATE.search(text))
         except (OSError, EOFError) as exc:
             _error(errors, DataError(display, number + 1, 0, f"cannot read on: {exc}"))
         if progress is not None:

@@ -21,14 +21,15 @@ from .fields import (DATASET_FIELDS, ENTITY_FIELDS, FACT_FIELDS, RESOLUTION_FIEL
                      field_names,
                      printable, read_fields, shown, suggest)
 from .names import id_key, name_key
+from .tour import check_tour, tour_step
 from .schema import SCHEMA_FILE, Schema, build_schema, is_schema_file
 from .yamlfile import Marked, decode_text, parse_yaml
 
 __all__ = ["FactBase", "ParsedFile", "parse_file", "link", "check_and_link", "load_facts",
            "made_fact_id", "Linker", "check_resolutions", "Neighbourhood", "Rule", "RULES", "PARSER_VERSION"]
 
-PARSER_VERSION = "4"  # bump when parse_file's output changes, to invalidate per-file caches
-SECTIONS = ("dataset", "sources", "entities", "facts", "resolutions")
+PARSER_VERSION = "5"  # bump when parse_file's output changes, to invalidate per-file caches
+SECTIONS = ("dataset", "sources", "entities", "facts", "resolutions", "tour")
 DATASET_KEYS = field_names(DATASET_FIELDS)
 
 
@@ -43,6 +44,7 @@ class ParsedFile:
     entities: list[dict[str, Any]] = field(default_factory=list)
     facts: list[dict[str, Any]] = field(default_factory=list)
     resolutions: list[dict[str, Any]] = field(default_factory=list)
+    tour: list[dict[str, Any]] = field(default_factory=list)
     errors: list[DataError] = field(default_factory=list)
     readable: bool = True  # False when the file could not be read as YAML at all: its records are unknown
     rejected: list[tuple[int, int, str, str, str]] = field(default_factory=list)
@@ -60,6 +62,8 @@ class FactBase:
     facts: dict[str, dict[str, Any]]
     different: list[list[str]] = field(default_factory=list)
     """Pairs of ids judged different (``resolutions: - different: [a, b]``), sorted: dedupe skips them."""
+    tour: list[dict[str, Any]] = field(default_factory=list)
+    """The steps of the guided tour (``tour:``, graph.tour), in order; empty when there is none."""
 
 
 def parse_file(data: bytes, rel: str) -> ParsedFile:
@@ -89,7 +93,7 @@ def parse_file(data: bytes, rel: str) -> ParsedFile:
         if dataset is not None:
             parsed.dataset.append(_dataset(check, dataset))
     for section, shape in (("sources", _source), ("entities", _entity), ("facts", _fact),
-                           ("resolutions", _resolution)):
+                           ("resolutions", _resolution), ("tour", tour_step)):
         if section not in root or root[section] is None:
             continue
         items = check.sequence(root[section], *root.mark_of(section), repr(section))
@@ -313,7 +317,8 @@ def link(schema: Schema, parsed: list[ParsedFile], errors: list[DataError], fold
     linker = Linker(schema, parsed, errors, folder_name)
     for rule in RULES:
         rule.check(linker)
-    return FactBase(schema, linker.dataset, linker.sources, linker.entities, linker.facts, linker.different)
+    return FactBase(schema, linker.dataset, linker.sources, linker.entities, linker.facts, linker.different,
+                    linker.tour)
 
 
 SUGGEST_BUDGET = 300_000  # names compared for "did you mean" hints in one load: a few seconds at most
@@ -336,6 +341,7 @@ class Linker:
         self.shared: set[str] = set()  # name keys of several entities (legal: homonyms), never a hint
         self.redirects: dict[str, str] = {}  # id merged by a 'same' resolution -> the id it is merged under
         self.different: list[list[str]] = []
+        self.tour: list[dict[str, Any]] = []
         self.records_by_id: dict[str, dict[str, Any]] = {}  # entities merged away, for messages
         self.hints: dict[tuple[int, str], str] = {}
         self.suggest_budget = SUGGEST_BUDGET
@@ -767,6 +773,7 @@ RULES: tuple[Rule, ...] = (
     Rule("no self-relations unless allowed", check_self_relations, _nothing),
     Rule("unique fact ids", check_fact_ids, _fact_ids_involve),
     Rule("a symmetric fact written once", check_reversed_facts, _reversed_facts_involve),
+    Rule("the tour names known entities and facts", check_tour, _nothing),
     Rule("did you mean the id of that name", check_rejected_values, _nothing),
 )
 """Phase 2, in order (later rules read what earlier ones indexed). The full build and the patch both run it."""

@@ -50,7 +50,7 @@ import networkx as nx
 from graph.dates import AFTER_ALL, BEFORE_ALL, day_text, entity_span, fact_days
 from graph.errors import GraphTooLarge
 from graph.fields import ENTITY_FIELDS, FACT_FIELDS, RELATION_FIELDS, field_names
-from graph.names import id_key, latin_key, name_key
+from graph.names import id_key, latin_key, latin_table, name_key
 from graph.query import entity_when, fact_when
 from graph.style import is_color, is_shape
 
@@ -325,6 +325,9 @@ def _payload(G: nx.MultiDiGraph) -> dict[str, Any]:
                      | {"id": n, "span": _entity_span(G.nodes[n]), "when": entity_when(G.nodes[n])}
                      for n in sorted(G.nodes)},
         "name_keys": {n: _name_keys(n, G.nodes[n]) for n in sorted(G.nodes)},
+        "latin_table": latin_table(_names_of(G)),
+        "merged": {merged: n for n in sorted(G.nodes) for merged in G.nodes[n].get("merged_ids") or ()},
+        "tour": _tour(G),
         "facts": facts,
         "sources": {s: plain_json(sources.get(s) or {"id": s, "title": s}) for s in sorted(cited)},
         "selection": plain_json(G.graph.get("selection")),
@@ -349,11 +352,12 @@ def _entity_span(attrs: dict[str, Any]) -> list[str | None] | None:
 
 
 def _date_range(facts: list[dict[str, Any]]) -> dict[str, Any]:
-    """Return the first and last day the facts mention and the days a story step starts on."""
+    """Return the first and last day the facts mention, every day a fact's span begins or ends on (the
+    time sliders' stops) and the days a story step starts on."""
     days = sorted({day for fact in facts for day in fact["span"] or () if day})
     starts = sorted({fact["span"][0] for fact in facts if fact["span"] and fact["span"][0]})
     return {"first": days[0] if days else None, "last": days[-1] if days else None,
-            "steps": starts, "undated": sum(1 for fact in facts if not fact["span"])}
+            "steps": starts, "ticks": days, "undated": sum(1 for fact in facts if not fact["span"])}
 
 
 def _metrics(G: nx.MultiDiGraph) -> dict[str, Any]:
@@ -366,6 +370,31 @@ def _metrics(G: nx.MultiDiGraph) -> dict[str, Any]:
     return {"metrics": plain_json(node_metrics(G, found=found)),
             "clusters": [{"id": c["id"], "label": c["label"]["id"], "size": len(c["members"])}
                          for c in found["clusters"]]}
+
+
+def _names_of(G: nx.MultiDiGraph) -> list[str]:
+    """Every name and alias of the entities shown."""
+    return [str(text) for _, attrs in sorted(G.nodes(data=True))
+            for text in (attrs.get("name") or "", *(attrs.get("aliases") or ()))]
+
+
+def _tour(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """The tour's steps (graph.tour) as far as this view shows them, and how many it left out.
+
+    A step keeps the entities, path and facts present in ``G``; a step left with nothing to show
+    (an export narrowed by ``--focus`` or ``--type``) is left out and counted."""
+    steps, left_out = [], 0
+    fact_ids = {str(key) for _, _, key in G.edges(keys=True)}
+    for step in G.graph.get("tour") or ():
+        shown = {"title": step["title"], "caption": step["caption"],
+                 "entities": [e for e in step["entities"] if e in G],
+                 "path": list(step["path"]) if all(e in G for e in step["path"]) else [],
+                 "facts": [f for f in step["facts"] if f in fact_ids]}
+        if shown["entities"] or shown["path"] or shown["facts"]:
+            steps.append(plain_json(shown))
+        else:
+            left_out += 1
+    return {"steps": steps, "left_out": left_out}
 
 
 def _name_keys(node: str, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -443,6 +472,7 @@ def _render_with_pyvis(G: nx.MultiDiGraph, nodes: list[dict], edges: list[dict],
         edge_count=G.number_of_edges(),
         vis_js=_inline_text(_VENDOR / "vis-network.min.js", "script"),
         vis_version=VIS_NETWORK_VERSION,
+        rules_js=_inline_text(_TEMPLATES / "rules.js", "script"),
         app_js=_inline_text(_TEMPLATES / "explorer.js", "script"),
         app_css=_inline_text(_TEMPLATES / "explorer.css", "style"),
         csp_placeholder=_CSP_PLACEHOLDER,

@@ -132,6 +132,10 @@
   var nodes = new vis.DataSet(nodeList.map(function (n) { return Object.assign({}, n, { label: undefined }); }));
   var edges = new vis.DataSet(edgeList.map(function (e) { return Object.assign({}, e, { label: undefined }); }));
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
+  // Embedded and not clicked yet: the wheel is the article's (vis-network would zoom and keep it).
+  container.addEventListener("wheel", function (event) {
+    if (EMBEDDED && !(network.activator && network.activator.active)) { event.stopPropagation(); }
+  }, { capture: true, passive: true });
   /* The view: everything the URL hash records (see "views in the URL" below). */
   var state = { typeOn: new Map(), relationOn: new Map(), certaintyOn: new Map(), highlighted: null,
                 from: null, to: null, undated: true, focus: null, path: null, fact: null, tour: null,
@@ -179,7 +183,7 @@
   var LABEL_PX = 13, EDGE_LABEL_PX = 12, LABEL_MAX = 32, LABEL_CANDIDATES = 400;
   var FACE = options.nodes.font.face;
   var hovered = null;
-  var drawnLabels = [];
+  var drawnLabels = [], drawnBoxes = [], drawnFacts = [];
   var byDegree = entityAt.map(function (_, i) { return i; }).sort(function (a, b) {
     return (factsOf.get(entityAt[b]) || []).length - (factsOf.get(entityAt[a]) || []).length ||
       (entityAt[a] < entityAt[b] ? -1 : 1);
@@ -251,6 +255,8 @@
     var width = container.clientWidth, height = container.clientHeight;
     var boxes = [];
     var drawn = [];
+    drawnBoxes = [];
+    drawnFacts = [];
     ctx.save();
     ctx.textAlign = "center";
     ctx.textBaseline = "top";
@@ -282,6 +288,7 @@
       boxes.push(box);
       drawText(ctx, text, p.x + shift / scale, p.y + gap / scale, px, scale, strong ? "700" : "600", "#1f2328", null);
       drawn.push(entityName(entityAt[i]));
+      drawnBoxes.push({ name: entityName(entityAt[i]), px: px, x1: box.x1, y1: box.y1, x2: box.x2, y2: box.y2 });
     });
     labelledFacts().forEach(function (j) {
       var m = edgeMiddle(j);
@@ -294,6 +301,7 @@
       boxes.push(box);
       drawText(ctx, text, m.x, m.y - (EDGE_LABEL_PX / 2) / scale, EDGE_LABEL_PX, scale, "400", "#3d444d",
                "rgba(255,255,255,0.9)");
+      drawnFacts.push(data.facts[j].id);
     });
     ctx.restore();
     drawnLabels = drawn;
@@ -1288,7 +1296,10 @@
         ])
       ].filter(Boolean);
     }
+    var keep = tourBox.getAttribute("data-step") === String(state.tour) ? tourBox.scrollTop : 0;
     tourBox.replaceChildren.apply(tourBox, children);
+    tourBox.setAttribute("data-step", String(state.tour || ""));
+    tourBox.scrollTop = keep;  // a new step is read from its title
     var prev = document.getElementById("tl-tour-prev"), next = document.getElementById("tl-tour-next");
     if (prev) { prev.disabled = state.tour <= 1; }
     if (next) { next.disabled = state.tour >= tourSteps.length; }
@@ -1840,6 +1851,8 @@
     },
     // The read-only testing hook documented in explorer.html:
     visibleLabels: function () { return drawnLabels.slice(); },
+    labelBoxes: function () { return drawnBoxes.map(function (b) { return Object.assign({}, b); }); },
+    factLabels: function () { return drawnFacts.slice(); },
     shownCount: function () { return { entities: shown.nodes.size, facts: shown.facts.size }; },
     tourStep: function () { return state.tour; },
     tourLength: function () { return tourSteps.length; } });

@@ -45,10 +45,8 @@ def tour_step(check: Checker, record: Marked, rel: str, rejected: list[Any]) -> 
 
 def check_tour(link: Linker) -> None:
     """One file holds the tour; every entity and fact a step names exists (a merged id is redirected)."""
-    files = sorted({step["file"] for step in link.records("tour")},
-                   key=lambda f: next(s["line"] for s in link.records("tour") if s["file"] == f))
     steps = link.records("tour")
-    if len(files) > 1:
+    if len({step["file"] for step in steps}) > 1:
         first = steps[0]
         for step in steps:
             if step["file"] != first["file"]:

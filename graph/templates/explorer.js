@@ -202,7 +202,9 @@
     network.getSelectedNodes().forEach(function (i) { first.push(i); });
     var step = state.tour && tourSteps[state.tour - 1];
     if (step) {  // the step's own entities, in the curator's order, then the ends of its path
-      step.entities.concat(step.path).forEach(function (id) { if (nodeOf.has(id)) { first.push(nodeOf.get(id)); } });
+      step.entities.concat(step.path).forEach(function (id) {
+        if (nodeOf.has(id) && (!scope || scope.nodes.has(nodeOf.get(id)))) { first.push(nodeOf.get(id)); }
+      });
     }
     var rest = byDegree.filter(function (i) { return !scope || scope.nodes.has(i); });
     var seen = new Set();
@@ -1277,7 +1279,13 @@
       var scope = tourScope(step);
       var list = tourFacts(scope, step).map(function (fact) {
         return el("li", {}, [el("button", { type: "button", className: "tour-fact", "data-fact": fact.id,
-          onclick: function () { showFact(fact.id); highlight(factScope(edgeOf.get(fact.id))); openSheet("tl-panel"); },
+          onclick: function (event) {
+            showFact(fact.id);
+            highlight(factScope(edgeOf.get(fact.id)));
+            openSheet("tl-panel");
+            tourBox.querySelectorAll("button.tour-fact").forEach(function (b) { b.removeAttribute("aria-current"); });
+            event.currentTarget.setAttribute("aria-current", "true");
+          },
           text: sentenceText(fact, fact.subject) })]);
       });
       children = [

@@ -1,8 +1,8 @@
 """The guided tour: a ``tour:`` section of steps that the HTML page walks a reader through.
 
-Phase 1 (:func:`tour_step`, called by :func:`graph.load.parse_file`) shapes one step against
+Phase 1 (:func:`tour_step`, called by :func:`graph.parse.parse_file`) shapes one step against
 :data:`graph.fields.TOUR_FIELDS` and keeps the place of every id it lists; phase 2
-(:func:`check_tour`, a rule of :data:`graph.load.RULES`) checks that the tour is written in one file
+(:func:`check_tour`, a rule of :data:`graph.validate.RULES`) checks that the tour is written in one file
 and that every entity and fact it names exists, reporting each unknown id at its own line and
 column with a suggestion. A step names ``entities`` or a ``path`` (two ids) or ``facts``; an id
 merged away by a ``same`` resolution is read as the id it was merged under.
@@ -16,7 +16,7 @@ from .fields import TOUR_FIELDS, Checker, field_names, read_fields, shown
 from .yamlfile import Marked, MarkedList
 
 if TYPE_CHECKING:
-    from .load import Linker
+    from .validate import Linker
 
 __all__ = ["tour_step", "check_tour", "TOUR_KEYS"]
 

@@ -47,11 +47,12 @@ from typing import Any
 
 import networkx as nx
 
+from graph.analysis import clusters, node_metrics
 from graph.dates import AFTER_ALL, BEFORE_ALL, day_text, entity_span, fact_days
 from graph.errors import GraphTooLarge
 from graph.fields import ENTITY_FIELDS, FACT_FIELDS, RELATION_FIELDS, field_names
 from graph.names import id_key, latin_key, latin_table, name_key
-from graph.query import entity_when, fact_when
+from graph.wording import entity_when, fact_when
 from graph.style import is_color, is_shape
 
 from .flatten import plain_json
@@ -364,8 +365,6 @@ def _metrics(G: nx.MultiDiGraph) -> dict[str, Any]:
     """Return each entity's degree, betweenness, PageRank and community, and the labelled clusters."""
     if not G.number_of_nodes():
         return {"metrics": {}, "clusters": []}
-    from graph.analysis import clusters, node_metrics
-
     found = clusters(G)  # once: node_metrics numbers its communities from the same clusters
     return {"metrics": plain_json(node_metrics(G, found=found)),
             "clusters": [{"id": c["id"], "label": c["label"]["id"], "size": len(c["members"])}

@@ -569,3 +569,14 @@ def test_certainty_filter_and_styles_keep_the_page_byte_identical(fact_set: Any)
     ids = [attrs.get("id") for tag, attrs in page.elements if tag == "ul"]
     lists = [i for i in ids if i in ("tl-types", "tl-certainty", "tl-relations")]
     assert lists == ["tl-types", "tl-certainty", "tl-relations"]
+
+
+def test_the_page_finds_its_clusters_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """node_metrics and the cluster legend share one Louvain run (it is the slow part of a page)."""
+    from graph import analysis
+
+    calls = []
+    real = analysis._communities
+    monkeypatch.setattr(analysis, "_communities", lambda *a, **k: calls.append(1) or real(*a, **k))
+    render(story_graph())
+    assert len(calls) == 1

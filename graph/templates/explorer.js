@@ -269,7 +269,7 @@
       var p = positions[i];
       if (!p) { return; }
       var c = network.canvasToDOM(p), r = (sizes.get(i) || 10) * scale;
-      discs.push({ x1: c.x - r, x2: c.x + r, y1: c.y - r, y2: c.y + r });
+      discs.push({ x1: c.x - r, x2: c.x + r, y1: c.y - r, y2: c.y + r, node: i });
     });
     order.forEach(function (i) {
       var p = positions[i];
@@ -281,14 +281,24 @@
       var w = ctx.measureText(text).width;
       var dom = network.canvasToDOM(p);
       var gap = (sizes.get(i) || 10) * scale + 3;
-      var box = { x1: dom.x - w / 2 - 3, x2: dom.x + w / 2 + 3, y1: dom.y + gap - 1, y2: dom.y + gap + px + 3 };
-      var shift = box.x1 < 2 ? 2 - box.x1 : box.x2 > width - 2 ? width - 2 - box.x2 : 0;
-      box.x1 += shift;
-      box.x2 += shift;
-      if (box.x1 < 0 || box.x2 > width || box.y1 < 0 || box.y2 > height) { return; }  // wholly on the screen, or not at all
-      if (collides(box, boxes) && i !== hovered) { return; }
+      var others = discs.filter(function (d) { return d.node !== i; });
+      var shift = 0;
+      // below the node, else above it; wholly on the screen; covering no name and no lit node
+      var box = [gap - 1, -gap - px - 3].map(function (dy) {
+        var b = { x1: dom.x - w / 2 - 3, x2: dom.x + w / 2 + 3, y1: dom.y + dy, y2: dom.y + dy + px + 4 };
+        b.shift = b.x1 < 2 ? 2 - b.x1 : b.x2 > width - 2 ? width - 2 - b.x2 : 0;
+        b.x1 += b.shift;
+        b.x2 += b.shift;
+        b.dy = dy;
+        return b;
+      }).filter(function (b) {
+        return b.x1 >= 0 && b.x2 <= width && b.y1 >= 0 && b.y2 <= height &&
+          (i === hovered || (!collides(b, boxes) && !collides(b, others)));
+      })[0];
+      if (!box) { return; }
+      shift = box.shift;
       boxes.push(box);
-      drawText(ctx, text, p.x + shift / scale, p.y + gap / scale, px, scale, strong ? "700" : "600", "#1f2328", null);
+      drawText(ctx, text, p.x + shift / scale, p.y + (box.dy + 1) / scale, px, scale, strong ? "700" : "600", "#1f2328", null);
       drawn.push(entityName(entityAt[i]));
       drawnBoxes.push({ name: entityName(entityAt[i]), px: px, x1: box.x1, y1: box.y1, x2: box.x2, y2: box.y2 });
     });

@@ -304,6 +304,19 @@ def test_a_selected_fact_is_in_the_link_and_reset_clears_everything(open_at: Any
     assert opened.js("window.tieline.tourStep()") is None
 
 
+def test_download_image_of_a_tour_step_holds_the_whole_graph_with_the_step_above_and_the_legend_below(
+        open_at: Any) -> None:
+    opened = open_at("#tour=5")
+    opened.page.mouse.move(600, 300)  # a hover is not drawn
+    width, height = opened.js("[document.querySelector('#tl-network canvas').clientWidth, "
+                              "document.querySelector('#tl-network canvas').clientHeight]")
+    picture = opened.js("(() => { const c = window.tieline.pictureCanvas(); "
+                        "return [c.width, c.height, c.getAttribute('data-graph')]; })()")
+    top, graph_height = map(int, picture[2].split())
+    assert picture[0] == 2 * width and graph_height == 2 * height
+    assert top >= 2 * (25 + 18 + 18 + 2 * 18) and picture[1] >= top + graph_height + 2 * (18 + 18)
+
+
 def test_download_image_on_a_phone_has_the_title_in_full_and_a_legend(open_at: Any) -> None:
     opened = open_at("#tour=3", **PHONE)
     size = opened.js("(() => { const c = window.tieline.pictureCanvas(); return [c.width, c.height]; })()")

@@ -1776,14 +1776,19 @@
     drawing.setSize();
     network.redraw();
     var graph = drawing.frame.canvas;
-    var width = graph.width, margin = 16 * scale, inner = width - 2 * margin;
+    var width = graph.width, graphHeight = graph.height, margin = 16 * scale, inner = width - 2 * margin;
     var narrow = graph.width / scale < 600;
     var measure = document.createElement("canvas").getContext("2d");
     var titleFont = "600 " + (narrow ? 17 : 19) * scale + "px " + face;
     var smallFont = (narrow ? 12 : 13) * scale + "px " + face;
     measure.font = titleFont;
     var titleLines = wrapText(measure, String((data.dataset || {}).name || "tieline graph"), inner);
+    var step = state.tour && tourSteps[state.tour - 1];  // a tour step's picture carries its words
+    var stepFont = "600 " + (narrow ? 14 : 15) * scale + "px " + face;
+    measure.font = stepFont;
+    var stepLines = step ? wrapText(measure, "Step " + state.tour + ": " + step.title, inner) : [];
     measure.font = smallFont;
+    var captionLines = step ? wrapText(measure, step.caption, inner) : [];
     var caption = timeCaption();
     var creditLines = wrapText(measure, creditLine(), inner);
     var legend = legendItems();
@@ -1796,11 +1801,13 @@
     });
     if (row.length) { rows.push(row); }
     var lineH = (narrow ? 17 : 18) * scale, titleH = (narrow ? 23 : 25) * scale;
-    var head = 12 * scale + titleLines.length * titleH + (caption ? lineH : 0) + 8 * scale;
+    var head = 12 * scale + titleLines.length * titleH + (caption ? lineH : 0) +
+      (stepLines.length + captionLines.length) * lineH + 8 * scale;
     var foot = 10 * scale + rows.length * lineH + 4 * scale + creditLines.length * lineH + 8 * scale;
     var out = document.createElement("canvas");
     out.width = width;
-    out.height = graph.height + head + foot;
+    out.height = graphHeight + head + foot;
+    out.setAttribute("data-graph", [head, graphHeight].join(" "));  // where the graph lies in the picture
     var ctx = out.getContext("2d");
     ctx.fillStyle = "#ffffff";
     ctx.fillRect(0, 0, out.width, out.height);
@@ -1814,8 +1821,15 @@
     titleLines.forEach(function (line, i) { ctx.fillText(line, margin, 12 * scale + (i + 1) * titleH - 6 * scale); });
     ctx.font = smallFont;
     ctx.fillStyle = "#57606a";
-    if (caption) { ctx.fillText(caption, margin, 12 * scale + titleLines.length * titleH + lineH - 4 * scale); }
-    var y = graph.height + head + 10 * scale;
+    var at = 12 * scale + titleLines.length * titleH;
+    if (caption) { ctx.fillText(caption, margin, at + lineH - 4 * scale); at += lineH; }
+    ctx.fillStyle = "#1f2328";
+    ctx.font = stepFont;
+    stepLines.forEach(function (line) { ctx.fillText(line, margin, at + lineH - 4 * scale); at += lineH; });
+    ctx.font = smallFont;
+    ctx.fillStyle = "#3d444d";
+    captionLines.forEach(function (line) { ctx.fillText(line, margin, at + lineH - 4 * scale); at += lineH; });
+    var y = graphHeight + head + 10 * scale;
     rows.forEach(function (r) {
       r.forEach(function (cell) {
         ctx.fillStyle = cell.item.colour;

@@ -155,23 +155,12 @@
     document.body.setAttribute("data-ready", "true");
   }
 
-  /* A tiny graph fitted to the window would be drawn huge: keep it at reading size. */
-  function clampZoom() {
-    if (network.getScale() > 1.4) { network.moveTo({ scale: 1.4 }); }
-  }
-
-  /* Show these vis nodes (all shown ones when empty), not closer than reading size. */
-  function fitTo(ids, animate) {
+  /* Show these vis nodes (all shown ones when empty), with a margin for the names drawn at the
+   * edges, never closer than reading size. At once, not animated: the names are placed for the view. */
+  function fitTo(ids) {
     var list = Array.from(ids || []).filter(function (i) { return shown.nodes.has(i); });
     network.fit({ nodes: list.length ? list : Array.from(shown.nodes), animation: false });
-    // a margin for the names drawn under the nodes at the edges; never closer than reading size
-    var scale = Math.min(network.getScale() * 0.88, 1.4);
-    if (animate) {
-      var target = network.getViewPosition();
-      network.moveTo({ position: target, scale: scale, animation: false });
-    } else {
-      network.moveTo({ scale: scale, animation: false });
-    }
+    network.moveTo({ scale: Math.min(network.getScale() * 0.88, 1.4), animation: false });
   }
 
   // ------------------------------------------------------------------ labels
@@ -351,7 +340,7 @@
   /* The first view: what is lit (a tour step, a focus, a path), else everything, at reading size. */
   function firstFit() {
     var scope = state.highlighted;
-    fitTo(scope && (state.tour || state.path) ? scope.nodes : null, false);
+    fitTo(scope && (state.tour || state.path) ? scope.nodes : null);
     if (state.focus && !state.tour) { network.focus(nodeOf.get(state.focus), { scale: Math.max(network.getScale(), 1.1) }); }
   }
 
@@ -1273,7 +1262,7 @@
     var scope = tourScope(step);
     network.unselectAll();
     highlight(scope);
-    if (move) { fitTo(scope.nodes, true); }
+    if (move) { fitTo(scope.nodes); }
   }
 
   /* The tour card: the step (when the tour is on) or a button to take it. */
@@ -1310,7 +1299,7 @@
           el("button", { type: "button", className: "tool", id: "tl-tour-next", text: "Next →",
                          onclick: function () { goTour(state.tour + 1); } }),
           el("button", { type: "button", className: "tool tour-close", id: "tl-tour-close", text: "Close the tour",
-                         onclick: function () { select({}); highlight(null); showHome(); update(); fitTo(null, true); commit(); } })
+                         onclick: function () { select({}); highlight(null); showHome(); update(); fitTo(null); commit(); } })
         ])
       ].filter(Boolean);
     }

@@ -20,7 +20,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph import yamlfile
+from graph import yamlfast
 from graph.errors import DataErrors
 from graph.load import load_facts, parse_file
 from graph.yamlfast import Unsupported, read_fast
@@ -166,7 +166,7 @@ def reference_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """From now on, every file is read by libyaml's route (the fallback for every file)."""
     def refuse(text: str) -> Any:
         raise Unsupported("the reference route, for the comparison")
-    monkeypatch.setattr(yamlfile, "read_fast", refuse)
+    monkeypatch.setattr(yamlfast, "read_fast", refuse)
 
 
 def outcome(folder: Path) -> tuple[list[Any], list[str]]:
@@ -229,3 +229,12 @@ def test_a_generated_set_parses_the_same(tmp_path: Path, monkeypatch: pytest.Mon
     same_outcome(tmp_path / "set", monkeypatch)
     taken = [p for p in yaml_files(tmp_path / "set") if p.name != "schema.yaml"]
     assert all(read_both(p.read_text(encoding="utf-8")) for p in taken)
+
+
+def test_reading_marked_values_does_not_load_the_line_reader() -> None:
+    """A warm query touches graph.yamlfile's values only: the line reader's patterns are compiled when parsing."""
+    import subprocess
+
+    code = "import sys, graph.yamlfile, graph.fields; print('graph.yamlfast' in sys.modules, 'yaml' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True)
+    assert done.stdout.split() == ["False", "False"]

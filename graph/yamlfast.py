@@ -1,12 +1,13 @@
 """A fast reader for the YAML that fact files are made of, in pure Python, one line at a time.
 
 It reads the block style that curators and tieline itself write — block mappings and sequences
-indented with spaces, one-line plain, single- and double-quoted scalars, one-line flow lists of
-scalars, ``{}``, comments — into the very values and marks libyaml's route of :mod:`graph.yamlfile`
-gives (the same :class:`Marked` line and column for every mapping, key, value and item; plain
-scalars tagged by PyYAML's own resolver). Anything else — anchors, aliases, tags, block scalars
-(``|``, ``>``), multi-line scalars or flow collections, complex or quoted keys, documents markers,
-tabs, carriage returns, characters YAML forbids, a duplicate key, nesting beyond the limit, and
+indented with spaces, one-line plain, single- and double-quoted scalars, literal and folded block
+scalars (``|``, ``>-``, their lines indented alike), one-line flow lists of scalars, ``{}``,
+comments — into the very values and marks libyaml's route of :mod:`graph.yamlfile` gives (the same
+:class:`Marked` line and column for every mapping, key, value and item; plain scalars tagged by
+PyYAML's own resolver). Anything else — anchors, aliases, tags, block scalars kept (``|+``) or with
+more indented lines, multi-line plain and quoted scalars and flow collections, complex or quoted
+keys, document markers, tabs, carriage returns, characters YAML forbids, a duplicate key, nesting beyond the limit, and
 every syntax error — raises :class:`Unsupported`, and the caller reads that file with libyaml, which
 gives the messages. So this reader never produces an error and never decides what is valid: it only
 accepts what it can prove libyaml reads the same way (``tests/test_yamlfast.py`` compares both on
@@ -30,6 +31,7 @@ _KEY = re.compile(r"([A-Za-z0-9_](?:[A-Za-z0-9_ .\-/()]{0,126}[A-Za-z0-9_.\-/()]
 _DOUBLE = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _SINGLE = re.compile(r"'((?:[^']|'')*)'")
 _END = re.compile(r"(?: +#.*| *)\Z")  # what may follow a quoted scalar or a flow list on its line
+_BLOCK_HEADER = re.compile(r"[|>](-?)(?: +#.*| *)\Z")
 _EMPTY_MAP = re.compile(r"\{ *\}")
 _FLOW_PLAIN = re.compile(r"[^ ,\[\]{}#&*!|>'\"%@`?:\-][^,\[\]{}#:]*")
 _SPACES = re.compile(" *")
@@ -133,7 +135,7 @@ class _Reader:
     """The content lines of one document (number, indent, text after the indent), ``k`` the current one."""
 
     def __init__(self, text: str):
-        lines = text.split("\n")
+        self.lines = lines = text.split("\n")
         bodies = [line.lstrip(" ") for line in lines]
         self.rows = [(number, len(line) - len(body), body)
                      for number, line, body in zip(range(1, len(lines) + 1), lines, bodies)
@@ -172,7 +174,8 @@ class _Reader:
                 first = rest[0]
                 if first in _NOT_PLAIN_START:
                     self.k = k
-                    value = self.inline(rest, indent + at)
+                    value = self.inline(rest, indent + at, indent)
+                    k = self.k  # past a block scalar's lines
                 else:  # a plain scalar, the common case, inline
                     cut = rest.find(" #")
                     text = (rest if cut < 0 else rest[:cut]).rstrip(" ")
@@ -223,7 +226,7 @@ class _Reader:
                 rows[self.k] = (line, column, rest)  # the item's mapping starts inside this line
                 items.append(self.mapping(column, depth + 1))
             else:
-                items.append(self.inline(rest, column))
+                items.append(self.inline(rest, column, indent))
                 self.k += 1
             _, below_indent, below_body = rows[self.k]
             if below_indent < indent:
@@ -235,9 +238,11 @@ class _Reader:
                     return items  # the next key of the mapping this sequence is the value of
                 raise Unsupported("a sequence line without a dash")
 
-    def inline(self, rest: str, column: int) -> Any:
-        """The value written on the rest of the line, which starts at ``column`` (0-based)."""
+    def inline(self, rest: str, column: int, parent: int) -> Any:
+        """The value written from ``column`` (0-based) on, in a block whose own column is ``parent``."""
         first = rest[0]
+        if first == "|" or first == ">":
+            return self.block_scalar(rest, parent)
         if first == '"' or first == "'":
             value, end = _quoted(rest, 0)
             if not _END.match(rest, end):
@@ -259,6 +264,54 @@ class _Reader:
         if ": " in text or text[-1] == ":":
             raise Unsupported("a colon in a plain scalar")
         return _plain(text)
+
+    def block_scalar(self, header: str, parent: int) -> str:
+        """A literal (``|``) or folded (``>``) scalar, clipped or stripped (``-``), its lines indented alike;
+        leaves ``k`` on the last row it covers."""
+        match = _BLOCK_HEADER.match(header)
+        if match is None:
+            raise Unsupported("a block scalar header the line reader does not take")
+        lines, number = self.lines, self.rows[self.k][0]  # the header's line number = the index of the next line
+        first = lines[number] if number < len(lines) else ""
+        indent = len(first) - len(first.lstrip(" "))
+        if indent <= parent or indent == len(first):
+            raise Unsupported("a block scalar without text on its first line, or not indented")
+        texts: list[str] = []
+        end = number
+        while end < len(lines):
+            line = lines[end]
+            body = line.lstrip(" ")
+            if not body:
+                if len(line) > indent:
+                    raise Unsupported("a blank line with spaces beyond the block's indent")
+                texts.append("")
+            elif len(line) - len(body) == indent:
+                texts.append(body)
+            elif len(line) - len(body) > indent:
+                raise Unsupported("a more indented line in a block scalar")
+            else:
+                break
+            end += 1
+        while texts and texts[-1] == "":
+            texts.pop()
+        last = number + len(texts)  # the line number of the block's last text line
+        if last >= len(lines):
+            raise Unsupported("a block scalar at the very end of the text, without a line break")
+        if header[0] == "|":
+            value = "\n".join(texts)
+        else:
+            value, breaks = texts[0], 0
+            for text in texts[1:]:
+                if not text:
+                    breaks += 1
+                    continue
+                value += ("\n" * breaks if breaks else " ") + text
+                breaks = 0
+        rows, k = self.rows, self.k
+        while rows[k + 1][0] <= last:
+            k += 1
+        self.k = k
+        return value if match.group(1) else value + "\n"
 
     def flow_list(self, rest: str, column: int) -> MarkedList:
         """A one-line flow sequence of scalars: ``[a, "b", 'c']``."""

@@ -83,6 +83,9 @@ SCALARS = ["plain", "two  words", "yes", "No", "on", "~", "null", "", "2011", "2
            "'it''s'", "'open", '"a" #c', '"a"#c', '"a" b', "é ü", "a ] } ,", "trailing   ", "Zürich: yes",
            "a\tb", "x\r", "\x85", "\u2028", "\ufeff", "\x07", "---", "..."]
 COMMENTS = ["", "  # note", " #", "#x"]
+BLOCK_SCALARS = [("|", ["line", "  more", "", "# not a comment"]), (">-", ["folded", "text", "", "", "after"]),
+                 ("|-", ["a"]), (">", ["a", "b"]), ("| # c", ["x", ""]), ("|+", ["kept", ""]), ("|2", ["x"]),
+                 (">", [" lead"]), ("|", ["a", "   "]), (">-", ["a", "  b", "c"]), ("|", [])]
 
 
 @st.composite
@@ -114,6 +117,11 @@ def block(draw: Any, indent: int, depth: int) -> list[str]:
             if nested:
                 lines.append(pad + key + ":" + draw(st.sampled_from(COMMENTS)))
                 lines.extend(draw(block(indent + draw(st.sampled_from([0, step])), depth + 1)))
+            elif draw(st.integers(0, 4)) == 0:
+                header, texts = draw(st.sampled_from(BLOCK_SCALARS))
+                inner = " " * (indent + draw(st.sampled_from([0, 1, 2, 4])))
+                lines.append(pad + key + ": " + header)
+                lines.extend(inner + text if text else text for text in texts)
             else:
                 value = draw(st.sampled_from(SCALARS))
                 lines.append(pad + key + ":" + (" " + value if value else "") + draw(st.sampled_from(COMMENTS)))
@@ -123,6 +131,29 @@ def block(draw: Any, indent: int, depth: int) -> list[str]:
 @SETTINGS
 @given(documents())
 def test_generated_documents_read_as_libyaml_reads_them(text: str) -> None:
+    read_both(text)
+
+
+TEXT_LINES = ["line", "two words", "", "# hash", "x: y", "- dash", "  more", '"q"', "é", "a  b ", "   "]
+
+
+@st.composite
+def block_scalar_documents(draw: Any) -> str:
+    """A literal or folded scalar among keys, at the top or one level down, in a mapping or an item."""
+    indent = draw(st.sampled_from([0, 2]))
+    pad = " " * indent
+    header = draw(st.sampled_from(["|", "|-", ">", ">-", "| # c", ">- #x", "|+", ">2"]))
+    inner = " " * (indent + draw(st.sampled_from([1, 2, 4])))
+    texts = draw(st.lists(st.sampled_from(TEXT_LINES), max_size=5))
+    lines = (["top:"] if indent else []) + [pad + draw(st.sampled_from(["a: ", "- a: "])) + header]
+    lines += [inner + text if text else "" for text in texts]
+    lines += draw(st.sampled_from([[pad + "b: 1"], [], ["c: 2"], [pad + "# c", pad + "b: 1"]]))
+    return "\n".join(lines) + draw(st.sampled_from(["\n", ""]))
+
+
+@SETTINGS
+@given(block_scalar_documents())
+def test_block_scalars_read_as_libyaml_reads_them(text: str) -> None:
     read_both(text)
 
 

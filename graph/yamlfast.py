@@ -25,8 +25,8 @@ __all__ = ["Unsupported", "read_fast"]
 
 MAX_FAST_DEPTH = 30  # deeper documents go to libyaml; below graph.yamlfile.MAX_DEPTH (40) with room for flow lists
 
-# every character outside these, and tabs, carriage returns, NEL, U+2028/9 and the BOM, goes to libyaml
-_OUTSIDE = re.compile("[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
+# control characters (tabs and carriage returns too), NEL, U+2028/9, surrogates, the BOM, U+FFFE/F: to libyaml
+_OUTSIDE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 _KEY = re.compile(r"([A-Za-z0-9_](?:[A-Za-z0-9_ .\-/()]{0,126}[A-Za-z0-9_.\-/()])?):(?: +|\Z)")
 _DOUBLE = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _SINGLE = re.compile(r"'((?:[^']|'')*)'")

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .errors import DataError
+from . import yamlfast
 from .yamlvalues import Marked, MarkedList, Plain, printable, shown
 
 __all__ = ["Marked", "MarkedList", "Plain", "parse_yaml", "parse_with_libyaml", "decode_text", "shown", "printable"]
@@ -46,8 +47,6 @@ def decode_text(data: bytes, path: str) -> tuple[str | None, list[DataError]]:
 
 def parse_yaml(text: str, path: str) -> tuple[Any, list[DataError]]:
     """Parse one YAML document into plain values with marks; ``(None, errors)`` when it cannot be read."""
-    from . import yamlfast  # its patterns take milliseconds to compile: not on a warm query's way
-
     try:
         return yamlfast.read_fast(text), []
     except yamlfast.Unsupported:

@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 
 from graph import yamlfast
 from graph.errors import DataErrors
-from graph.load import load_facts, parse_file
+from graph.parse import parse_file
+from graph.validate import load_facts
 from graph.yamlfast import Unsupported, read_fast
 from graph.yamlfile import Marked, MarkedList, Plain, parse_with_libyaml
 from graph.yamlwrite import entity_lines, fact_lines

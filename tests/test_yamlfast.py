@@ -20,7 +20,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from graph import yamlfast
+from graph import yamlfast, yamlfile
 from graph.errors import DataErrors
 from graph.parse import parse_file
 from graph.validate import load_facts
@@ -165,6 +165,17 @@ def test_block_scalars_read_as_libyaml_reads_them(text: str) -> None:
 ])
 def test_chosen_documents_read_as_libyaml_reads_them(text: str) -> None:
     read_both(text)
+
+
+def test_a_file_the_line_reader_does_not_take_is_read_by_libyaml() -> None:
+    """The fallback: valid YAML beyond the line reader (anchors and aliases, a flow mapping, a quote
+    over two lines, CRLF) reads as it always did."""
+    text = "base: &b {label: x}\nother: *b\nquote: \"two\n  lines\"\r\n"
+    with pytest.raises(Unsupported):
+        read_fast(text)
+    value, errors = yamlfile.parse_yaml(text, "t.yaml")
+    assert errors == [] and value == {"base": {"label": "x"}, "other": {"label": "x"}, "quote": "two lines"}
+    assert value.marks["quote"] == (3, 1, 3, 8)
 
 
 def test_the_line_reader_takes_the_layout_tieline_writes() -> None:

@@ -38,6 +38,7 @@ SHORT = "short"
 _MIN_FUZZY_LENGTH = 5  # letters under which two different names are never "similar" (СПС, ЦСТ)
 _FUZZY_MIN = 80
 _MAX_ACRONYM = 8
+_SOUND_ALIKE = "names that sound alike (another transliteration or a typo)"
 
 
 def is_person(entity_type: str) -> bool:
@@ -234,13 +235,13 @@ def _forms_likeness(a: NameForm, b: NameForm, person: bool) -> tuple[float, str]
         aside = sorted(set(a.aside) ^ set(b.aside)) or sorted(set(a.aside) | set(b.aside))
         return 0.9, f"same name once {', '.join(repr(w) for w in aside)} {'is' if len(aside) == 1 else 'are'} set aside"
     if a.sound == b.sound and len(a.core_text) >= _MIN_FUZZY_LENGTH:
-        return 0.85, "names that sound alike (another transliteration or a typo)"
+        return 0.85, _SOUND_ALIKE
     for short, long in ((a, b), (b, a)):
         if short.acronym and short.acronym in long.initials:
             return 0.85, f"{short.text.strip()} is the initials of {long.text.strip()}"
     fuller = _fuller_form(a.core, b.core)
     if fuller:
-        return 0.8, fuller
+        return fuller
     part = _one_word_of(a.core, b.core, person)
     if part:
         return part
@@ -251,12 +252,12 @@ def _alike(word: str, other: str) -> bool:
     return word == other or (len(word) > 3 and len(other) > 3 and word_sound(word) == word_sound(other))
 
 
-def _fuller_form(a: tuple[str, ...], b: tuple[str, ...]) -> str:
-    """Why one name (two words at least) is a fuller form of the other — each of its words in the
-    other, alike or as an initial — or ''."""
+def _fuller_form(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, str] | None:
+    """Each word of one name (two at least) in the other, alike or as an initial: the same words by
+    sound (Sergei/Sergey Lavrov), with initials (V. Putin), or a fuller form; else None."""
     shorter, longer = sorted((a, b), key=len)
     if len(shorter) < 2:
-        return ""
+        return None
     left, initials = list(longer), False
     for word in shorter:
         match = next((w for w in left if _alike(word, w)), None)
@@ -264,11 +265,11 @@ def _fuller_form(a: tuple[str, ...], b: tuple[str, ...]) -> str:
             match = next((w for w in left if w[0] == word), None)
             initials = initials or match is not None
         if match is None:
-            return ""
+            return None
         left.remove(match)
     if left:
-        return "one name is a fuller form of the other"
-    return "the same name with initials" if initials else ""
+        return 0.8, "one name is a fuller form of the other"
+    return (0.8, "the same name with initials") if initials else (0.85, _SOUND_ALIKE)
 
 
 def _one_word_of(a: tuple[str, ...], b: tuple[str, ...], person: bool) -> tuple[float, str] | None:

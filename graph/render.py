@@ -466,17 +466,43 @@ def bounded_lines(bounded: dict[str, Any]) -> list[str]:
 
 
 def resolutions_text(result: dict[str, Any]) -> str:
-    """The pairs as a ``resolutions:`` section to paste into a fact file, each with its score and reasons."""
+    """The pairs as a ``resolutions:`` section to paste into a fact file: pairs that share an entity in
+    one ``same`` group (the loader wants all the ids of one thing in one group), each pair's score and
+    reasons as comments above it."""
     from .yamlwrite import scalar
 
     lines = ["resolutions:",
              "  # proposed: keep each `same` you confirm; make it `different` when they are two (the first id stays)"]
-    for pair in result["candidates"]:
-        a, b = pair["a"], pair["b"]
-        lines.append(f"  # {pair['score']:.2f} {_comment(a['name'])} / {_comment(b['name'])}: "
-                     + _comment("; ".join(pair["reasons"])))
-        lines.append(f"  - same: [{scalar(a['id'], flow=True)}, {scalar(b['id'], flow=True)}]")
+    for group, members in _groups(result["candidates"]):
+        for pair in members:
+            lines.append(f"  # {pair['score']:.2f} {_comment(pair['a']['name'])} / {_comment(pair['b']['name'])}: "
+                         + _comment("; ".join(pair["reasons"])))
+        lines.append(f"  - same: [{', '.join(scalar(i, flow=True) for i in group)}]")
     return "\n".join(lines)
+
+
+def _groups(candidates: list[dict[str, Any]]) -> list[tuple[list[str], list[dict[str, Any]]]]:
+    """Candidate pairs joined into groups of ids (in the order first met, best pair first), with their pairs."""
+    group_of: dict[str, int] = {}
+    groups: list[tuple[list[str], list[dict[str, Any]]]] = []
+    for pair in candidates:
+        a, b = pair["a"]["id"], pair["b"]["id"]
+        known = sorted({group_of[i] for i in (a, b) if i in group_of})
+        if not known:
+            group_of[a] = group_of[b] = len(groups)
+            groups.append(([a, b], [pair]))
+            continue
+        ids, pairs = groups[known[0]]
+        for other in known[1:]:  # the pair joins two groups: the later one moves into the first
+            ids.extend(i for i in groups[other][0] if i not in ids)
+            pairs.extend(groups[other][1])
+            for i in groups[other][0]:
+                group_of[i] = known[0]
+            groups[other] = ([], [])
+        ids.extend(i for i in (a, b) if i not in ids)
+        pairs.append(pair)
+        group_of[a] = group_of[b] = known[0]
+    return [group for group in groups if group[0]]
 
 
 def _comment(text: str) -> str:

@@ -234,7 +234,8 @@ def test_dedupe_options_and_text(invoke: Callable[..., Any], fact_set: Callable[
     data = two_stories(fact_set)
     assert len(run_json(invoke, "dedupe", "--data", str(data), "--limit", "2")["candidates"]) == 2
     assert all(c["a"]["type"] == "institution"
-               for c in run_json(invoke, "dedupe", "--data", str(data), "--type", "institution")["candidates"])
+               for c in run_json(invoke, "dedupe", "--data", str(data), "--type", "institution", "--min-score", "0"
+                                 )["candidates"])
     result = invoke("dedupe", "--data", str(data), "--min-score", "1")
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == "tieline: no pair of entities scores 1.0 or more\n"

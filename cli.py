@@ -277,10 +277,9 @@ def timeline(compiled: Compiled, view: ViewSpec, as_json: bool, entities: Annota
 @query(app, views=())
 def dedupe(compiled: Compiled, as_json: bool, types: ListTypeOption = None, min_score: MinScoreOption = 0.5,
            limit: PairLimitOption = 50, fmt: PairFormatOption = "table") -> None:
-    """Pairs of entities that may be the same thing, best first, with a score and reasons (record your
-    judgement in a `resolutions:` section: `--format resolutions` writes one).
+    """Pairs of entities that may be the same thing, best first, with a score and reasons.
 
-    Example: tieline dedupe --type institution --min-score 0.6
+    Example: tieline dedupe --type institution --min-score 0.1 --format resolutions
     """
     duplicates(compiled, as_json, types or (), min_score, limit, fmt)
 
@@ -291,7 +290,7 @@ def xref(reference: Annotated[Path, typer.Argument(metavar="REFERENCE", help="A 
          data: DataOption = Path("data"), no_cache: NoCacheOption = False, as_json: JsonOption = False,
          types: ListTypeOption = None, min_score: MinScoreOption = 0.5, limit: PairLimitOption = 50,
          fmt: PairFormatOption = "table") -> None:
-    """Entities of the story (--data) that may be entities of REFERENCE, best first, with a score and reasons.
+    """Story entities (--data) that may be entities of REFERENCE, best first, with score and reasons.
 
     Example: tieline xref peps --type person --format resolutions
     """

@@ -150,17 +150,52 @@ def profile(node: str, data: Mapping[str, Any], territorial: bool = False) -> Pr
 
 def territory_code(data: Mapping[str, Any]) -> str | None:
     """A country entity's code: its ``ftm_country`` attribute, else its name or an alias in rigour's
-    territory data (``Britain``, ``UK``, ``Великобритания`` → ``gb``); None when none is known."""
+    territory data (``Britain``, ``UK``, ``U.K``, ``Великобритания`` → ``gb``); None when none is known."""
     code = (data.get("attributes") or {}).get("ftm_country")
     if isinstance(code, str) and code:
         return code.lower()
-    from rigour.territories import lookup_territory
-
     for text in (data["name"], *(data.get("aliases") or ())):
-        found = lookup_territory(text) if isinstance(text, str) and text.strip() else None
+        found = _territory(text) if isinstance(text, str) else None
+        if found:
+            return found
+    return None
+
+
+def _territory(text: str) -> str | None:
+    """The territory code a name or code stands for."""
+    key = name_key(text)
+    joined = key.replace(" ", "") if all(len(w) == 1 for w in key.split()) else key  # U.K → uk
+    if 2 <= len(joined) <= 3 and joined.isalpha():
+        from rigour.territories import lookup_by_identifier
+
+        found = lookup_by_identifier(joined)
         if found is not None:
             return found.code
-    return None
+    return _territory_names().get(key)
+
+
+@functools.cache
+def _territory_names() -> dict[str, str]:
+    """Name key → territory code, from rigour's territory data: its strong names, then its weak ones.
+
+    Read here with tieline's name key: rigour's own name table transliterates all 29,000 names first
+    (≈ 3 s), tieline's keys keep each script as written, and a name in another script is in the data.
+    """
+    from rigour._core import territories_jsonl
+    from rigour.data import iter_jsonl_text
+    from rigour.territories import get_territory
+
+    strong: dict[str, str] = {}
+    weak: dict[str, str] = {}
+    for record in iter_jsonl_text(territories_jsonl()):
+        code, territory = record["code"], get_territory(record["code"])
+        names = [*record.get("names_strong", []), *((territory.name, territory.full_name) if territory else ())]
+        for name in names:
+            if name:
+                strong.setdefault(name_key(name), code)
+        for name in record.get("names_weak", []):
+            weak.setdefault(name_key(name), code)
+    return {**weak, **strong}
 
 
 # --- blocks ----------------------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def validate(data: DataOption = Path("data"), as_json: JsonOption = False, no_ca
             print_json(render.validation_json(exc.errors))
         raise
     counts = graph_counts(compiled.graph)  # the full stats cost seconds at 100k entities
-    shared = compiled.index.shared_names()
+    shared = compiled.names.shared_names()
     if shared:
         typer.echo(f"tieline: {render.shared_names_line(shared)}", err=True)
     if as_json:
@@ -118,7 +118,7 @@ def show(compiled: Compiled, view: ViewSpec, as_json: bool, entity: EntityArgume
     """
     from graph.query import entity_card
 
-    node = compiled.index.resolve(entity)
+    node = compiled.names.resolve(entity)
     answer(entity_card(viewed(compiled, view, node), node), as_json, render.card_lines)
 
 
@@ -134,12 +134,13 @@ def neighbours(compiled: Compiled, view: ViewSpec, as_json: bool, entity: Entity
 
     Example: tieline neighbours RDIF --depth 2
     """
-    from graph.query import DIRECTIONS, entity_ref, neighbourhood
+    from graph.query import DIRECTIONS, neighbourhood
+    from graph.wording import entity_ref
 
     if direction not in DIRECTIONS:
         raise UsageError(f"--direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
     check_types(compiled.graph, types or ())
-    node = compiled.index.resolve(entity)
+    node = compiled.names.resolve(entity)
     resolved = view.resolve(compiled, (node,))
     g = resolved.apply(compiled.graph)
     near = neighbourhood(g, node, depth, types or (), direction, limit)
@@ -174,11 +175,12 @@ def path(compiled: Compiled, view: ViewSpec, as_json: bool,
 
     Example: tieline path "Kirill Dmitriev" "Marco Rubio" --all --min-certainty confirmed
     """
-    from graph.query import entity_ref, search_paths
+    from graph.query import search_paths
+    from graph.wording import entity_ref
 
     check_types(compiled.graph, via_types or ())
-    a, b = compiled.index.resolve(source), compiled.index.resolve(target)
-    avoided = [compiled.index.resolve(x) for x in avoid or ()]
+    a, b = compiled.names.resolve(source), compiled.names.resolve(target)
+    avoided = [compiled.names.resolve(x) for x in avoid or ()]
     resolved = view.resolve(compiled, (a, b))
     g = resolved.apply(compiled.graph)
     search = search_paths(g, a, b, all_paths=all_paths, max_hops=max_hops, via_types=via_types or (),
@@ -233,7 +235,7 @@ def brokers(compiled: Compiled, view: ViewSpec, as_json: bool,
     from graph.analysis import brokers as find_brokers
 
     check_types(compiled.graph, types or ())
-    a, b = compiled.index.resolve(side_a), compiled.index.resolve(side_b)
+    a, b = compiled.names.resolve(side_a), compiled.names.resolve(side_b)
     with progress("searching shortest paths", Visits) as bar:
         result = find_brokers(viewed(compiled, view, a, b), a, b, types or (), top, progress=bar)
     answer(result, as_json, render.brokers_lines)
@@ -264,7 +266,7 @@ def timeline(compiled: Compiled, view: ViewSpec, as_json: bool, entities: Annota
     """
     from graph.timeline import build_timeline
 
-    nodes = [compiled.index.resolve(name) for name in entities or ()]
+    nodes = [compiled.names.resolve(name) for name in entities or ()]
     resolved = view.resolve(compiled, nodes)
     result = build_timeline(resolved.apply(compiled.graph), nodes, resolved.window and resolved.window.span)
     answer(result, as_json, render.timeline_lines)
@@ -322,7 +324,7 @@ def import_ftm(files: Annotated[list[Path], typer.Argument(
             report_ = read_into([sys.stdin.buffer if str(f) == "-" else f for f in files], out, source_title=source_title,
                                 source_url=source_url, certainty=certainty, story=story, progress=bar)
         except DataErrors as exc:
-            exc.summary = f"{len(exc.errors)} malformed line(s) in the input; nothing was written"  # type: ignore[attr-defined]
+            exc.summary = f"{len(exc.errors)} malformed line(s) in the input; nothing was written"
             raise
     for line in render.import_report_lines(report_, out, joined):
         typer.echo(line, err=True)

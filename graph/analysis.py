@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .errors import EntityNotFound, MeasureTooCostly
+from .query import find_paths
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -146,8 +147,6 @@ def brokers(graph: nx.MultiDiGraph, side_a: str, side_b: str, types: Collection[
 def _example_path(graph: nx.MultiDiGraph, index: _Index, sources: Sequence[int], broker: int,
                   targets: Sequence[int]) -> dict[str, Any]:
     """The first shortest source–target path through ``broker`` (sources in order, nearest target), as find_paths gives."""
-    from .query import find_paths
-
     from_broker = index.distances(broker)
     ids, nodes = index.ids, graph.nodes
     for source in sources:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from .analysis import neighbour_ids
 from .dates import date_bounds
 from .matching import Profile, block_keys, likeness, profile
-from .query import entity_ref
+from .wording import entity_ref
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -14,66 +14,22 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator
 from typing import TYPE_CHECKING, Any
 
-from .dates import BEFORE_ALL, day_text, fact_days, period_text
-from .fields import FACT_FIELDS, RECORD_FIELDS, SOURCE_FIELDS
-from .names import id_key, loose_keys, name_key, word_set_key
+from .dates import BEFORE_ALL, day_text, fact_days
+from .names import loose_keys, name_key, search_keys, word_set_key
+from .readable import ReadableGraph, is_indexed
+from .timeline import date_range
+from .wording import entity_ref, fact_view
 
 if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = [
     "DIRECTIONS", "ROUTE_BUDGET", "graph_counts", "graph_stats", "search_entities", "entity_card", "find_neighbours",
-    "neighbourhood", "find_paths", "search_paths", "search_keys",
-    "entity_ref", "fact_view", "wording", "fact_when", "entity_when",
+    "neighbourhood", "find_paths", "search_paths",
 ]
 
 DIRECTIONS = ("out", "in", "both")
 Step = tuple[str, str, dict[str, Any]]  # (other node, fact id, edge data)
-
-
-def entity_ref(graph: nx.MultiDiGraph, node: str) -> dict[str, str]:
-    """The short form of an entity in results: id, name, type."""
-    data = graph.nodes[node]
-    return {"id": node, "name": data["name"], "type": data["type"]}
-
-
-def wording(graph: nx.MultiDiGraph, edge: dict[str, Any], from_node: str | None = None) -> str:
-    """The fact as a sentence, read from ``from_node``: "RDIF is headed by Kirill Dmitriev"."""
-    subject, obj = graph.nodes[edge["subject"]]["name"], graph.nodes[edge["object"]]["name"]
-    if from_node is not None and from_node == edge["object"] and from_node != edge["subject"]:
-        return f"{obj} {edge['inverse']} {subject}"
-    return f"{subject} {edge['label']} {obj}"
-
-
-def fact_when(edge: dict[str, Any]) -> str | None:
-    """A fact's dates in words, read by its relation: "on 18 February 2025" (a happening), "since
-    2011" (a state), "from … to …"; None when undated (:func:`graph.dates.period_text`)."""
-    return period_text(edge.get("start"), edge.get("end"), momentary=edge.get("momentary", False))
-
-
-def entity_when(entity: dict[str, Any]) -> str | None:
-    """An entity's dates in words: an event with one date is "on 18 February 2025"; anything else
-    with only a start exists "since 2011"; None when undated."""
-    return period_text(entity.get("start"), entity.get("end"), momentary=entity.get("type") == "event")
-
-
-def fact_view(graph: nx.MultiDiGraph, edge: dict[str, Any], from_node: str | None = None) -> dict[str, Any]:
-    """A fact with its wording and its sources spelled out, for display and JSON.
-
-    Every declared fact field, then where it was written; ``wording`` and ``symmetric`` stand in
-    for the relation's label and inverse; ``when`` words its dates (:func:`graph.dates.period_text`)
-    and ``undated`` marks a timeless fact.
-    """
-    sources = graph.graph.get("sources", {})
-    view = {f.name: edge.get(f.name) for f in FACT_FIELDS + RECORD_FIELDS}
-    view["sources"] = [_source_view(sources.get(s, {"id": s})) for s in edge["sources"]]
-    return {**view, "wording": wording(graph, edge, from_node), "symmetric": edge["symmetric"],
-            "when": fact_when(edge), "undated": not (edge["start"] or edge["end"])}
-
-
-def _source_view(source: dict[str, Any]) -> dict[str, Any]:
-    """A source as cited under a fact: the fields of its short form."""
-    return {f.name: source.get(f.name) for f in SOURCE_FIELDS if f.brief}
 
 
 # --- stats and search ---------------------------------------------------------------------------
@@ -88,8 +44,6 @@ def graph_stats(graph: nx.MultiDiGraph, top: int = 10) -> dict[str, Any]:
     """Counts by entity type, relation and certainty; components; the most connected entities; the
     first and last dates of the facts and how many are undated."""
     import networkx as nx
-
-    from .timeline import date_range
 
     components = sorted((len(c) for c in nx.weakly_connected_components(graph)), reverse=True)
     degree = sorted(graph.degree(), key=lambda item: (-item[1], item[0]))[:top]
@@ -109,7 +63,7 @@ def graph_stats(graph: nx.MultiDiGraph, top: int = 10) -> dict[str, Any]:
     }
 
 
-def search_entities(graph: nx.MultiDiGraph, text: str, limit: int = 10,
+def search_entities(graph: ReadableGraph, text: str, limit: int = 10,
                     types: Collection[str] = ()) -> list[dict[str, Any]]:
     """Entities whose id, name or alias matches ``text``, best first (exact, prefix, word, fuzzy).
 
@@ -123,7 +77,7 @@ def search_entities(graph: nx.MultiDiGraph, text: str, limit: int = 10,
     loose = None if query.isascii() else loose_keys(text)
     results = []
     matcher, latin_matcher = _matcher(query), _matcher(loose[0] if loose else "")
-    rows = graph.search_rows() if hasattr(graph, "search_rows") else (
+    rows = graph.search_rows() if is_indexed(graph) else (
         (node, data, search_keys(node, data, loose is not None)) for node, data in graph.nodes(data=True))
     for node, data, names in rows:
         if types and data["type"] not in types:
@@ -139,14 +93,6 @@ def search_entities(graph: nx.MultiDiGraph, text: str, limit: int = 10,
                             "_coverage": best[1]})
     results.sort(key=lambda r: (-r["score"], -r.pop("_coverage"), r["name"], r["id"]))
     return results[:limit]
-
-
-def search_keys(node: str, entity: Any, loose: bool = True) -> list[tuple[str, str, tuple[str, str, str] | None]]:
-    """What :func:`search_entities` compares of an entity: each of its name, aliases and id with its
-    name key and, when ``loose``, its transliterated keys (:func:`graph.names.loose_keys`).
-    The query index stores them (graph/index.py), so a search there computes no key."""
-    return [(name, id_key(name) if name is node else name_key(name), loose_keys(name) if loose else None)
-            for name in (entity["name"], *entity["aliases"], node)]
 
 
 def _best_score(query: str, key: str, name_loose: tuple[str, str, str] | None, loose: tuple[str, str, str] | None,
@@ -216,7 +162,7 @@ def _name_score(query: str, name: str, matcher: Any) -> float:
 
 # --- the entity card ------------------------------------------------------------------------------
 
-def entity_card(graph: nx.MultiDiGraph, node: str) -> dict[str, Any]:
+def entity_card(graph: ReadableGraph, node: str) -> dict[str, Any]:
     """An entity's attributes and every fact in and out, each worded from the entity's side."""
     data = dict(graph.nodes[node])
     facts = []
@@ -239,7 +185,7 @@ def entity_card(graph: nx.MultiDiGraph, node: str) -> dict[str, Any]:
 
 # --- traversal ------------------------------------------------------------------------------------
 
-def _stepper(graph: nx.MultiDiGraph, direction: str) -> Callable[[str], Iterator[Step]]:
+def _stepper(graph: ReadableGraph, direction: str) -> Callable[[str], Iterator[Step]]:
     """A function giving the (neighbour, fact id, data) steps from a node in ``direction``."""
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {DIRECTIONS}")
@@ -259,7 +205,7 @@ def _stepper(graph: nx.MultiDiGraph, direction: str) -> Callable[[str], Iterator
     return steps
 
 
-def find_neighbours(graph: nx.MultiDiGraph, node: str, depth: int = 1, types: Collection[str] = (),
+def find_neighbours(graph: ReadableGraph, node: str, depth: int = 1, types: Collection[str] = (),
                     direction: str = "both") -> list[dict[str, Any]]:
     """Entities within ``depth`` hops, nearest first; each with the facts that reach it.
 
@@ -268,7 +214,7 @@ def find_neighbours(graph: nx.MultiDiGraph, node: str, depth: int = 1, types: Co
     return neighbourhood(graph, node, depth, types, direction)["neighbours"]
 
 
-def neighbourhood(graph: nx.MultiDiGraph, node: str, depth: int = 1, types: Collection[str] = (),
+def neighbourhood(graph: ReadableGraph, node: str, depth: int = 1, types: Collection[str] = (),
                   direction: str = "both", limit: int | None = None) -> dict[str, Any]:
     """``{"neighbours", "total"}``: the first ``limit`` (None: all) of :func:`find_neighbours`'s list
     and how many it has in all. Only the entities listed have their facts spelled out, so a large
@@ -289,7 +235,7 @@ def neighbourhood(graph: nx.MultiDiGraph, node: str, depth: int = 1, types: Coll
     return {"neighbours": results, "total": len(listed)}
 
 
-def _reach(graph: nx.MultiDiGraph, node: str, depth: int, direction: str) -> dict[str, dict[str, Any]]:
+def _reach(graph: ReadableGraph, node: str, depth: int, direction: str) -> dict[str, dict[str, Any]]:
     """Every entity within ``depth`` hops: its distance, the entity it was first reached from, and the facts from that one."""
     steps = _stepper(graph, direction)
     distance = {node: 0}
@@ -313,7 +259,7 @@ ROUTE_BUDGET = 2000
 """At most this many routes are examined for ``--chronological``: past it the search gives up and says so."""
 
 
-def find_paths(graph: nx.MultiDiGraph, source: str, target: str, *, all_paths: bool = False,
+def find_paths(graph: ReadableGraph, source: str, target: str, *, all_paths: bool = False,
                max_hops: int | None = None, via_types: Collection[str] = (), avoid: Collection[str] = (),
                directed: bool = False, limit: int = 100, routes: int | None = None,
                chronological: bool = False) -> list[dict[str, Any]]:
@@ -323,7 +269,7 @@ def find_paths(graph: nx.MultiDiGraph, source: str, target: str, *, all_paths: b
                         chronological=chronological)["paths"]
 
 
-def search_paths(graph: nx.MultiDiGraph, source: str, target: str, *, all_paths: bool = False,
+def search_paths(graph: ReadableGraph, source: str, target: str, *, all_paths: bool = False,
                  max_hops: int | None = None, via_types: Collection[str] = (), avoid: Collection[str] = (),
                  directed: bool = False, limit: int = 100, routes: int | None = None,
                  chronological: bool = False) -> dict[str, Any]:
@@ -370,7 +316,7 @@ class _PathSearch:
     """The paths between two entities of a graph, generated lazily: shortest ones, or simple ones
     shortest first; and each path's hops with their facts."""
 
-    def __init__(self, graph: nx.MultiDiGraph, source: str, target: str, max_hops: int | None,
+    def __init__(self, graph: ReadableGraph, source: str, target: str, max_hops: int | None,
                  via_types: set[str], avoid: set[str], directed: bool) -> None:
         self.graph, self.source, self.target = graph, source, target
         self.max_hops = max_hops if max_hops is not None else float("inf")

@@ -23,6 +23,7 @@ is part of the story (``DATA/imports/NAME``), a fact between the two −0.5.
 from __future__ import annotations
 
 import heapq
+import os
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,8 +31,8 @@ from typing import Any
 from .dedupe import compatible_dates, fact_between, territory_types
 from .matching import NameForm, Profile, initials_of, likeness, particles, profile, territory_code
 from .model import Compiled
-from .names import sound_key, word_sound
-from .query import entity_ref
+from .names import name_key, sound_key, word_sound
+from .wording import entity_ref
 
 __all__ = ["cross_reference", "MAX_CANDIDATES", "Side", "reference_folder"]
 
@@ -65,8 +66,6 @@ class Side:
             data = self.compiled.graph._node.get(country)
             code = territory_code(data) if data is not None else None
             if code is None and data is not None:
-                from .names import name_key
-
                 code = "name:" + name_key(data["name"])
             self._codes[country] = code
         return self._codes[country] or country
@@ -79,7 +78,7 @@ def cross_reference(story: Side, reference: Side, *, types: Collection[str] = ()
     territorial = territory_types(graph)
     entities = [profile(node, data, data["type"] in territorial) for node, data in graph._node.items()
                 if (not types or data["type"] in types) and story.holds(node)]
-    names = reference.compiled.index
+    names = reference.compiled.names
     found = {i: _probed(names, entity) for i, entity in enumerate(entities)}
     bounded = _scan_words(names, entities, found, progress)
     if any(form.acronym for entity in entities for form in entity.forms):
@@ -226,8 +225,6 @@ def _shown(code: str) -> str:
 def reference_folder(story_root: str, reference_root: str) -> str | None:
     """The reference's folder relative to the story's when it lies inside it (``imports/NAME``), ``""``
     when it is the story's folder itself, else None."""
-    import os
-
     story, ref = os.path.realpath(story_root), os.path.realpath(reference_root)
     if ref == story:
         return ""

@@ -24,15 +24,17 @@ from __future__ import annotations
 
 import heapq
 import os
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .dedupe import compatible_dates, fact_between, territory_types
-from .matching import NameForm, Profile, initials_of, likeness, particles, profile, territory_code
-from .model import Compiled
+from .matching import Profile, initials_of, likeness, particles, profile, territory_code
 from .names import name_key, sound_key, word_sound
 from .wording import entity_ref
+
+if TYPE_CHECKING:
+    from .model import Compiled
 
 __all__ = ["cross_reference", "MAX_CANDIDATES", "Side", "reference_folder"]
 
@@ -93,7 +95,7 @@ def cross_reference(story: Side, reference: Side, *, types: Collection[str] = ()
             if other not in profiles:
                 data = ref_graph._node.get(other)
                 profiles[other] = None if data is None or not reference.holds(other) else profile(
-                    other, data, data["type"] in territorial or data["type"] == "country")
+                    other, data, data["type"] in territorial)
             theirs = profiles[other]
             if theirs is None or theirs.type != entity.type or other == entity.id \
                     or tuple(sorted((entity.id, other))) in judged:
@@ -121,12 +123,8 @@ def _probed(names: Any, entity: Profile) -> set[str]:
     return found
 
 
-def _word_sounds(forms: tuple[NameForm, ...]) -> Iterator[tuple[NameForm, set[str]]]:
-    for form in forms:
-        yield form, {_sound(w) for w in form.core}
-
-
 def _sound(word: str) -> str:
+    """How a word is compared in the scan: by its consonant skeleton from four letters, else as it is."""
     return word_sound(word) if len(word) > 3 else word
 
 
@@ -136,7 +134,8 @@ def _scan_words(names: Any, entities: list[Profile], found: dict[int, set[str]],
     wanted: dict[str, set[tuple[int, int]]] = {}  # word sound -> (entity, its form)
     lengths: dict[tuple[int, int], int] = {}
     for i, entity in enumerate(entities):
-        for j, (form, sounds) in enumerate(_word_sounds(entity.forms)):
+        for j, form in enumerate(entity.forms):
+            sounds = {_sound(w) for w in form.core}
             lengths[i, j] = len(sounds)
             for sound in sounds:
                 wanted.setdefault(sound, set()).add((i, j))

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from .analysis import neighbour_ids
 from .dates import date_bounds
-from .matching import Profile, block_keys, likeness, profile
+from .matching import Profile, block_keys, block_sound, likeness, profile
 from .wording import entity_ref
 
 if TYPE_CHECKING:
@@ -42,6 +42,8 @@ MAX_BLOCK = 50
 """Entities in one block compared all against all; a bigger block is bounded (see :data:`WINDOW`)."""
 WINDOW = 25
 """In a bounded block, how many entities next to it (in order of country, start, name) each is compared with."""
+COMMON = 4 * MAX_BLOCK
+"""A word in the names of more entities of a type than this is common: a pair of two common words files no block."""
 _MAX_EVIDENCE = 0.3  # the most the graph can add to a pair's score
 _LIKELY = 0.85  # a name likeness from which two entities are "likely the same" as evidence for others
 _ASYMMETRIC = ("word", "acronym")  # blocks where only pairs with a short member count
@@ -110,8 +112,9 @@ class Blocks:
 
     def __init__(self, profiles: dict[str, Profile]):
         self.members: dict[tuple[str, ...], dict[str, bool]] = {}
+        common = _common_words(profiles)
         for node, entity in profiles.items():
-            for key, short in block_keys(entity).items():
+            for key, short in block_keys(entity, common.get(entity.type, ())).items():
                 self.members.setdefault((entity.type, *key), {})[node] = short
         self.profiles = profiles
         self.bounded: list[dict[str, Any]] = []
@@ -138,6 +141,19 @@ class Blocks:
         listed = sorted(self.bounded, key=lambda b: (-b["entities"], b["type"], b["kind"], b["key"]))
         return {"count": len(listed), "pairs_left_out": sum(b["pairs"] - b["compared"] for b in listed),
                 "window": WINDOW, "largest": listed[:_LISTED_BLOCKS]}
+
+
+def _common_words(profiles: dict[str, Profile]) -> dict[str, set[str]]:
+    """For each type, the word sounds in the names of more than :data:`COMMON` of its entities."""
+    counts: dict[tuple[str, str], int] = {}
+    for entity in profiles.values():
+        for sound in {block_sound(w) for form in entity.forms for w in form.core}:
+            counts[entity.type, sound] = counts.get((entity.type, sound), 0) + 1
+    common: dict[str, set[str]] = {}
+    for (kind, sound), count in counts.items():
+        if count > COMMON:
+            common.setdefault(kind, set()).add(sound)
+    return common
 
 
 def bounded_pairs(members: dict[str, bool], order: dict[str, tuple[str, ...]], asymmetric: bool
@@ -274,6 +290,8 @@ def _shared_neighbours(graph: nx.MultiDiGraph, a: str, b: str, same: dict[str, s
     """Names of the neighbours of ``a`` that are (or are likely the same as) neighbours of ``b``."""
     ends = {same.get(a, a), same.get(b, b)}
     of_b = {same.get(n, n) for n in neighbour_ids(graph, b)} - ends
+    if not of_b:
+        return []
     nodes = graph._node
     return sorted({nodes[n]["name"] for n in neighbour_ids(graph, a) if same.get(n, n) in of_b})
 

@@ -19,14 +19,14 @@ code from rigour's territory data (``Britain`` = ``United Kingdom`` = ``UK`` = `
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from .names import latin_key, name_key, sound_key, word_set_key, word_sound
 
 __all__ = ["NameForm", "Profile", "name_form", "profile", "likeness", "block_keys", "territory_code", "SHORT",
-           "initials_of", "is_person", "particles"]
+           "initials_of", "is_person", "particles", "block_sound"]
 
 PERSON_TYPES = frozenset({"person"})
 """Entity types whose names are people's: honorifics and particles are set aside, a surname alone matches."""
@@ -56,7 +56,7 @@ def particles() -> frozenset[str]:
 
 @dataclass(frozen=True, slots=True)
 class NameForm:
-    """One name or alias, ready to compare."""
+    """One name or alias, ready to compare (every key computed once)."""
 
     text: str
     key: str          # graph.names.name_key
@@ -65,53 +65,57 @@ class NameForm:
     aside: tuple[str, ...]  # the words set aside
     acronym: str | None  # the name read as an acronym (OCCRP, U.K → uk), when it looks like one
     initials: frozenset[str]  # what the name abbreviates to (Christian Democratic Union → cdu)
-
-    @property
-    def core_text(self) -> str:
-        return " ".join(self.core)
-
-    @property
-    def words(self) -> str:
-        return word_set_key(self.latin)
-
-    @property
-    def core_words(self) -> str:
-        return " ".join(sorted(self.core))
-
-    @property
-    def sound(self) -> str:
-        return sound_key(self.core_text)
+    core_text: str    # the core's words joined
+    words: str        # graph.names.word_set_key of the Latin key
+    core_words: str   # the core's words, sorted
+    sound: str        # graph.names.sound_key of the core
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def name_form(text: str, person: bool) -> NameForm:
     """The :class:`NameForm` of a name of a person (``person``) or of anything else."""
-    key, latin = name_key(text), latin_key(text)
+    key = name_key(text)
+    latin = latin_key(key)  # the same as of the text: name_key is idempotent
     words = latin.split()
+    kept = words
     if person:
-        from rigour.names import remove_person_prefixes
+        if words and words[0] in _prefix_heads():
+            from rigour.names import remove_person_prefixes
 
-        kept = latin_key(remove_person_prefixes(text)).split() or words
+            kept = latin_key(remove_person_prefixes(text)).split() or words
     else:
         from rigour.names import remove_org_types
 
-        kept = latin_key(remove_org_types(key)).split() or words
+        stripped = remove_org_types(key)
+        if stripped != key:
+            kept = latin_key(stripped).split() or words
     if len(kept) > 1 and kept[-1] == "s":  # a possessive: Zelenskyy's, Zelenskyy‘s
         kept = kept[:-1]
     small = particles()
-    core = tuple(w for w in kept if w not in small) or tuple(kept)
+    core = tuple(w for w in kept if w not in small or len(w) == 1) or tuple(kept)  # an initial is no particle
     aside = tuple(w for w in words if w not in core)
-    return NameForm(text, key, latin, core, aside, _acronym(text, latin), initials_of(words, small))
+    core_text = " ".join(core)
+    return NameForm(text, key, latin, core, aside, _acronym(text, words), initials_of(words, small), core_text,
+                    word_set_key(latin), " ".join(sorted(core)), sound_key(core_text))
 
 
-def _acronym(text: str, latin: str) -> str | None:
+@functools.cache
+def _prefix_heads() -> frozenset[str]:
+    """The first words of rigour's honorifics (``president``, ``dr``, ``his``): only a name starting with
+    one is handed to rigour."""
+    from rigour._core import person_name_prefixes_list
+
+    return frozenset(latin_key(p).split()[0] for p in person_name_prefixes_list() if latin_key(p).split())
+
+
+def _acronym(text: str, words: list[str]) -> str | None:
     """``OCCRP``, ``CDU``, ``U.K`` read as the letters they abbreviate; None for a name that is not one."""
-    words = latin.split()
+    if len(words) == 1:
+        word = words[0]
+        if 2 <= len(word) <= _MAX_ACRONYM and text.isupper():
+            return word
+        return None
     if len(words) > 1 and all(len(w) == 1 for w in words):
         return "".join(words)  # U.K, U. S. A.
-    letters = [c for c in text if c.isalpha()]
-    if len(words) == 1 and 2 <= len(words[0]) <= _MAX_ACRONYM and letters and all(c.isupper() for c in letters):
-        return words[0]
     return None
 
 
@@ -141,7 +145,7 @@ class Profile:
 def profile(node: str, data: Mapping[str, Any], territorial: bool = False) -> Profile:
     """The :class:`Profile` of an entity; ``territorial``: it is a country (its code is looked up)."""
     person = is_person(data["type"])
-    texts = dict.fromkeys(t for t in (data["name"], *(data.get("aliases") or ())) if name_key(t))
+    texts = dict.fromkeys(t for t in (data["name"], *(data.get("aliases") or ())) if t.strip())
     forms = tuple(name_form(t, person) for t in texts)
     code = territory_code(data) if territorial else None
     return Profile(node, data["type"], data["name"], forms, code, data.get("country"), data.get("start"),
@@ -200,13 +204,14 @@ def _territory_names() -> dict[str, str]:
 
 # --- blocks ----------------------------------------------------------------------------------------
 
-def block_keys(entity: Profile) -> dict[tuple[str, ...], bool]:
+def block_keys(entity: Profile, common: Collection[str] = ()) -> dict[tuple[str, ...], bool]:
     """The blocks an entity is filed in, each with whether it is there in the :data:`SHORT` role.
 
     Symmetric blocks (every pair of members counts): word sets, sounds, word prefixes (a typo late in
-    a word), every pair of words (by sound), the territory. Asymmetric ones (only pairs with a short member):
-    a word's sound, where a one-word name (a surname) meets the first and last words of longer ones,
-    and an acronym, where ``CDU`` meets ``Christian Democratic Union``.
+    a word), every pair of words by sound but a pair of two ``common`` words (``Mining Institute``,
+    ``Maria Anna``: they say little), the territory. Asymmetric ones (only pairs with a short
+    member): a word's sound, where a one-word name (a surname of four letters or more) meets the
+    first and last words of longer ones, and an acronym, where ``CDU`` meets ``Christian Democratic Union``.
     """
     blocks: dict[tuple[str, ...], bool] = {}
     person = is_person(entity.type)
@@ -221,16 +226,17 @@ def block_keys(entity: Profile) -> dict[tuple[str, ...], bool]:
         add(("sound", form.sound))
         add(("prefix", *sorted(w[:4] for w in core)))
         if 2 <= len(core) <= 6:  # by sound: Mohammed/Mohammad bin Salman
-            sounds = [word_sound(w) if len(w) > 3 else w for w in core if len(w) > 2]
+            sounds = [block_sound(w) for w in core if len(w) > 2]
             for i, a in enumerate(sounds):
                 for b in sounds[i + 1:]:
-                    add(("pair", *sorted((a, b))))
-        if len(core) == 1 and len(core[0]) > 2:
-            add(("word", word_sound(core[0])), True)
+                    if a not in common or b not in common:
+                        add(("pair", *sorted((a, b))))
+        if len(core) == 1 and len(core[0]) > 3:
+            add(("word", block_sound(core[0])), True)
         elif len(core) > 1:
             for word in {core[0], core[-1]} if person else {core[0]}:
-                if len(word) > 2:
-                    add(("word", word_sound(word)))
+                if len(word) > 3:
+                    add(("word", block_sound(word)))
         if form.acronym:
             add(("acronym", form.acronym), True)
         for initials in form.initials:
@@ -238,6 +244,13 @@ def block_keys(entity: Profile) -> dict[tuple[str, ...], bool]:
     if entity.territory:
         add(("territory", entity.territory))
     return blocks
+
+
+def block_sound(word: str) -> str:
+    """A word as blocks file it: its consonant skeleton when that has three letters or more (``Mohammed``,
+    ``Mohammad`` → ``mhmd``), else the word itself (``Maria`` stays ``maria``, not ``mr``)."""
+    sound = word_sound(word)
+    return sound if len(sound) >= 3 else word
 
 
 # --- comparing ---------------------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Pairs of entities that may be one thing written twice, best first, each with a score and reasons.
 
 Entities are never compared all against all: each is filed in *blocks* under its type and the keys
-of its names (:func:`graph.matching.block_keys`: word sets, sounds, word prefixes, pairs of words,
-a one-word name's sound against the first and last words of longer names, acronyms against
-initials, a country's territory code), and only entities sharing a block are compared. A block of
+of its names (:func:`graph.matching.block_keys`: word sets, sounds, word prefixes, pairs of words
+but of two :data:`COMMON` ones, a one-word name's sound against the first and last words of longer
+names, acronyms against initials, a country's territory code), and only entities sharing a block
+are compared. A block of
 more than :data:`MAX_BLOCK` entities (2,000 people called Sergei Ivanov) is bounded, never
 skipped: its members are ranked by country, start date and name, and each is compared with the
 :data:`WINDOW` entities next to it in that order; the result says which blocks were bounded and

@@ -354,7 +354,7 @@ class Store:
         if len(payload) != header["length"] or zlib.crc32(payload) != header["crc"]:
             return None
         try:
-            import networkx as nx  # ≈ 0.2 s (FINDINGS.md); a load that stops at invalid data never needs it
+            import networkx as nx  # ≈ 0.2 s to import; a load that stops at invalid data never needs it
 
             if header.get("networkx") != nx.__version__:
                 return None
@@ -374,7 +374,7 @@ class Store:
         written, or None when nothing was."""
         if not self.usable:
             return None
-        import networkx as nx  # ≈ 0.2 s (FINDINGS.md); already imported by whoever built ``graph``
+        import networkx as nx  # ≈ 0.2 s to import; already imported by whoever built ``graph``
 
         state = {k: v for k, v in graph.__dict__.items() if type(v) is dict and k != "__networkx_cache__"}
         try:
@@ -384,7 +384,8 @@ class Store:
         header = {"format": CACHE_FORMAT, "key": manifest.key, "code": manifest.code, "files": manifest.entries,
                   "written_ns": time.time_ns(), "networkx": nx.__version__, "nodes": graph.number_of_nodes(),
                   "dataset_files": origins.dataset_files, "source_files": origins.source_files,
-                  "judged": bool(index.redirects or graph.graph.get("different")),  # a patch then rebuilds
+                  "judged": bool(index.redirects or graph.graph.get("different")  # a patch then rebuilds
+                                 or graph.graph.get("tour")),
                   "crc": zlib.crc32(payload), "length": len(payload)}
         head = marshal.dumps(header)
         write_private(self.folder / _GRAPH_FILE, [_MAGIC, len(head).to_bytes(8, "big"), head, payload])

@@ -27,7 +27,7 @@ from conftest import SMALL, write_fact_set
 from graph.errors import DataErrors
 from graph.build import Loader
 from graph.model import Compiled
-from graph.pipeline import load_compiled
+from graph.pipeline import load_compiled, load_indexed
 
 REPO = Path(__file__).resolve().parents[1]
 HEAVY_MODULES = ("yaml", "_yaml", "pyvis", "jinja2", "lxml", "rich")
@@ -219,6 +219,24 @@ def test_a_new_tieline_version_invalidates(small_data: Path, monkeypatch: pytest
     assert load_compiled(small_data).from_cache
     monkeypatch.setattr(store, "__version__", "999.0")
     assert not load_compiled(small_data).from_cache
+
+
+@pytest.mark.parametrize("module", ["query.py", "index/read.py", "export/graphml.py", "ftm/importer.py"])
+def test_an_edit_to_any_module_of_tieline_invalidates_the_cache_and_the_index(
+        small_data: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, module: str) -> None:
+    """The cache key reads every module under graph/, sub-packages included (graph/index/ is one)."""
+    code = tmp_path / "graph"
+    shutil.copytree(Path(store.__file__).parent, code, ignore=shutil.ignore_patterns("__pycache__", "*.js", "*.css"))
+    monkeypatch.setattr(store, "_PACKAGE", code)
+    assert module in [name for name, *_ in store.code_files()]
+    load_indexed(small_data)
+    assert load_indexed(small_data).indexed_in is not None, "the second query answers from the index"
+    with (code / module).open("a", encoding="utf-8") as handle:
+        handle.write("# edited\n")
+    compiled = load_indexed(small_data)
+    assert compiled.indexed_in is None, "an index built by other code is not believed"
+    assert not compiled.from_cache, "nor a cache: the graph is built again"
+    assert load_indexed(small_data).indexed_in is not None, "and indexed again"
 
 
 # --- per-file reuse ---------------------------------------------------------------------------------

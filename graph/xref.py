@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ["cross_reference", "MAX_CANDIDATES", "Side", "reference_folder"]
 
-MAX_CANDIDATES = 50
+MAX_CANDIDATES = 20
 """Reference names compared with one story entity at most, found by shared words (the closest first)."""
 _MAX_EVIDENCE = 0.15
 
@@ -84,7 +84,7 @@ def cross_reference(story: Side, reference: Side, *, types: Collection[str] = ()
     found = {i: _probed(names, entity) for i, entity in enumerate(entities)}
     bounded = _scan_words(names, entities, found, progress)
     if any(form.acronym for entity in entities for form in entity.forms):
-        _scan_acronyms(names, entities, found)
+        bounded += _scan_acronyms(names, entities, found)
     judged = {tuple(sorted(pair)) for pair in graph.graph.get("different", ())}
     ref_graph = reference.compiled.graph
     same_graph = ref_graph is graph
@@ -108,7 +108,7 @@ def cross_reference(story: Side, reference: Side, *, types: Collection[str] = ()
                 candidates.append({"a": entity_ref(graph, entity.id), "b": entity_ref(ref_graph, other),
                                    "score": score, "reasons": reasons})
     candidates.sort(key=lambda c: (-c["score"], c["a"]["id"], c["b"]["id"]))
-    return {"candidates": candidates[:limit] if limit else candidates, "bounded": bounded}
+    return {"candidates": candidates[:limit] if limit else candidates, "bounded": _bounded_report(bounded)}
 
 
 def _probed(names: Any, entity: Profile) -> set[str]:
@@ -129,8 +129,9 @@ def _sound(word: str) -> str:
 
 
 def _scan_words(names: Any, entities: list[Profile], found: dict[int, set[str]],
-                progress: Callable[[int, int], None] | None) -> dict[str, Any]:
-    """Add to ``found`` the reference names sharing words (by sound) with a story name; bounded per entity."""
+                progress: Callable[[int, int], None] | None) -> list[dict[str, Any]]:
+    """Add to ``found`` the reference names sharing words (by sound) with a story name, the
+    :data:`MAX_CANDIDATES` closest for each story entity; the story entities that had more."""
     wanted: dict[str, set[tuple[int, int]]] = {}  # word sound -> (entity, its form)
     lengths: dict[tuple[int, int], int] = {}
     for i, entity in enumerate(entities):
@@ -161,35 +162,54 @@ def _scan_words(names: Any, entities: list[Profile], found: dict[int, set[str]],
             progress(done, total)
     bounded = []
     for i, keys in sorted(hits.items()):
-        closest = {key: score for score, key in keys}  # one score per key: its best form
-        for score, key in keys:
-            closest[key] = max(closest[key], score)
-        ranked = heapq.nsmallest(MAX_CANDIDATES, closest, key=lambda k: (-closest[k], k))
+        closest: dict[str, float] = {}
+        for score, key in keys:  # one score per key: its best form
+            closest[key] = max(closest.get(key, 0.0), score)
         if len(closest) > MAX_CANDIDATES:
-            bounded.append({"type": entities[i].type, "kind": "story entity", "key": entities[i].name,
-                            "entities": len(closest), "pairs": len(closest), "compared": MAX_CANDIDATES})
-        for key in ranked:
+            bounded.append(_bounded(entities[i], len(closest)))
+        for key in heapq.nsmallest(MAX_CANDIDATES, closest, key=lambda k: (-closest[k], k)):
             found[i].update(names.words.get(key) or ())
-    bounded.sort(key=lambda b: (-b["entities"], b["key"]))
-    return {"count": len(bounded), "pairs_left_out": sum(b["pairs"] - b["compared"] for b in bounded),
-            "window": MAX_CANDIDATES, "largest": bounded[:10]}
+    return bounded
 
 
-def _scan_acronyms(names: Any, entities: list[Profile], found: dict[int, set[str]]) -> None:
-    """Add to ``found`` the reference names a story acronym abbreviates (``OCCRP``: Organized Crime and …)."""
+def _scan_acronyms(names: Any, entities: list[Profile], found: dict[int, set[str]]) -> list[dict[str, Any]]:
+    """Add to ``found`` the reference names a story acronym abbreviates (``OCCRP``: Organized Crime and …),
+    the first :data:`MAX_CANDIDATES` in key order for each; the story entities that had more."""
     wanted: dict[str, list[int]] = {}
     for i, entity in enumerate(entities):
         for form in entity.forms:
             if form.acronym:
                 wanted.setdefault(form.acronym, []).append(i)
     firsts = {a[0] for a in wanted}
+    shortest, longest = min(map(len, wanted)), max(map(len, wanted)) + 3  # small words add to a name's length
     small = particles()
+    keys: dict[int, list[str]] = {}
     for key in names.keys:
-        if " " not in key or key[0] not in firsts or not key.isascii():
+        if key[0] not in firsts or not shortest <= key.count(" ") + 1 <= longest or not key.isascii():
             continue
         for acronym in initials_of(key.split(), small):
             for i in wanted.get(acronym, ()):
-                found[i].update(names.keys.get(key) or ())
+                keys.setdefault(i, []).append(key)
+    bounded = []
+    for i, listed in sorted(keys.items()):
+        if len(listed) > MAX_CANDIDATES:
+            bounded.append(_bounded(entities[i], len(listed)))
+        for key in sorted(listed)[:MAX_CANDIDATES]:
+            found[i].update(names.keys.get(key) or ())
+    return bounded
+
+
+def _bounded(entity: Profile, count: int) -> dict[str, Any]:
+    """How a story entity with too many candidates is said in the result."""
+    return {"type": entity.type, "kind": "story entity", "key": entity.name, "entities": count, "pairs": count,
+            "compared": MAX_CANDIDATES}
+
+
+def _bounded_report(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ``bounded`` part of the result: how many story entities, how many pairs left out, the largest ten."""
+    entries = sorted(entries, key=lambda b: (-b["entities"], b["key"]))
+    return {"count": len(entries), "pairs_left_out": sum(b["pairs"] - b["compared"] for b in entries),
+            "window": MAX_CANDIDATES, "largest": entries[:10]}
 
 
 def _score(story: Side, reference: Side, a: Profile, b: Profile, name_score: float, why: str,

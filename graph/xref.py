@@ -145,19 +145,22 @@ def _scan_words(names: Any, entities: list[Profile], found: dict[int, set[str]],
     hits: dict[int, list[tuple[float, str]]] = {}
     total = len(names.words) if progress else 0
     for done, key in enumerate(names.words, start=1):
-        matched: dict[tuple[int, int], int] = {}
-        size = 0
-        for word in key.split():
+        words = key.split()
+        owners: list[tuple[int, int]] | None = None
+        for word in words:
             of = memo.get(word)
             if of is None:
                 of = memo[word] = tuple(wanted.get(_sound(word), ()))
-            if word not in small:
-                size += 1
-            for owner in of:
+            if of:
+                owners = [*owners, *of] if owners else list(of)
+        if owners is not None:  # the rare key that shares a word with the story
+            size = sum(1 for w in words if w not in small)
+            matched: dict[tuple[int, int], int] = {}
+            for owner in owners:
                 matched[owner] = matched.get(owner, 0) + 1
-        for (i, j), shared in matched.items():
-            if shared >= 2 or size == 1 or lengths[i, j] == 1:
-                hits.setdefault(i, []).append((shared / max(size, lengths[i, j], 1), key))
+            for (i, j), shared in matched.items():
+                if shared >= 2 or size == 1 or lengths[i, j] == 1:
+                    hits.setdefault(i, []).append((shared / max(size, lengths[i, j], 1), key))
         if progress and done % 100_000 == 0:
             progress(done, total)
     bounded = []
@@ -187,7 +190,11 @@ def _scan_acronyms(names: Any, entities: list[Profile], found: dict[int, set[str
     for key in names.keys:
         if key[0] not in firsts or not shortest <= key.count(" ") + 1 <= longest or not key.isascii():
             continue
-        for acronym in initials_of(key.split(), small):
+        words = key.split()
+        if len(words) < 2 or "".join(w[0] for w in words if w not in small) not in wanted \
+                and "".join(w[0] for w in words) not in wanted:
+            continue
+        for acronym in initials_of(words, small):
             for i in wanted.get(acronym, ()):
                 keys.setdefault(i, []).append(key)
     bounded = []

@@ -73,6 +73,9 @@ FACT_FILTERS: Options = {
         "--at", metavar="DATE", help="Only facts on DATE (their dates contain it).")], None),
     "dated_only": (Annotated[bool, typer.Option(
         "--dated-only", help="Leave out undated facts (kept by the time filters otherwise).")], False),
+    "min_sources": (Annotated[Optional[int], typer.Option(
+        "--min-sources", metavar="N", min=1, help="Only claims stated by at least N independent sources (one "
+                                                  "publisher, or a publisher and its reprinter, count once).")], None),
 }
 """View options every query, analysis and export takes: which facts count (graph/view.py)."""
 

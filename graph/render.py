@@ -147,6 +147,32 @@ def claim_cells(fact: dict[str, Any]) -> tuple[str, str, str]:
             "\n".join(cited))
 
 
+def conflicts_summary_line(count: int) -> str:
+    """What ``validate`` says on stderr when sources disagree."""
+    return (f"{count} conflict{'s' if count != 1 else ''} between sources or stories (values that differ); "
+            "`tieline conflicts` lists them")
+
+
+def conflicts_lines(result: dict[str, Any]) -> list[str]:
+    """Every disagreement: the claim or entity, the field, then each value with its sources and places."""
+    lines: list[str] = []
+    for claim in result["claims"]:
+        lines.append(terminal_text(f"{claim['wording']}: {claim['field']} differs ({claim['claim']})"))
+        for value in claim["values"]:
+            for statement in value["statements"]:
+                lines += textwrap.wrap(terminal_text(f"{value['value']}: {sources_line(statement)} "
+                                                     f"({statement['file']}:{statement['line']})"),
+                                       width=80, initial_indent="  ", subsequent_indent="    ")
+    for declared in result["declarations"]:
+        lines.append(terminal_text(f"{declared['kind']} {declared['name']} ({declared['id']}): "
+                                   f"{declared['field']} differs between stories"))
+        for value in declared["values"]:
+            lines += textwrap.wrap(terminal_text(f"{_attribute_text(value['value'])} ({value['file']}:{value['line']}, "
+                                                 f"story {value['story']})"),
+                                   width=80, initial_indent="  ", subsequent_indent="    ")
+    return lines or ["no conflicts: no two sources or stories disagree"]
+
+
 def _attribute_text(value: Any) -> str:
     """A free attribute as the curator would write it: yes/no, numbers, lists joined by commas."""
     if isinstance(value, list):

@@ -23,6 +23,7 @@ from graph.commandline import (DataOption, EntityArgument, JsonOption, ListTypeO
 from graph.errors import DataErrors, GraphTooLarge, NoResult, TielineError, UsageError
 from graph.export import BUILD_FORMATS, FORMATS
 from graph.conflicts import find_conflicts
+from graph.files import Folders
 from graph.view import ViewSpec, check_types
 
 if TYPE_CHECKING:
@@ -66,8 +67,10 @@ def validate(data: DataOption = None, as_json: JsonOption = False, no_cache: NoC
 @query(app)
 def conflicts(compiled: Compiled, view: ViewSpec, as_json: bool, entities: Annotated[Optional[list[str]], typer.Argument(
         metavar="[ENTITY]…", help="Only conflicts about these entities.")] = None) -> None:
-    """Where sources disagree: claims whose statements differ on start, end or certainty, and entities
-    declared in two stories with different values, each value with its sources and file:line.
+    """Where sources disagree: claims and entities given different values by their sources or stories.
+
+    Claims whose statements differ on start, end or certainty, and entities declared in two stories
+    with different values: each value with its sources and file:line.
 
     Example: tieline conflicts Rubio --json
     """
@@ -311,6 +314,7 @@ def import_ftm(files: Annotated[list[Path], typer.Argument(
     """
     from graph.ftm import import_ftm as read_into, joins_story
 
+    data = Folders.of(data)[0]  # an import joins one story
     joined = joins_story(out, data)
     story = load(data, no_cache).graph if joined else None
     with progress("reading FtM entities") as bar:

@@ -29,6 +29,7 @@ from .files import Folders
 from .index import PENDING, build_pending, drop_index
 from .model import Compiled
 from .pipeline import load_compiled, load_indexed
+from .query import graph_counts
 from .view import ViewSpec
 
 if TYPE_CHECKING:
@@ -226,8 +227,6 @@ def load(data: Folders, no_cache: bool, wrote_nothing: bool = True, indexed: boo
 
 def validate_folders(data: Any, as_json: bool, no_cache: bool) -> None:
     """``tieline validate``: every problem (DataErrors), else the counts; shared names and conflicts on stderr."""
-    from .query import graph_counts
-
     folders = Folders.of(data)
     try:
         compiled = load(folders, no_cache, wrote_nothing=False)

@@ -35,7 +35,7 @@ HIDDEN = [(path, command) for path, command in walk(ROOT) if command.hidden]
 EXPECTED = {(), ("validate",), ("stats",), ("search",), ("show",), ("neighbours",), ("path",), ("timeline",), ("build",),
             ("export",), ("export", "html"), ("export", "graphml"), ("export", "gexf"), ("export", "json"),
             ("export", "csv"), ("export", "ftm"), ("rank",), ("brokers",), ("clusters",), ("import",),
-            ("import", "ftm"), ("dedupe",)}
+            ("import", "ftm"), ("dedupe",), ("conflicts",)}
 
 
 def name_of(path: tuple[str, ...]) -> str:
@@ -158,6 +158,7 @@ def run_example(invoke: Callable[..., Any], example: str) -> Any:
 def in_a_copy_of_the_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Run from a scratch folder whose data/ is the bundled data, so examples write only there."""
     (tmp_path / "data").symlink_to(REPO / "data", target_is_directory=True)
+    (tmp_path / "tests").symlink_to(REPO / "tests", target_is_directory=True)  # the second story of examples
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

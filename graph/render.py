@@ -448,7 +448,8 @@ def no_path_text(whole: Any, viewed: Any, start: str, end: str, search: dict[str
 
     names = viewed.nodes[start]["name"], viewed.nodes[end]["name"]
     window = view.window
-    filtered = narrowed or bool(view.types or view.relations or view.certainty is not None or view.dated_only)
+    filtered = narrowed or bool(view.types or view.relations or view.certainty is not None or view.dated_only
+                                or view.min_sources > 1)
     text = f"no path from {names[0]} to {names[1]}" + (f" within {max_hops} hops" if max_hops else "") \
         + (" following fact direction" if directed else "") + (f" {window.words}" if window else "") \
         + (" with these filters" if filtered else "")

@@ -160,3 +160,27 @@ def test_a_warm_min_sources_query_imports_neither_networkx_nor_yaml(tmp_path: Pa
                                 timeout=120, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]" and "Russia" in result.stdout
+
+
+def test_exports_carry_each_claims_statements_for_independent_readers(merged: Path, tmp_path: Path) -> None:
+    import csv
+
+    import networkx as nx
+
+    from test_export_graphml import assert_valid
+
+    for fmt in ("graphml", "gexf", "csv"):
+        assert run("export", fmt, "--data", merged, "--out", tmp_path / fmt)[0] == 0
+    assert_valid(tmp_path / "graphml")
+    claim = "russia.negotiates_with.united-states"
+    for graph in (nx.read_graphml(tmp_path / "graphml"), nx.read_gexf(tmp_path / "gexf")):
+        edges = {data.get("id", key): data for _, _, key, data in graph.edges(keys=True, data=True)}
+        assert int(edges[claim]["statement_count"]) == 2
+        assert [s["sources"] for s in json.loads(edges[claim]["statements"])] == [
+            ["rferl-2025-04-02-dmitriev-washington"], ["reuters-2025-02-18-riyadh"]]
+    with open(tmp_path / "csv" / "edges.csv", newline="", encoding="utf-8") as handle:
+        rows = {row["id"]: row for row in csv.DictReader(handle)}
+    assert rows[claim]["statement_count:int"] == "2"
+    # a story with one statement per claim exports as before: no claim columns
+    assert run("export", "graphml", "--data", BUNDLED, "--out", tmp_path / "alone")[0] == 0
+    assert "statement_count" not in (tmp_path / "alone").read_text()

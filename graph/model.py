@@ -80,7 +80,8 @@ def build_graph(base: FactBase) -> nx.MultiDiGraph:
 def _add_statements(data: dict[str, Any], statements: list[dict[str, Any]]) -> None:
     """A claim stated several times: every statement kept, the sources of all of them on the claim."""
     data["sources"] = list(dict.fromkeys(s for statement in statements for s in statement["sources"]))
-    data["statements"] = [{k: list(st[k]) if k == "sources" else st[k] for k in STATEMENT_KEYS} for st in statements]
+    data["statements"] = [{k: st["statement_id"] if k == "id" else list(st[k]) if k == "sources" else st[k]
+                           for k in STATEMENT_KEYS} for st in statements]
 
 
 _EDGE_FROM_FACT = tuple(key for key, from_relation in _EDGE_SOURCES if not from_relation)

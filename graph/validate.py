@@ -508,14 +508,13 @@ def check_fact_ids(link: Linker) -> None:
     (same sources, one story, no merge between) is an error."""
     facts, relations = link.facts, link.schema.relations
     claims: dict[tuple[str, ...], dict[str, Any]] = {}
-    taken: set[str] = set()
     for fact in link.records("facts"):
         explicit = fact["id"] is not None
         relation = relations.get(fact["relation"])
         key = claim_key(fact, relation is not None and relation.symmetric)
         claim = claims.get(key)
         if claim is not None and _same_claim(link, claim, fact, explicit):
-            _add_statement(link, claim, fact, taken)
+            _add_statement(link, claim, fact)
             continue
         fact_id = fact["id"] or made_fact_id(fact)
         first = facts.get(fact_id)
@@ -532,7 +531,11 @@ def check_fact_ids(link: Linker) -> None:
             link.made_ids.append(fact_id)
         fact["id"] = fact_id
         facts[fact_id] = claims[key] = fact
-        taken.add(fact_id)
+    taken: set[str] = set()
+    made = set(link.made_ids)
+    for claim in list(claims.values()):
+        if "statements" in claim:
+            _name_statements(link, claim, claim["id"] in made, taken)
 
 
 def _same_claim(link: Linker, claim: dict[str, Any], fact: dict[str, Any], explicit: bool) -> bool:
@@ -548,7 +551,7 @@ def _same_claim(link: Linker, claim: dict[str, Any], fact: dict[str, Any], expli
         ends == claimed or (relation is not None and relation.symmetric and ends == claimed[::-1]))
 
 
-def _add_statement(link: Linker, claim: dict[str, Any], fact: dict[str, Any], taken: set[str]) -> None:
+def _add_statement(link: Linker, claim: dict[str, Any], fact: dict[str, Any]) -> None:
     """``fact`` as one more statement of ``claim``; an error when it repeats one (same sources, one story)."""
     statements = claim.setdefault("statements", [claim])
     for known in statements:
@@ -558,10 +561,34 @@ def _add_statement(link: Linker, claim: dict[str, Any], fact: dict[str, Any], ta
                                    f"from the same sources as at {known['file']}:{known['line']}; remove one "
                                    "(another source's statement of it is welcome)")
             return
-    fact["id"] = statement_id(claim["id"], fact["sources"], taken)
-    taken.add(fact["id"])
     statements.append(fact)
     link.grouped = True
+
+
+def _name_statements(link: Linker, claim: dict[str, Any], made: bool, taken: set[str]) -> None:
+    """The ids and order of a claim stated several times, whatever the order of files and lines: the
+    claim's id is ``subject.relation.object`` as its statements write it (a symmetric claim written
+    both ways: ends in id order), each statement's ``claim@sources`` (:func:`graph.claims.statement_id`);
+    statements in the order of their ids, the first giving the claim's own fields."""
+    statements = claim["statements"]
+    ends = (claim["subject"], claim["object"])
+    if made:
+        ways = {(s["subject"], s["object"]) for s in statements}
+        ends = next(iter(ways)) if len(ways) == 1 else tuple(sorted(ends))
+        claim_id = f"{ends[0]}.{claim['relation']}.{ends[1]}"
+    else:
+        claim_id = claim["id"]
+    if claim_id != claim["id"] and claim_id in link.facts:
+        other = link.facts[claim_id]
+        link.error(claim, None, f"claim '{claim_id}' stated here has the id of the fact at {other['file']}:"
+                                f"{other['line']}; give that fact another 'id'")
+        return
+    for statement in sorted(statements, key=lambda s: (sorted(s["sources"]), s["file"], s["line"])):
+        statement["statement_id"] = statement_id(claim_id, sorted(statement["sources"]), taken)
+        taken.add(statement["statement_id"])
+    ordered = sorted(statements, key=lambda s: s["statement_id"])
+    del link.facts[claim["id"]]
+    link.facts[claim_id] = {**ordered[0], "id": claim_id, "subject": ends[0], "object": ends[1], "statements": ordered}
 
 
 def _fact_ids_involve(nb: Involved) -> None:

@@ -69,12 +69,28 @@ def test_a_claim_stated_both_ways_by_two_sources_is_one_claim_with_each_statemen
     (claim,) = [f for f in json.loads(stdout)["facts"] if f["relation"] == "negotiates_with"
                 and f["other"]["id"] == "russia"]
     assert claim["id"] == "russia.negotiates_with.united-states"
-    assert [s["id"] for s in claim["statements"]] == [
-        "russia.negotiates_with.united-states", "russia.negotiates_with.united-states@reuters-2025-02-18-riyadh"]
-    assert [s["id"] for s in claim["sources"]] == ["rferl-2025-04-02-dmitriev-washington", "reuters-2025-02-18-riyadh"]
+    assert [s["id"] for s in claim["statements"]] == [  # in the order of their ids, whatever the files' order
+        "russia.negotiates_with.united-states@reuters-2025-02-18-riyadh",
+        "russia.negotiates_with.united-states@rferl-2025-04-02-dmitriev-washington"]
+    assert [s["id"] for s in claim["sources"]] == ["reuters-2025-02-18-riyadh", "rferl-2025-04-02-dmitriev-washington"]
     text = run("path", "Rubio", "talks in Saudi Arabia", "--data", merged, "--no-cache")[1]
     assert "2 sources:" in text and text.count("“") == 2
     assert text.count("took part in") == 1
+
+
+def test_ids_do_not_depend_on_the_order_of_files(merged: Path) -> None:
+    """A statement added in a file read earlier changes no id: the claim's comes from how its statements
+    write it, each statement's from its sources."""
+    def ids(folder: Path) -> dict[str, list[str]]:
+        graph = json.loads(run("export", "json", "--out", "-", "--data", folder, "--no-cache")[1])
+        return {e["key"]: [s["id"] for s in e.get("statements", [])] for e in graph["edges"]}
+
+    before = ids(merged)
+    (merged / "riyadh" / "facts.yaml").rename(merged / "0-first.yaml")
+    assert ids(merged) == before
+    assert before["marco-rubio.participated_in.us-russia-talks-saudi-arabia"] == [
+        "marco-rubio.participated_in.us-russia-talks-saudi-arabia@reuters-2025-02-18-riyadh",
+        "marco-rubio.participated_in.us-russia-talks-saudi-arabia@rferl-2025-04-02-dmitriev-washington"]
 
 
 def test_min_sources_counts_publishers_on_queries_an_analysis_and_an_export(merged: Path) -> None:
@@ -177,10 +193,30 @@ def test_exports_carry_each_claims_statements_for_independent_readers(merged: Pa
         edges = {data.get("id", key): data for _, _, key, data in graph.edges(keys=True, data=True)}
         assert int(edges[claim]["statement_count"]) == 2
         assert [s["sources"] for s in json.loads(edges[claim]["statements"])] == [
-            ["rferl-2025-04-02-dmitriev-washington"], ["reuters-2025-02-18-riyadh"]]
+            ["reuters-2025-02-18-riyadh"], ["rferl-2025-04-02-dmitriev-washington"]]
     with open(tmp_path / "csv" / "edges.csv", newline="", encoding="utf-8") as handle:
         rows = {row["id"]: row for row in csv.DictReader(handle)}
     assert rows[claim]["statement_count:int"] == "2"
     # a story with one statement per claim exports as before: no claim columns
     assert run("export", "graphml", "--data", BUNDLED, "--out", tmp_path / "alone")[0] == 0
     assert "statement_count" not in (tmp_path / "alone").read_text()
+
+
+def test_an_edit_that_adds_or_removes_a_statement_is_seen_through_the_cache(merged: Path, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TIELINE_CACHE_DIR", str(tmp_path / "cache"))
+    shutil.rmtree(merged / "riyadh")
+
+    def statements() -> int:
+        card = json.loads(run("show", "Russia", "--json", "--data", merged)[1])
+        (claim,) = [f for f in card["facts"] if f["id"] == "russia.negotiates_with.united-states"]
+        return len(claim.get("statements", []))
+
+    assert statements() == 0
+    extra = merged / "facts" / "extra.yaml"
+    extra.write_text("sources:\n  - id: reuters-x\n    title: X\n    publisher: Reuters\n"
+                     "facts:\n  - subject: united-states\n    relation: negotiates_with\n    object: russia\n"
+                     "    sources: [reuters-x]\n    certainty: confirmed\n")
+    assert statements() == 2
+    extra.unlink()
+    assert statements() == 0

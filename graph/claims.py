@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .fields import STATEMENT_FIELDS, field_names
 from .names import name_key
 
 __all__ = ["STATEMENT_KEYS", "claim_key", "statement_id", "source_groups",
            "independent_count", "statements_of"]
 
-STATEMENT_KEYS = ("id", "sources", "quote", "start", "end", "certainty", "note", "file", "line")
+STATEMENT_KEYS = field_names(STATEMENT_FIELDS)
 """What the graph keeps of each statement of a claim (under the edge's ``statements``)."""
 
 

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from .claims import claim_key, statement_id
 from .errors import DataError, DataErrors
-from .fields import printable, shown, suggest
+from .fields import ENTITY_FIELDS, printable, shown, suggest
 from .files import data_files
 from .names import id_key, name_key
 from .parse import DATASET_KEYS, ParsedFile, parse_file
@@ -199,7 +199,10 @@ def joined_dataset(link: Linker, found: list[dict[str, Any]]) -> dict[str, Any]:
                          "file": d["file"]} for d in found]}
 
 
-_UNITED_KEYS = ("file", "line", "column", "marks", "id", "name", "aliases", "type", "attributes")
+_UNITED_KEYS = ("file", "line", "column", "marks", "declared", "type",
+                *(f.name for f in ENTITY_FIELDS if not f.column or f.kind == "text_list"))
+"""What is not compared between two stories' declarations of one id: where they are, the id, names
+(united), the type (checked) and free attributes (compared one by one)."""
 
 
 def _united(link: Linker, kind: str, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
@@ -234,7 +237,7 @@ def _unite(link: Linker, kind: str, first: dict[str, Any], other: dict[str, Any]
             if name_key(name) not in seen:
                 seen.add(name_key(name))
                 united["aliases"].append(name)
-    values = {k: v for k, v in other.items() if k not in _UNITED_KEYS and k != "declared"}
+    values = {k: v for k, v in other.items() if k not in _UNITED_KEYS}
     if isinstance(other.get("attributes"), dict):
         united["attributes"] = dict(first.get("attributes") or {})
         values.update({f"attributes.{k}": v for k, v in other["attributes"].items()})

@@ -220,3 +220,13 @@ def test_an_edit_that_adds_or_removes_a_statement_is_seen_through_the_cache(merg
     assert statements() == 2
     extra.unlink()
     assert statements() == 0
+
+
+def test_two_folders_whose_schemas_differ_are_refused_naming_both_places(tmp_path: Path) -> None:
+    shutil.copytree(RIYADH, tmp_path / "riyadh")
+    schema = tmp_path / "riyadh" / "schema.yaml"
+    schema.write_text(schema.read_text().replace("label: met with", "label: met"))
+    code, _, stderr = run("validate", "--data", BUNDLED, "--data", tmp_path / "riyadh", "--no-cache")
+    assert code == 3
+    assert "riyadh/schema.yaml:" in stderr and "relation 'met_with' is already defined differently in" in stderr
+    assert "data/schema.yaml:" in stderr

@@ -52,6 +52,8 @@ def build_graph(base: FactBase) -> nx.MultiDiGraph:
         succ[eid] = {}
         pred[eid] = {}
     graph.graph["different"] = [list(pair) for pair in base.different]
+    if base.tour:
+        graph.graph["tour"] = [dict(step) for step in base.tour]
     if base.conflicts:
         graph.graph["conflicts"] = base.conflicts
     if base.grouped:

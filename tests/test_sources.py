@@ -230,3 +230,15 @@ def test_two_folders_whose_schemas_differ_are_refused_naming_both_places(tmp_pat
     assert code == 3
     assert "riyadh/schema.yaml:" in stderr and "relation 'met_with' is already defined differently in" in stderr
     assert "data/schema.yaml:" in stderr
+
+
+def test_the_page_lists_every_statement_of_a_claim(merged: Path, tmp_path: Path) -> None:
+    from test_html import Page
+
+    assert run("export", "html", "--data", merged, "--out", tmp_path / "page.html")[0] == 0
+    payload = Page((tmp_path / "page.html").read_text(encoding="utf-8")).json_block("tl-data")
+    (claim,) = [f for f in payload["facts"] if f["id"] == "russia.negotiates_with.united-states"]
+    assert [s["sources"] for s in claim["statements"]] == [["reuters-2025-02-18-riyadh"],
+                                                            ["rferl-2025-04-02-dmitriev-washington"]]
+    assert claim["statements"][0]["when"] == "since 18 February 2025"
+    assert {"reuters-2025-02-18-riyadh", "rferl-2025-04-02-dmitriev-washington"} <= set(payload["sources"])

@@ -297,7 +297,7 @@ _FACT_KEYS = field_names(FACT_FIELDS + RELATION_FIELDS)
 def _statements_payload(attrs: dict[str, Any]) -> list[dict[str, Any]]:
     """Each statement of a claim as the page's fact card shows it: sources, quote, certainty, dates in words."""
     momentary = bool(attrs.get("momentary"))
-    return [{"sources": _plain(s["sources"]), "quote": _plain(s.get("quote")), "certainty": _plain(s.get("certainty")),
+    return [{"sources": plain_json(s["sources"]), "quote": plain_json(s.get("quote")), "certainty": plain_json(s.get("certainty")),
              "when": period_text(s.get("start"), s.get("end"), momentary=momentary)} for s in attrs["statements"]]
 
 

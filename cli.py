@@ -20,9 +20,11 @@ from graph import __version__, render
 from graph.commandline import (DataOption, EntityArgument, JsonOption, ListTypeOption, MinScoreOption, NoCacheOption,
                                PairFormatOption, PairLimitOption, TopOption, add_export_command, answer,
                                command, cross_reference, duplicates, load, new_app, print_json, progress, query, report,
-                               viewed, write_files)
+                               validate_folders, viewed, write_files)
 from graph.errors import DataErrors, GraphTooLarge, NoResult, TielineError, UsageError
 from graph.export import BUILD_FORMATS, FORMATS
+from graph.conflicts import find_conflicts
+from graph.files import Folders
 from graph.view import ViewSpec, check_types
 
 if TYPE_CHECKING:
@@ -55,28 +57,26 @@ def _main(version: Annotated[bool, typer.Option(
 # --- queries --------------------------------------------------------------------------------------
 
 @command(app)
-def validate(data: DataOption = Path("data"), as_json: JsonOption = False, no_cache: NoCacheOption = False) -> None:
+def validate(data: DataOption = None, as_json: JsonOption = False, no_cache: NoCacheOption = False) -> None:
     """Check every fact file; list each problem as file:line:column: message.
 
     Example: tieline validate --data data
     """
-    from graph.query import graph_counts
+    validate_folders(data, as_json, no_cache)
 
-    try:
-        compiled = load(data, no_cache, wrote_nothing=False)
-    except DataErrors as exc:
-        if as_json:
-            print_json(render.validation_json(exc.errors))
-        raise
-    counts = graph_counts(compiled.graph)  # the full stats cost seconds at 100k entities
-    shared = compiled.names.shared_names()
-    if shared:
-        typer.echo(f"tieline: {render.shared_names_line(shared)}", err=True)
-    if as_json:
-        print_json({"valid": True, "errors": [], **{k: counts[k] for k in ("entities", "facts", "sources")}})
-    else:
-        typer.echo(f"{render.terminal_text(data)}/ is valid: {counts['entities']} entities, {counts['facts']} facts, "
-                   f"{counts['sources']} sources")
+
+@query(app)
+def conflicts(compiled: Compiled, view: ViewSpec, as_json: bool, entities: Annotated[Optional[list[str]], typer.Argument(
+        metavar="[ENTITY]…", help="Only conflicts about these entities.")] = None) -> None:
+    """Where sources disagree: claims and entities given different values by their sources or stories.
+
+    Claims whose statements differ on start, end or certainty, and entities declared in two stories
+    with different values: each value with its sources and file:line.
+
+    Example: tieline conflicts Rubio --json
+    """
+    about = [compiled.names.resolve(name) for name in entities or ()]
+    answer(find_conflicts(viewed(compiled, view, *about), about), as_json, render.conflicts_lines)
 
 
 @query(app)
@@ -289,7 +289,7 @@ def dedupe(compiled: Compiled, as_json: bool, types: ListTypeOption = None, min_
 @command(app)
 def xref(reference: Annotated[Path, typer.Argument(metavar="REFERENCE", help="A data folder to match the story "
                                                                  "against: an import, beside it or in DATA/imports/NAME.")],
-         data: DataOption = Path("data"), no_cache: NoCacheOption = False, as_json: JsonOption = False,
+         data: DataOption = None, no_cache: NoCacheOption = False, as_json: JsonOption = False,
          types: ListTypeOption = None, min_score: MinScoreOption = 0.5, limit: PairLimitOption = 50,
          fmt: PairFormatOption = "table") -> None:
     """Story entities (--data) that may be entities of REFERENCE, best first, with score and reasons.
@@ -306,7 +306,7 @@ def import_ftm(files: Annotated[list[Path], typer.Argument(
                    metavar="FILE…", help="FtM entity streams (.json, .ftm.json, .ijson, .gz); '-' for stdin.")],
                out: Annotated[Path, typer.Option("--out", "-o", help="A new folder; DATA/imports/NAME joins the story "
                                                                     "in --data.")],
-               data: DataOption = Path("data"), no_cache: NoCacheOption = False,
+               data: DataOption = None, no_cache: NoCacheOption = False,
                source_title: Annotated[Optional[str], typer.Option(
                    help="Title of the source facts cite when the stream names none (default: the file name).")] = None,
                source_url: Annotated[Optional[str], typer.Option(help="Its address.")] = None,
@@ -317,6 +317,7 @@ def import_ftm(files: Annotated[list[Path], typer.Argument(
     """
     from graph.ftm import import_ftm as read_into, joins_story
 
+    data = Folders.of(data)[0]  # an import joins one story
     joined = joins_story(out, data)
     story = load(data, no_cache).graph if joined else None
     with progress("reading FtM entities") as bar:
@@ -337,7 +338,7 @@ for _format in FORMATS.values():
 
 
 @command(app)
-def build(data: DataOption = Path("data"), no_cache: NoCacheOption = False,
+def build(data: DataOption = None, no_cache: NoCacheOption = False,
           out_dir: Annotated[Path, typer.Option("--out-dir", help="Where to write the files.")] = Path("output")) -> None:
     """Validate the data, then write output/graph.html and output/graph.graphml (what `make run` does).
 

@@ -448,14 +448,16 @@ class Bench:
                           f"while tieline samples sources above its work budget (see graph/analysis.py)")
 
     def time(self, size: str) -> None:
-        """Scenario 9: a warm path with a time window, and a chronological one, against the same path without."""
+        """Scenario 9: a warm path with a time window, a chronological one and one over claims of two
+        independent sources (``--min-sources 2``), against the same path without."""
         data, info = data_set(size)
         a, b = info["path"]
         plain = [*self.tieline, "path", a, b, "--data", data]
         run_once(plain, self.env)  # builds the cache if needed
         base = measure(f"tieline path ({size}, warm)", plain, self.env, self.repeat)
         for label, extra, target in (("path --as-of 2020-06", ["--as-of", "2020-06"], 1.2),
-                                     ("path --chronological", ["--chronological"], 2.0)):
+                                     ("path --chronological", ["--chronological"], 2.0),
+                                     ("path --min-sources 2", ["--min-sources", "2"], 1.2)):
             ours = measure(f"tieline {label} ({size}, warm)", [*plain, *extra], self.env, self.repeat, quiet_ok=True)
             self.rows.append(time_row(f"9. {size}, warm: {label}", ours, base, target, size))
 

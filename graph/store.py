@@ -307,11 +307,14 @@ class Manifest:
 class Store:
     """One data folder's cache files; silently unusable when the folder is not safely ours."""
 
-    def __init__(self, data_root: Path):
+    def __init__(self, data_root: Path, folders: tuple[str, ...] = ("",)):
         self.root = data_root
+        self.folders = folders
         real = os.path.realpath(data_root)
-        self.folder = cache_root() / _sha256(os.fsencode(real))[:24]
-        inside = os.path.commonpath([os.path.realpath(cache_root()), real]) == real
+        joined = [os.path.realpath(data_root / f) for f in folders]  # several folders: keyed on all of them
+        self.folder = cache_root() / _sha256(os.fsencode(real if folders == ("",) else "\0".join(joined)))[:24]
+        cache = os.path.realpath(cache_root())
+        inside = any(os.path.commonpath([cache, folder]) == folder for folder in joined)
         self.usable = not inside and self._prepare()  # a cache inside the data folder is never written
         self._payload = b""
 
@@ -385,7 +388,7 @@ class Store:
                   "written_ns": time.time_ns(), "networkx": nx.__version__, "nodes": graph.number_of_nodes(),
                   "dataset_files": origins.dataset_files, "source_files": origins.source_files,
                   "judged": bool(index.redirects or graph.graph.get("different")  # a patch then rebuilds
-                                 or graph.graph.get("tour")),
+                                 or graph.graph.get("tour") or graph.graph.get("grouped")),
                   "crc": zlib.crc32(payload), "length": len(payload)}
         head = marshal.dumps(header)
         write_private(self.folder / _GRAPH_FILE, [_MAGIC, len(head).to_bytes(8, "big"), head, payload])

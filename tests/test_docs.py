@@ -35,7 +35,7 @@ HIDDEN = [(path, command) for path, command in walk(ROOT) if command.hidden]
 EXPECTED = {(), ("validate",), ("stats",), ("search",), ("show",), ("neighbours",), ("path",), ("timeline",), ("build",),
             ("export",), ("export", "html"), ("export", "graphml"), ("export", "gexf"), ("export", "json"),
             ("export", "csv"), ("export", "ftm"), ("rank",), ("brokers",), ("clusters",), ("import",),
-            ("import", "ftm"), ("dedupe",), ("xref",)}
+            ("import", "ftm"), ("dedupe",), ("xref",), ("conflicts",)}
 
 
 def name_of(path: tuple[str, ...]) -> str:
@@ -162,6 +162,7 @@ def in_a_copy_of_the_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Pa
     from graph.ftm import import_ftm
 
     import_ftm(REPO / "tests" / "fixtures" / "xref" / "politicians.ftm.json", tmp_path / "peps")
+    (tmp_path / "tests").symlink_to(REPO / "tests", target_is_directory=True)  # the second story of examples
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

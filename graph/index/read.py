@@ -222,11 +222,12 @@ class IndexGraph(_GraphCalls):
             self._attributed[direction].add(node)
             rows = self.rows(
                 "SELECT s.other, s.fact, s.symmetric, f.id, f.relation, f.certainty, f.start, f.\"end\", "
-                "f.momentary, e.num, e.start, e.\"end\" FROM steps s JOIN facts f ON f.num = s.fact "
+                "f.momentary, f.sources, f.statements, e.num, e.start, e.\"end\" FROM steps s JOIN facts f ON f.num = s.fact "
                 "JOIN entities e ON e.id = s.other "
                 "WHERE s.node = (SELECT num FROM entities WHERE id = ?) AND s.dir = ? ORDER BY s.pos", node, direction)
             entities = self._entities
-            for other, number, symmetric, key, relation, certainty, start, end, momentary, *dated in rows:
+            for other, number, symmetric, key, relation, certainty, start, end, momentary, sources, stated, *dated \
+                    in rows:
                 if other not in entities:  # its dates, for the time filters: the rest when asked for
                     entities[other] = _Record({"id": other, "start": dated[1], "end": dated[2]},
                                               self._entity_loader(dated[0]))
@@ -234,7 +235,8 @@ class IndexGraph(_GraphCalls):
                 if record is None or "relation" not in record._known:
                     record = facts[number] = _Record(
                         {"id": key, "symmetric": bool(symmetric), "relation": relation, "certainty": certainty,
-                         "start": start, "end": end, "momentary": bool(momentary)}, _fact_loader(self, number))
+                         "start": start, "end": end, "momentary": bool(momentary), "sources": json.loads(sources),
+                         "statements": stated and json.loads(stated)}, _fact_loader(self, number))
                 found.setdefault(other, {})[number] = record
             return found
         for other, number, symmetric in self.rows(

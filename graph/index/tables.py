@@ -4,7 +4,7 @@ from __future__ import annotations
 
 __all__ = ["INDEX_FORMAT", "INDEX_FILE", "SCHEMA", "ENTITY_COLUMNS"]
 
-INDEX_FORMAT = "tieline-index-2"
+INDEX_FORMAT = "tieline-index-3"
 INDEX_FILE = "index.sqlite"
 
 SCHEMA = """
@@ -13,7 +13,7 @@ CREATE TABLE entities(num INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEX
                       aliases TEXT NOT NULL, start TEXT, "end" TEXT, keys TEXT NOT NULL);
 CREATE TABLE entity_data(num INTEGER PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE facts(num INTEGER PRIMARY KEY, id TEXT NOT NULL, relation TEXT NOT NULL, certainty TEXT NOT NULL,
-                   start TEXT, "end" TEXT, momentary INTEGER NOT NULL);
+                   start TEXT, "end" TEXT, momentary INTEGER NOT NULL, sources TEXT NOT NULL, statements TEXT);
 CREATE TABLE fact_data(num INTEGER PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE steps(node INTEGER NOT NULL, dir INTEGER NOT NULL, pos INTEGER NOT NULL, other TEXT NOT NULL,
                    fact INTEGER NOT NULL, symmetric INTEGER NOT NULL, PRIMARY KEY(node, dir, pos)) WITHOUT ROWID;

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from graph import __version__, render
+from graph import __version__, questions, render
 from graph.commandline import (DataOption, EntityArgument, JsonOption, ListTypeOption, NoCacheOption,
                                TopOption, add_export_command, answer, command, load, new_app, print_json, progress,
-                               query, report, viewed, write_files)
+                               query, report, respond, viewed, write_files)
 from graph.errors import DataErrors, GraphTooLarge, NoResult, TielineError, UsageError
 from graph.export import BUILD_FORMATS, FORMATS
 from graph.view import ViewSpec, check_types
@@ -99,14 +99,7 @@ def search(compiled: Compiled, view: ViewSpec, as_json: bool,
 
     Example: tieline search witkof
     """
-    from graph.query import search_entities
-
-    check_types(compiled.graph, types or ())
-    results = search_entities(viewed(compiled, view), text, limit, types or ())
-    if as_json or results:
-        answer({"query": text, "results": results}, as_json, lambda r: render.search_table(r["results"]))
-    if not results:
-        raise NoResult(f"no entity matches {text!r}")
+    respond(questions.search(compiled, view, text, types or (), limit), as_json)
 
 
 @query(app, indexed=True)
@@ -115,10 +108,7 @@ def show(compiled: Compiled, view: ViewSpec, as_json: bool, entity: EntityArgume
 
     Example: tieline show RDIF --min-certainty reported
     """
-    from graph.query import entity_card
-
-    node = compiled.index.resolve(entity)
-    answer(entity_card(viewed(compiled, view, node), node), as_json, render.card_lines)
+    respond(questions.show(compiled, view, entity), as_json)
 
 
 @query(app, indexed=True)
@@ -133,21 +123,7 @@ def neighbours(compiled: Compiled, view: ViewSpec, as_json: bool, entity: Entity
 
     Example: tieline neighbours RDIF --depth 2
     """
-    from graph.query import DIRECTIONS, entity_ref, neighbourhood
-
-    if direction not in DIRECTIONS:
-        raise UsageError(f"--direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
-    check_types(compiled.graph, types or ())
-    node = compiled.index.resolve(entity)
-    resolved = view.resolve(compiled, (node,))
-    g = resolved.apply(compiled.graph)
-    near = neighbourhood(g, node, depth, types or (), direction, limit)
-    found = near["neighbours"]
-    result = {"entity": entity_ref(g, node), "depth": depth, "direction": direction, **near}
-    if as_json or found:
-        answer(result, as_json, lambda r: render.neighbours_lines(r, g.nodes[node]["name"]))
-    if not found:
-        raise NoResult(render.no_neighbours_text(compiled.graph, g, node, resolved.window))
+    respond(questions.neighbours(compiled, view, entity, depth, types or (), direction, limit), as_json)
 
 
 app.command("neighbors", hidden=True, help="Same as neighbours.")(neighbours)
@@ -173,24 +149,8 @@ def path(compiled: Compiled, view: ViewSpec, as_json: bool,
 
     Example: tieline path "Kirill Dmitriev" "Marco Rubio" --all --min-certainty confirmed
     """
-    from graph.query import entity_ref, search_paths
-
-    check_types(compiled.graph, via_types or ())
-    a, b = compiled.index.resolve(source), compiled.index.resolve(target)
-    avoided = [compiled.index.resolve(x) for x in avoid or ()]
-    resolved = view.resolve(compiled, (a, b))
-    g = resolved.apply(compiled.graph)
-    search = search_paths(g, a, b, all_paths=all_paths, max_hops=max_hops, via_types=via_types or (),
-                          avoid=avoided, directed=directed, limit=limit, routes=routes, chronological=chronological)
-    found = search["paths"]
-    if as_json:
-        print_json({"from": entity_ref(g, a), "to": entity_ref(g, b), "paths": found})
-    for number, found_path in enumerate(found if not as_json else (), start=1):
-        render.show(render.path_text(found_path, g.nodes[a]["name"], g.nodes[b]["name"],
-                                     number if len(found) > 1 else None))
-    if not found:
-        raise NoResult(render.no_path_text(compiled.graph, g, a, b, search, resolved, max_hops=max_hops,
-                                           directed=directed, narrowed=bool(via_types or avoid)))
+    respond(questions.path(compiled, view, source, target, all_paths, max_hops, via_types or (), avoid or (),
+                           directed, limit, routes, chronological), as_json)
 
 
 # --- who matters: rank, brokers, clusters ----------------------------------------------------------
@@ -261,14 +221,7 @@ def timeline(compiled: Compiled, view: ViewSpec, as_json: bool, entities: Annota
 
     Example: tieline timeline "Kirill Dmitriev" --between 2025-03 2025-04
     """
-    from graph.timeline import build_timeline
-
-    nodes = [compiled.index.resolve(name) for name in entities or ()]
-    resolved = view.resolve(compiled, nodes)
-    result = build_timeline(resolved.apply(compiled.graph), nodes, resolved.window and resolved.window.span)
-    answer(result, as_json, render.timeline_lines)
-    if not result["entries"]:
-        raise NoResult("no dated facts" + (f" {resolved.window.words}" if resolved.window else ""))
+    respond(questions.timeline(compiled, view, entities or ()), as_json)
 
 
 # --- names: dedupe ----------------------------------------------------------------------------------

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from . import render
-from .errors import DataErrors, IndexDamaged, TielineError, exit_code
+from .errors import DataErrors, IndexDamaged, NoResult, TielineError, exit_code
 from .export import ExportFormat, with_metrics
+from .questions import Answer, compiled_view
 from .view import ViewSpec
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = ["EXIT_CODES_HELP", "new_app", "DataOption", "JsonOption", "NoCacheOption", "EntityArgument",
            "ListTypeOption", "TopOption", "FACT_FILTERS", "SELECTION", "command", "query", "load", "viewed",
-           "answer", "print_json", "report", "progress", "write_files", "add_export_command"]
+           "answer", "respond", "view_spec", "print_json", "report", "progress", "write_files", "add_export_command"]
 
 EXIT_CODES_HELP = ("Exit codes: 0 success; 1 no result (no path, no match); 2 usage error "
                    "(bad option, unknown or ambiguous entity, graph too large to draw); "
@@ -220,7 +221,7 @@ def load(data: Path, no_cache: bool, wrote_nothing: bool = True, indexed: bool =
 
 def viewed(compiled: Compiled, view: ViewSpec, *anchors: str) -> nx.MultiDiGraph:
     """The part of the graph ``view`` shows, with ``anchors`` (entity ids) always in it."""
-    return view.resolve(compiled, anchors).apply(compiled.graph)
+    return compiled_view(compiled, view, *anchors)
 
 
 @contextlib.contextmanager
@@ -245,6 +246,14 @@ def answer(result: Any, as_json: bool, text: Callable[[Any], Any]) -> None:
     parts = text(result)
     for part in parts if isinstance(parts, (list, Iterator)) else [parts]:
         render.show(part)  # a generator's parts are printed as they come
+
+
+def respond(reply: Answer, as_json: bool) -> None:
+    """Print a question's answer (graph/questions.py) as JSON or text; NoResult when it has none."""
+    if as_json or reply.missing is None or reply.text_when_missing:
+        answer(reply.value, as_json, reply.text)
+    if reply.missing is not None:
+        raise NoResult(reply.missing())
 
 
 # --- exports ----------------------------------------------------------------------------------------

@@ -307,6 +307,24 @@ def build(data: DataOption = Path("data"), no_cache: NoCacheOption = False,
         typer.echo(line)
 
 
+@command(app)
+def serve(data: DataOption = Path("data"),
+          host: Annotated[str, typer.Option(help="Address to listen on; anything but a loopback one is said loudly.")]
+          = "127.0.0.1",
+          port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: a free one, printed).")] = 8000,
+          stop_after: Annotated[Optional[float], typer.Option(
+              min=0, metavar="SECONDS", help="Stop by itself after this long (scripts, tests).")] = None) -> None:
+    """A local, read-only web explorer over the query index: search, then expand entities on demand.
+
+    Example: tieline serve --data data --port 8000
+    """
+    from typer.main import get_command
+
+    from graph.serve import serve as run_server
+
+    run_server(get_command(app).commands, data, host, port, stop_after)  # type: ignore[attr-defined]
+
+
 def only_command(argv: list[str]) -> typer.Typer:
     """The app with just the command ``argv`` names (the whole app when it names none): typer makes
     the click command of every command it holds on each run, ≈ 30 ms for all of them."""

@@ -305,6 +305,12 @@ class _GraphCalls:
     def in_edges(self, node: str, keys: bool = False, data: bool = False) -> list[tuple[Any, ...]]:
         return self._edges(node, 1, keys, data)
 
+    def edges(self, keys: bool = False, data: bool = False) -> Iterator[tuple[Any, ...]]:
+        """networkx's ``edges``: every fact once, (u, v[, key][, data]), entity by entity in the graph's
+        order (what ``timeline`` walks; the server asks it of the index)."""
+        for node in self:  # type: ignore[attr-defined]
+            yield from self._edges(node, 0, keys, data)
+
     def _edges(self, node: str, direction: int, keys: bool, data: bool) -> list[tuple[Any, ...]]:
         """networkx's ``out_edges``/``in_edges`` of one node: (u, v[, key][, data]) in the graph's order."""
         found = []

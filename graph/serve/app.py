@@ -48,6 +48,9 @@ VIEW_CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-i
 """The exported page's own policy (in its ``<meta>``) allows its scripts by hash; this one, sent with
 it, keeps it from being framed by another site and from requesting anything."""
 
+MAX_QUERY = 16_384
+"""The longest query string answered (a view of 200 steps fits)."""
+
 _SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
                      (b"cross-origin-resource-policy", b"same-origin"), (b"cross-origin-opener-policy", b"same-origin")]
 
@@ -69,6 +72,9 @@ class Guard:
         if host not in self.hosts:
             await _refuse(send, 421, f"this server answers only for {' or '.join(sorted(self.hosts))}, "
                                      f"not for Host {host!r}")
+            return
+        if len(scope.get("query_string", b"")) > MAX_QUERY:
+            await _refuse(send, 414, f"a request of more than {MAX_QUERY:,} bytes: collapse or remove some entities")
             return
         if scope["method"] not in ("GET", "HEAD"):
             await _refuse(send, 405, "this server is read-only: GET and HEAD only", [(b"allow", b"GET, HEAD")])

@@ -73,6 +73,7 @@ def shown_graph(compiled: Compiled, questions: Questions, recipe: Recipe) -> nx.
     with the path highlighted (``graph["selection"]``, as an export's)."""
     import networkx as nx
 
+    view = questions.parse("neighbours", [("entity", "?"), *recipe.filters]).view  # the filters checked first
     resolve = compiled.index.resolve
     shown: dict[str, None] = {}
     hidden = {resolve(name) for name in recipe.hidden}
@@ -95,8 +96,7 @@ def shown_graph(compiled: Compiled, questions: Questions, recipe: Recipe) -> nx.
     kept = [n for n in shown if n not in hidden or n in path_nodes]
     if len(kept) > MAX_SHOWN:
         raise UsageError(f"{len(kept)} entities on one screen, more than {MAX_SHOWN}: collapse or remove some")
-    view = questions.parse("neighbours", [("entity", kept[0]), *recipe.filters]).view if kept else None
-    g = view.resolve(compiled, kept).apply(compiled.graph) if view is not None else compiled.graph
+    g = view.resolve(compiled, kept).apply(compiled.graph)
     result = nx.MultiDiGraph()
     result.graph = dict(compiled.graph.graph)
     result.graph["selection"] = {"focus": [], "path": path_nodes, "path_edges": path_facts}

@@ -354,6 +354,29 @@ class Bench:
             ours = measure(f"tieline {label} ({size}, warm)", [*plain, *extra], self.env, self.repeat, quiet_ok=True)
             self.rows.append(time_row(f"9. {size}, warm: {label}", ours, base, target, size))
 
+    def serve(self, size: str) -> None:
+        """Scenario 12: `tieline serve` — p50 of an expansion (limit 50) and of a search against the p50 of
+        a trivial endpoint on the same server, in one run (bench/serve.py); the page showing an expansion."""
+        from serve import measure_serve  # bench/serve.py
+
+        data, info = data_set(size)
+        rounds = max(30, self.repeat * 20)
+        got = measure_serve(self.tieline, data, self.env, info["path"][0], rounds,
+                            self.browser and Path(CHROMIUM).exists())
+        print(f"  serve {size}: " + ", ".join(f"{k} {got[k] * 1000:.1f} ms" for k in ("ping", "expand", "search", "view"))
+              + f" (medians of {got['counts']})", file=sys.stderr)
+        ping = f"{got['ping'] * 1000:.2f} ms"
+        for kind, label in (("expand", "GET /api/neighbours limit 50"), ("search", "GET /api/search")):
+            self.rows.append(ratio_row(f"12. {size}, serve: {label}, p50", f"{got[kind] * 1000:.2f} ms",
+                                       "GET /api/ping p50", ping, got[kind] / got["ping"], {"100k": 5, "1m": 5}, size))
+        self.rows.append(Row(f"   {size}, serve: GET /view of an entity and 50 neighbours, p50",
+                             f"{got['view']:.3f} s", "", "", float("nan"), "", None))
+        if "page" in got:
+            ratio = got["page"] / BROWSER_BUDGET_S
+            self.rows.append(ratio_row(f"12. {size}, serve: the page shows an expansion (Chromium)",
+                                       f"{got['page']:.3f} s", "the 3 s budget", f"{BROWSER_BUDGET_S:.3f} s", ratio,
+                                       {"100k": 1, "1m": 1}, size))
+
     def html(self, size: str) -> None:
         """Target 6: the HTML page of a 1,500-node focus is interactive in headless Chromium within 3 s."""
         if not (REPO / "graph" / "export" / "html.py").exists():
@@ -486,7 +509,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--html-size", default="10k", help="the set the 1,500-entity HTML focus comes from")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium scenario")
     parser.add_argument("--only", help="run only these scenarios, comma-separated: bundled, warm, cold, html, "
-                                         "analysis (7), ftm (8), time (9), dedupe (10)")
+                                         "analysis (7), ftm (8), time (9), dedupe (10), serve (12)")
     args = parser.parse_args(argv)
     sizes = (args.sizes or ("10k" if args.quick else "1k,10k,100k")).split(",")
     bench = Bench(args.repeat or (3 if args.quick else 10), args.heavy_repeat or (1 if args.quick else 3),
@@ -494,7 +517,7 @@ def main(argv: list[str] | None = None) -> int:
     header = machine()
     print(header, file=sys.stderr)
     only = set(args.only.split(",")) if args.only else {"bundled", "warm", "cold", "html", "analysis", "ftm", "time",
-                                                        "dedupe"}
+                                                        "dedupe", "serve"}
     if "bundled" in only:
         bench.bundled()
     for size in sizes if "warm" in only else ():
@@ -511,6 +534,8 @@ def main(argv: list[str] | None = None) -> int:
         bench.time(size)
     for size in sizes if "dedupe" in only else ():
         bench.dedupe(size)
+    for size in sizes if "serve" in only else ():
+        bench.serve(size)
     report = "\n".join([header, "", table(bench.rows), *[f"\nnote: {n}" for n in bench.notes]])
     print()
     print(report)

@@ -1,0 +1,121 @@
+"""Scenario 12: `tieline serve` on a generated set — what one request costs against a trivial one.
+
+One server (`tieline serve --port 0`, loopback only), one keep-alive connection, and rounds of three
+requests interleaved so that the machine's noise falls on all alike: ``/api/ping`` (the trivial
+endpoint: routing, the guard, a response), ``/api/neighbours?entity=X&limit=50`` (an expansion) and
+``/api/search?q=NAME`` (a search, half of them misspelt), X and NAME going round a sample of entities
+so that the index is read, not only its cache. Then the page: ``/view`` of an entity expanded, and —
+with Chromium — how long the explorer takes to show an expansion, against the bench's 3 s budget.
+Every loop is bounded; the server stops by itself (``--stop-after``) if this script dies.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import statistics
+import subprocess
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+__all__ = ["ServeTimes", "measure_serve"]
+
+STARTUP_S = 1800  # a 1M set's index may have to be built first (minutes)
+
+
+class ServeTimes(dict):  # type: ignore[type-arg]
+    """Median seconds by request kind, with the number of requests behind each."""
+
+
+def _started(cmd: Sequence[str | Path], env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
+    process = subprocess.Popen([str(c) for c in cmd], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               env=env, text=True)
+    deadline, seen = time.monotonic() + STARTUP_S, ""
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()  # type: ignore[union-attr]
+        seen += line
+        if "http://" in line or not line:
+            break
+    if "http://" not in seen:
+        process.kill()
+        raise RuntimeError(f"tieline serve did not start: {seen}")
+    address = seen.split("http://", 1)[1].split("/", 1)[0]
+    assert address.startswith("127.0.0.1:"), address  # requests go to this machine only
+    return process, address
+
+
+def _timed(connection: http.client.HTTPConnection, path: str) -> tuple[float, bytes, int]:
+    start = time.perf_counter()
+    connection.request("GET", path)
+    response = connection.getresponse()
+    body = response.read()
+    return time.perf_counter() - start, body, response.status
+
+
+def measure_serve(tieline: Sequence[str | Path], data: Path, env: dict[str, str], start_name: str,
+                  rounds: int, browser: bool) -> dict[str, Any]:
+    """Medians (s) of ping, expansion, search and view on one server over ``data``; the page's expansion time."""
+    process, address = _started([*tieline, "serve", "--data", data, "--port", "0", "--stop-after", str(STARTUP_S + 900)],
+                                env)
+    try:
+        connection = http.client.HTTPConnection(*address.split(":"), timeout=120)
+        _, body, status = _timed(connection, "/api/neighbours?" + urlencode(
+            {"entity": start_name, "depth": 2, "limit": 500}))
+        assert status == 200, body[:300]
+        sample = json.loads(body)["neighbours"]
+        ids = [n["id"] for n in sample]
+        names = [n["name"] if i % 2 else n["name"][:-1] for i, n in enumerate(sample)]  # half misspelt
+        times: dict[str, list[float]] = {"ping": [], "expand": [], "search": [], "view": []}
+        for number in range(rounds):
+            for kind, path in (("ping", "/api/ping"),
+                               ("expand", "/api/neighbours?" + urlencode({"entity": ids[number % len(ids)],
+                                                                          "limit": 50})),
+                               ("search", "/api/search?" + urlencode({"q": names[number % len(names)]}))):
+                seconds, body, status = _timed(connection, path)
+                assert status == 200, (path, body[:300])
+                times[kind].append(seconds)
+        for number in range(max(3, rounds // 20)):
+            entity = ids[(number * 7) % len(ids)]
+            seconds, body, status = _timed(connection, "/view?" + urlencode({"seed": entity, "expand": f"{entity}:50"}))
+            assert status == 200, body[:300]
+            times["view"].append(seconds)
+        connection.close()
+        result: dict[str, Any] = {kind: statistics.median(values) for kind, values in times.items()}
+        result["counts"] = {kind: len(values) for kind, values in times.items()}
+        if browser:
+            result["page"] = _page_expansion(address, ids[:6])
+        return result
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def _page_expansion(address: str, ids: list[str]) -> float:
+    """Median seconds from asking the explorer to expand an entity to the page drawn (its ready flag)."""
+    from playwright.sync_api import sync_playwright
+
+    base = f"http://{address}/"
+    times = []
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            context = chromium.new_context(viewport={"width": 1400, "height": 900})
+            context.route(lambda url: not url.startswith((base, "data:", "about:", "blob:")), lambda r: r.abort())
+            tab = context.new_page()
+            tab.goto(base)
+            tab.wait_for_selector("body[data-ready=true]", state="attached", timeout=60_000)
+            for entity in ids:
+                times.append(tab.evaluate("""async (id) => {
+                    const start = performance.now(); await window.tieline.expand(id);
+                    return (performance.now() - start) / 1000; }""", entity))
+            context.close()
+        finally:
+            chromium.close()
+    return statistics.median(times)

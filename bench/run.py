@@ -369,6 +369,12 @@ class Bench:
         for kind, label in (("expand", "GET /api/neighbours limit 50"), ("search", "GET /api/search")):
             self.rows.append(ratio_row(f"12. {size}, serve: {label}, p50", f"{got[kind] * 1000:.2f} ms",
                                        "GET /api/ping p50", ping, got[kind] / got["ping"], {"100k": 5, "1m": 5}, size))
+        from serve import stdlib_ping
+
+        stdlib = stdlib_ping(PYTHON, self.env, rounds)
+        self.rows.append(ratio_row(f"   {size}, serve: GET /api/ping p50, uvicorn vs the stdlib", ping,
+                                   "ThreadingHTTPServer, same answer", f"{stdlib * 1000:.2f} ms",
+                                   got["ping"] / stdlib, None, None))
         self.rows.append(Row(f"   {size}, serve: GET /view of an entity and 50 neighbours, p50",
                              f"{got['view']:.3f} s", "", "", float("nan"), "", None))
         if "page" in got:

@@ -21,13 +21,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-__all__ = ["ServeTimes", "measure_serve"]
+__all__ = ["measure_serve", "stdlib_ping"]
 
 STARTUP_S = 1800  # a 1M set's index may have to be built first (minutes)
-
-
-class ServeTimes(dict):  # type: ignore[type-arg]
-    """Median seconds by request kind, with the number of requests behind each."""
 
 
 def _started(cmd: Sequence[str | Path], env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
@@ -94,6 +90,42 @@ def measure_serve(tieline: Sequence[str | Path], data: Path, env: dict[str, str]
             process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+_STDLIB_SERVER = """
+import http.server, sys
+class Ping(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else headers and body wait on a delayed ACK (40 ms)
+    def do_GET(self):
+        body = b'{"ok": true}\\n'
+        self.send_response(200)
+        self.send_header("content-type", "application/json; charset=utf-8")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    def log_message(self, *args):
+        pass
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Ping)
+print(f"http://127.0.0.1:{server.server_address[1]}/", file=sys.stderr, flush=True)
+server.timeout = 1
+import threading, time
+threading.Timer(600, server.shutdown).start()
+server.serve_forever()
+"""
+
+
+def stdlib_ping(python: str, env: dict[str, str], rounds: int) -> float:
+    """p50 of the same trivial answer from the standard library's ThreadingHTTPServer (the alternative)."""
+    process, address = _started([python, "-c", _STDLIB_SERVER], env)
+    try:
+        connection = http.client.HTTPConnection(*address.split(":"), timeout=60)
+        times = [_timed(connection, "/api/ping")[0] for _ in range(rounds)]
+        connection.close()
+        return statistics.median(times)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def _page_expansion(address: str, ids: list[str]) -> float:

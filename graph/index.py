@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import IndexDamaged
 from .model import Compiled, NameIndex
-from .query import search_keys
+from .names import search_keys
 
 if TYPE_CHECKING:
     from .pipeline import Loader, Progress

@@ -9,7 +9,6 @@ patch after an edit (:mod:`graph.patch`) runs the same rules on the records the 
 from __future__ import annotations
 
 import os
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from collections.abc import Callable
@@ -17,6 +16,7 @@ from typing import Any, Protocol
 
 from .errors import DataError, DataErrors
 from .files import data_files
+from .glyphs import invisible_problem, mixed_script_problem
 from .fields import (DATASET_FIELDS, ENTITY_FIELDS, FACT_FIELDS, RESOLUTION_FIELDS, SOURCE_FIELDS, Checker, Field,
                      field_names,
                      printable, read_fields, shown, suggest)
@@ -207,13 +207,6 @@ def _resolution(check: Checker, record: Marked, rel: str, rejected: list[Any]) -
 
 # --- what a name, alias or id may hold: no invisible characters, no lookalike letters ---------------
 
-_LOOKALIKE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")  # alphabets whose letters look alike (a/а/α)
-_JOINERS = "\u200c\u200d"  # needed between letters of Arabic, Persian and Indic scripts
-_INVISIBLE_LETTERS = frozenset(
-    [0x034F, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x2800, 0x3164, 0xFFA0, *range(0x180B, 0x1810),
-     *range(0xFE00, 0xFE10), *range(0xE0100, 0xE01F0)])  # fillers and selectors that draw nothing
-
-
 def _invisible_ids(check: Checker, record: Marked, id_keys: tuple[str, ...], what: str) -> set[str]:
     """The id fields (``id_keys``) of ``record`` holding an invisible character, each reported as such
     (not as a bad id)."""
@@ -221,7 +214,7 @@ def _invisible_ids(check: Checker, record: Marked, id_keys: tuple[str, ...], wha
     for key in id_keys:
         value = record.get(key)
         if isinstance(value, str):
-            problem = _invisible_problem(str(value))
+            problem = invisible_problem(str(value))
             if problem:
                 check.at(record, key, f"{key!r} {shown(value)} of {what} holds {problem}; remove it")
                 found.add(key)
@@ -239,73 +232,12 @@ def _check_names(check: Checker, record: Marked, what: str) -> None:
     elif isinstance(aliases, list):
         texts.extend(("alias", str(a), mark) for a, mark in zip(aliases, aliases.marks) if isinstance(a, str))
     for kind, text, (line, column) in texts:
-        problem = _invisible_problem(text)
+        problem = invisible_problem(text)
         if problem:
             check.error(line, column, f"{kind} {shown(text)} of {what} holds {problem}; remove it")
-        mixed = _mixed_script_problem(text)
+        mixed = mixed_script_problem(text, shown)
         if mixed:
             check.error(line, column, f"{kind} {shown(text)} of {what} {mixed}")
-
-
-def _invisible_problem(text: str) -> str | None:
-    """``an invisible character, U+200D ZERO WIDTH JOINER (character 4)``, or None when all can be seen.
-
-    Invisible: control and format characters (zero-width, bidi controls, soft hyphen, BOM), line
-    and paragraph separators, fillers and variation selectors. A zero-width (non-)joiner between two
-    letters of a script that needs it (Persian, Arabic, Indic scripts) is fine.
-    """
-    if text.isprintable() and (text.isascii() or _INVISIBLE_LETTERS.isdisjoint(map(ord, text))):
-        return None  # most names, at C speed
-    for index, char in enumerate(text):
-        code = ord(char)
-        if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") or code in _INVISIBLE_LETTERS:
-            if char in _JOINERS and _joins_letters(text, index):
-                continue
-            kind = "a control character" if unicodedata.category(char) == "Cc" else "an invisible character"
-            return f"{kind}, U+{code:04X} {unicodedata.name(char, '(unnamed)')} (character {index + 1})"
-    return None
-
-
-def _joins_letters(text: str, index: int) -> bool:
-    """True when ``text[index]`` stands between two letters or marks of scripts that use joiners."""
-    if index == 0 or index == len(text) - 1:
-        return False
-    return all(unicodedata.category(c)[0] in "LM" and _script(c) is None for c in (text[index - 1], text[index + 1]))
-
-
-def _script(char: str) -> str | None:
-    """``LATIN``, ``CYRILLIC`` or ``GREEK`` for a letter of those alphabets, else None."""
-    words = unicodedata.name(char, "").split()[:2]
-    return next((script for script in _LOOKALIKE_SCRIPTS if script in words), None)
-
-
-def _mixed_script_problem(text: str) -> str | None:
-    """Why a word of ``text`` mixes Latin, Cyrillic or Greek letters (a lookalike), or None.
-
-    A name may hold words in different alphabets (``Иван Smith``); one word may not (``Аlice``
-    with a Cyrillic А).
-    """
-    if text.isascii():
-        return None
-    word: list[str] = []
-    for char in text + " ":
-        if char.isalpha() or unicodedata.category(char)[0] == "M":
-            word.append(char)
-            continue
-        if word:
-            letters = [(c, _script(c)) for c in word if _script(c)]
-            counts: dict[str, int] = {}
-            for _, script in letters:
-                counts[script] = counts.get(script, 0) + 1
-            if len(counts) > 1:
-                rare = min(counts, key=lambda s: (counts[s], s))
-                common = max(counts, key=lambda s: (counts[s], s))
-                odd = next(c for c, script in letters if script == rare)
-                return (f"mixes {rare.title()} and {common.title()} letters in the word {shown(''.join(word))} "
-                        f"({odd} is U+{ord(odd):04X} {unicodedata.name(odd)}), a lookalike; "
-                        "write each word in one alphabet")
-        word = []
-    return None
 
 
 def link(schema: Schema, parsed: list[ParsedFile], errors: list[DataError], folder_name: str) -> FactBase:

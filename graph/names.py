@@ -23,8 +23,9 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from typing import Any
 
-__all__ = ["name_key", "id_key", "latin_key", "word_set_key", "sound_key", "loose_keys", "ascii_slug"]
+__all__ = ["name_key", "id_key", "latin_key", "word_set_key", "sound_key", "loose_keys", "ascii_slug", "search_keys"]
 
 _NOT_ALNUM_ASCII = re.compile(r"[^0-9a-z]+")
 _APOSTROPHES = re.compile(r"['’ʼ`´]")
@@ -103,3 +104,11 @@ def ascii_slug(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     ascii_text = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
     return "-".join(re.findall(r"[a-z0-9]+", ascii_text))
+
+
+def search_keys(node: str, entity: Any, loose: bool = True) -> list[tuple[str, str, tuple[str, str, str] | None]]:
+    """What :func:`graph.query.search_entities` compares of an entity: each of its name, aliases and id with its
+    name key and, when ``loose``, its transliterated keys (:func:`graph.names.loose_keys`).
+    The query index stores them (graph/index/), so a search there computes no key."""
+    return [(name, id_key(name) if name is node else name_key(name), loose_keys(name) if loose else None)
+            for name in (entity["name"], *entity["aliases"], node)]

@@ -14,66 +14,21 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator
 from typing import TYPE_CHECKING, Any
 
-from .dates import BEFORE_ALL, day_text, fact_days, period_text
-from .fields import FACT_FIELDS, RECORD_FIELDS, SOURCE_FIELDS
-from .names import id_key, loose_keys, name_key, word_set_key
+from .dates import BEFORE_ALL, day_text, fact_days
+from .names import loose_keys, name_key, search_keys, word_set_key
+from .timeline import date_range
+from .wording import entity_ref, fact_view
 
 if TYPE_CHECKING:
     import networkx as nx
 
 __all__ = [
     "DIRECTIONS", "ROUTE_BUDGET", "graph_counts", "graph_stats", "search_entities", "entity_card", "find_neighbours",
-    "neighbourhood", "find_paths", "search_paths", "search_keys",
-    "entity_ref", "fact_view", "wording", "fact_when", "entity_when",
+    "neighbourhood", "find_paths", "search_paths",
 ]
 
 DIRECTIONS = ("out", "in", "both")
 Step = tuple[str, str, dict[str, Any]]  # (other node, fact id, edge data)
-
-
-def entity_ref(graph: nx.MultiDiGraph, node: str) -> dict[str, str]:
-    """The short form of an entity in results: id, name, type."""
-    data = graph.nodes[node]
-    return {"id": node, "name": data["name"], "type": data["type"]}
-
-
-def wording(graph: nx.MultiDiGraph, edge: dict[str, Any], from_node: str | None = None) -> str:
-    """The fact as a sentence, read from ``from_node``: "RDIF is headed by Kirill Dmitriev"."""
-    subject, obj = graph.nodes[edge["subject"]]["name"], graph.nodes[edge["object"]]["name"]
-    if from_node is not None and from_node == edge["object"] and from_node != edge["subject"]:
-        return f"{obj} {edge['inverse']} {subject}"
-    return f"{subject} {edge['label']} {obj}"
-
-
-def fact_when(edge: dict[str, Any]) -> str | None:
-    """A fact's dates in words, read by its relation: "on 18 February 2025" (a happening), "since
-    2011" (a state), "from … to …"; None when undated (:func:`graph.dates.period_text`)."""
-    return period_text(edge.get("start"), edge.get("end"), momentary=edge.get("momentary", False))
-
-
-def entity_when(entity: dict[str, Any]) -> str | None:
-    """An entity's dates in words: an event with one date is "on 18 February 2025"; anything else
-    with only a start exists "since 2011"; None when undated."""
-    return period_text(entity.get("start"), entity.get("end"), momentary=entity.get("type") == "event")
-
-
-def fact_view(graph: nx.MultiDiGraph, edge: dict[str, Any], from_node: str | None = None) -> dict[str, Any]:
-    """A fact with its wording and its sources spelled out, for display and JSON.
-
-    Every declared fact field, then where it was written; ``wording`` and ``symmetric`` stand in
-    for the relation's label and inverse; ``when`` words its dates (:func:`graph.dates.period_text`)
-    and ``undated`` marks a timeless fact.
-    """
-    sources = graph.graph.get("sources", {})
-    view = {f.name: edge.get(f.name) for f in FACT_FIELDS + RECORD_FIELDS}
-    view["sources"] = [_source_view(sources.get(s, {"id": s})) for s in edge["sources"]]
-    return {**view, "wording": wording(graph, edge, from_node), "symmetric": edge["symmetric"],
-            "when": fact_when(edge), "undated": not (edge["start"] or edge["end"])}
-
-
-def _source_view(source: dict[str, Any]) -> dict[str, Any]:
-    """A source as cited under a fact: the fields of its short form."""
-    return {f.name: source.get(f.name) for f in SOURCE_FIELDS if f.brief}
 
 
 # --- stats and search ---------------------------------------------------------------------------
@@ -88,8 +43,6 @@ def graph_stats(graph: nx.MultiDiGraph, top: int = 10) -> dict[str, Any]:
     """Counts by entity type, relation and certainty; components; the most connected entities; the
     first and last dates of the facts and how many are undated."""
     import networkx as nx
-
-    from .timeline import date_range
 
     components = sorted((len(c) for c in nx.weakly_connected_components(graph)), reverse=True)
     degree = sorted(graph.degree(), key=lambda item: (-item[1], item[0]))[:top]
@@ -139,14 +92,6 @@ def search_entities(graph: nx.MultiDiGraph, text: str, limit: int = 10,
                             "_coverage": best[1]})
     results.sort(key=lambda r: (-r["score"], -r.pop("_coverage"), r["name"], r["id"]))
     return results[:limit]
-
-
-def search_keys(node: str, entity: Any, loose: bool = True) -> list[tuple[str, str, tuple[str, str, str] | None]]:
-    """What :func:`search_entities` compares of an entity: each of its name, aliases and id with its
-    name key and, when ``loose``, its transliterated keys (:func:`graph.names.loose_keys`).
-    The query index stores them (graph/index.py), so a search there computes no key."""
-    return [(name, id_key(name) if name is node else name_key(name), loose_keys(name) if loose else None)
-            for name in (entity["name"], *entity["aliases"], node)]
 
 
 def _best_score(query: str, key: str, name_loose: tuple[str, str, str] | None, loose: tuple[str, str, str] | None,

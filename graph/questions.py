@@ -52,7 +52,8 @@ def show(compiled: Compiled, view: ViewSpec, entity: str) -> Answer:
 def neighbours(compiled: Compiled, view: ViewSpec, entity: str, depth: int = 1, types: Collection[str] = (),
                direction: str = "both", limit: int = 100) -> Answer:
     """Entities within ``depth`` hops, nearest first (the first ``limit``), and how many in all."""
-    from .query import DIRECTIONS, entity_ref, neighbourhood
+    from .query import DIRECTIONS, neighbourhood
+    from .wording import entity_ref
 
     if direction not in DIRECTIONS:
         raise UsageError(f"--direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
@@ -71,7 +72,8 @@ def path(compiled: Compiled, view: ViewSpec, source: str, target: str, all_paths
          max_hops: int | None = None, via_types: Collection[str] = (), avoid: Sequence[str] = (),
          directed: bool = False, limit: int = 50, routes: int | None = None, chronological: bool = False) -> Answer:
     """The shortest connection between two entities, hop by hop (or every one, or ``routes`` of them)."""
-    from .query import entity_ref, search_paths
+    from .query import search_paths
+    from .wording import entity_ref
 
     check_types(compiled.graph, via_types)
     a, b = compiled.index.resolve(source), compiled.index.resolve(target)

@@ -12,14 +12,16 @@ Functions return strings (plain lines) or rich renderables; :func:`show` prints 
 from __future__ import annotations
 
 import json
-import re
 import sys
 import textwrap
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from .dates import date_text
-from .query import entity_when
+from .errors import AmbiguousEntity, DataErrors, EntityNotFound
+from .glyphs import replace_invisible
+from .timeline import absence_reason
+from .wording import entity_when
 
 __all__ = [
     "terminal_text", "json_text", "show", "path_text", "card_lines", "neighbours_lines", "stats_lines",
@@ -30,22 +32,20 @@ __all__ = [
 ]
 
 _CONTROL_PICTURES = {i: chr(0x2400 + i) for i in range(0x20)} | {0x7F: "\u2421"}
-_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]")
-_JSON_UNSAFE = re.compile(_INVISIBLE.pattern.replace("\x00-\x1f", ""))  # JSON escapes C0 itself; \n is layout
 
 
 def terminal_text(text: Any, *, newlines: bool = False) -> str:
     """``text`` safe to print: controls as visible pictures (␛, ␇), invisibles as ``<U+202E>``.
 
-    With ``newlines``, line breaks and tabs are kept (layout of our own multi-line text);
-    otherwise a line break in the data shows as ␤ and a message stays one line.
+    Invisible is what :mod:`graph.glyphs` says it is, as in validation. With ``newlines``, line
+    breaks and tabs are kept (layout of our own multi-line text); otherwise a line break in the data
+    shows as ␤ and a message stays one line.
     """
     text = "" if text is None else str(text)
     if text.isascii() and text.isprintable():
         return text
 
-    def visible(match: re.Match[str]) -> str:
-        char = match.group()
+    def visible(char: str) -> str:
         code = ord(char)
         if newlines and char in "\n\t":
             return char
@@ -55,7 +55,7 @@ def terminal_text(text: Any, *, newlines: bool = False) -> str:
             return _CONTROL_PICTURES[code]
         return f"<U+{code:04X}>"
 
-    return _lone_surrogates(_INVISIBLE.sub(visible, text))
+    return _lone_surrogates(replace_invisible(text, visible))
 
 
 def _lone_surrogates(text: str) -> str:
@@ -66,10 +66,17 @@ def _lone_surrogates(text: str) -> str:
 
 
 def json_text(value: Any) -> str:
-    """A JSON document as printed by ``--json``: non-ASCII kept, but C0/C1 controls, bidi controls and
-    invisible characters written as ``\\uXXXX`` escapes (the same JSON, harmless on a terminal)."""
+    """A JSON document as printed by ``--json``: non-ASCII kept, but every character :mod:`graph.glyphs`
+    calls invisible written as a ``\\uXXXX`` escape (the same JSON, harmless on a terminal)."""
     text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False)
-    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    if text.isascii():
+        return text  # json.dumps escapes C0 controls itself; the line breaks are its layout
+    return "\n".join(replace_invisible(line, _json_escape) for line in text.split("\n"))
+
+
+def _json_escape(char: str) -> str:
+    """``char`` as a JSON string escape (a surrogate pair beyond the Basic Multilingual Plane)."""
+    return json.dumps(char)[1:-1]
 
 
 def _text(value: Any) -> Any:
@@ -271,7 +278,6 @@ def error_lines(errors: Iterable[Any]) -> list[str]:
 
 def error_message(error: Exception) -> list[str]:
     """The lines a tieline error prints on stderr, each starting ``tieline:`` but located problems."""
-    from .errors import AmbiguousEntity, DataErrors, EntityNotFound
 
     if isinstance(error, DataErrors):
         return [*error_lines(error.errors), "tieline: " + (getattr(error, "summary", None) or validation_summary(
@@ -380,7 +386,6 @@ def no_path_text(whole: Any, viewed: Any, start: str, end: str, search: dict[str
                  max_hops: int | None = None, directed: bool = False, narrowed: bool = False) -> str:
     """Why ``path`` found nothing: its conditions, what ran backwards, why an end has no facts in
     the time window (``whole`` is the graph, ``viewed`` the graph the view shows)."""
-    from .timeline import absence_reason
 
     names = viewed.nodes[start]["name"], viewed.nodes[end]["name"]
     window = view.window
@@ -401,7 +406,6 @@ def no_path_text(whole: Any, viewed: Any, start: str, end: str, search: dict[str
 
 def no_neighbours_text(whole: Any, viewed: Any, node: str, window: Any) -> str:
     """``no neighbours match``, and in a time window why the entity has none then."""
-    from .timeline import absence_reason
 
     why = absence_reason(whole, viewed, node, window) if window else None
     return "no neighbours match" + (terminal_text(f" {window.words}: {why}") if why else "")

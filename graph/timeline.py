@@ -13,7 +13,7 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from .dates import Span, date_bounds, date_text, fact_span, overlaps, period_text
-from .query import entity_ref, entity_when, fact_view
+from .wording import entity_ref, entity_when, fact_view
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -52,7 +52,7 @@ from graph.dates import AFTER_ALL, BEFORE_ALL, day_text, entity_span, fact_days
 from graph.errors import GraphTooLarge
 from graph.fields import ENTITY_FIELDS, FACT_FIELDS, RELATION_FIELDS, field_names
 from graph.names import id_key, latin_key, name_key
-from graph.query import entity_when, fact_when
+from graph.wording import entity_when, fact_when
 from graph.style import is_color, is_shape
 
 __all__ = ["DEFAULT_MAX_NODES", "PHYSICS_NODE_LIMIT", "certainty_dashes", "files", "layout_positions",

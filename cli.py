@@ -68,7 +68,7 @@ def validate(data: DataOption = Path("data"), as_json: JsonOption = False, no_ca
             print_json(render.validation_json(exc.errors))
         raise
     counts = graph_counts(compiled.graph)  # the full stats cost seconds at 100k entities
-    shared = compiled.index.shared_names()
+    shared = compiled.names.shared_names()
     if shared:
         typer.echo(f"tieline: {render.shared_names_line(shared)}", err=True)
     if as_json:
@@ -192,7 +192,7 @@ def brokers(compiled: Compiled, view: ViewSpec, as_json: bool,
     from graph.analysis import brokers as find_brokers
 
     check_types(compiled.graph, types or ())
-    a, b = compiled.index.resolve(side_a), compiled.index.resolve(side_b)
+    a, b = compiled.names.resolve(side_a), compiled.names.resolve(side_b)
     with progress("searching shortest paths", Visits) as bar:
         result = find_brokers(viewed(compiled, view, a, b), a, b, types or (), top, progress=bar)
     answer(result, as_json, render.brokers_lines)
@@ -272,7 +272,7 @@ def import_ftm(files: Annotated[list[Path], typer.Argument(
             report_ = read_into([sys.stdin.buffer if str(f) == "-" else f for f in files], out, source_title=source_title,
                                 source_url=source_url, certainty=certainty, story=story, progress=bar)
         except DataErrors as exc:
-            exc.summary = f"{len(exc.errors)} malformed line(s) in the input; nothing was written"  # type: ignore[attr-defined]
+            exc.summary = f"{len(exc.errors)} malformed line(s) in the input; nothing was written"
             raise
     for line in render.import_report_lines(report_, out, joined):
         typer.echo(line, err=True)

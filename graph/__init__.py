@@ -18,7 +18,7 @@ __all__ = ["__version__", "load_graph", "load_compiled", "load_facts", "build_gr
 _LAZY = {
     "load_graph": "graph.pipeline",
     "load_compiled": "graph.pipeline",
-    "load_facts": "graph.load",
+    "load_facts": "graph.validate",
     "build_graph": "graph.model",
 }
 

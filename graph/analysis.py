@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .errors import EntityNotFound, MeasureTooCostly
+from .query import find_paths
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -70,7 +71,7 @@ def rank(graph: nx.MultiDiGraph, by: str = "degree", types: Collection[str] = ()
     if by not in MEASURES:
         raise ValueError(f"unknown measure {by!r}: choose one of {', '.join(MEASURES)}")
     target = project_people(graph, project) if project else graph
-    index = _Index.of(target)
+    index = _NumberedGraph.of(target)
     sample = None
     if by == "betweenness":
         scores, sample = _betweenness(index, k, seed, progress)
@@ -124,7 +125,7 @@ def brokers(graph: nx.MultiDiGraph, side_a: str, side_b: str, types: Collection[
     ``types`` filters the brokers listed. Above the work budget the smaller side is sampled.
     """
     members_a, members_b = side_members(graph, side_a), side_members(graph, side_b)
-    index = _Index.of(graph)
+    index = _NumberedGraph.of(graph)
     pos = index.pos
     sources, targets = [pos[n] for n in members_a], [pos[n] for n in members_b]
     if len(sources) > len(targets):  # undirected: the pairs are the same; search from the smaller side
@@ -143,11 +144,9 @@ def brokers(graph: nx.MultiDiGraph, side_a: str, side_b: str, types: Collection[
             "pairs": round(pairs), "approximate": sample, "brokers": listed}
 
 
-def _example_path(graph: nx.MultiDiGraph, index: _Index, sources: Sequence[int], broker: int,
+def _example_path(graph: nx.MultiDiGraph, index: _NumberedGraph, sources: Sequence[int], broker: int,
                   targets: Sequence[int]) -> dict[str, Any]:
     """The first shortest source–target path through ``broker`` (sources in order, nearest target), as find_paths gives."""
-    from .query import find_paths
-
     from_broker = index.distances(broker)
     ids, nodes = index.ids, graph.nodes
     for source in sources:
@@ -175,7 +174,7 @@ def clusters(graph: nx.MultiDiGraph, seed: int = 0, project: str | Collection[st
     exactly one cluster (an entity without facts is a cluster of its own).
     """
     target = project_people(graph, project) if project else graph
-    index = _Index.of(target)
+    index = _NumberedGraph.of(target)
     groups = _communities(index, seed, resolution)
     degree = [len(neighbours) for neighbours in index.adj]
     nodes, ids = graph.nodes, index.ids
@@ -191,7 +190,7 @@ def clusters(graph: nx.MultiDiGraph, seed: int = 0, project: str | Collection[st
         for number, (head, group) in enumerate(labelled, start=1)]}
 
 
-def _communities(index: _Index, seed: int, resolution: float) -> list[list[int]]:
+def _communities(index: _NumberedGraph, seed: int, resolution: float) -> list[list[int]]:
     import networkx as nx
 
     if index.large:
@@ -258,7 +257,7 @@ def node_metrics(graph: nx.MultiDiGraph, seed: int = 0,
     The same numbers as :func:`rank` (degree, betweenness — sampled above the work budget — and
     pagerank, rounded) and :func:`clusters` (``community`` is the cluster's number, 1 = largest).
     """
-    index = _Index.of(graph)
+    index = _NumberedGraph.of(graph)
     betweenness, _ = _betweenness(index, None, seed, progress)
     pagerank = _pagerank(index)
     community: dict[str, int] = {}
@@ -273,7 +272,7 @@ def node_metrics(graph: nx.MultiDiGraph, seed: int = 0,
 # --- the undirected simple graph as integer adjacency lists ---------------------------------------
 
 @dataclass(frozen=True)
-class _Index:
+class _NumberedGraph:
     """Entities in id order, numbered; each one's distinct neighbours (no self), in order."""
 
     ids: list[str]
@@ -282,7 +281,7 @@ class _Index:
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
-    def of(cls, graph: Any) -> _Index:
+    def of(cls, graph: Any) -> _NumberedGraph:
         ids = sorted(graph)
         pos = {node: i for i, node in enumerate(ids)}
         adj = [sorted(pos[m] for m in _neighbours(graph, node) if m != node) for node in ids]
@@ -357,11 +356,11 @@ class _Index:
         return simple
 
 
-def _degree(index: _Index) -> list[int]:
+def _degree(index: _NumberedGraph) -> list[int]:
     return [len(neighbours) for neighbours in index.adj]
 
 
-def _sources(index: _Index, sources: Sequence[int], k: int | None,
+def _sources(index: _NumberedGraph, sources: Sequence[int], k: int | None,
              seed: int) -> tuple[list[int], dict[str, Any] | None]:
     """The sources to search from: all of them, or a seeded sample when the work would be too much."""
     if k is None:
@@ -373,7 +372,7 @@ def _sources(index: _Index, sources: Sequence[int], k: int | None,
     return chosen, {"sources": k, "of": len(sources), "seed": seed}
 
 
-def _betweenness(index: _Index, k: int | None, seed: int,
+def _betweenness(index: _NumberedGraph, k: int | None, seed: int,
                  progress: Progress | None = None) -> tuple[list[float], dict[str, Any] | None]:
     """Normalised betweenness as networkx computes it (``k`` sampled sources scaled by n/k)."""
     n = len(index.ids)
@@ -440,7 +439,7 @@ def _distances(adj: list[list[int]], source: int) -> list[int]:
     return dist
 
 
-def _pagerank(index: _Index, alpha: float = PAGERANK_ALPHA, tol: float = 1.0e-6,
+def _pagerank(index: _NumberedGraph, alpha: float = PAGERANK_ALPHA, tol: float = 1.0e-6,
               max_iter: int = 1000) -> list[float]:
     """PageRank of the undirected graph by power iteration, as networkx defines it (no numpy needed).
 
@@ -464,7 +463,7 @@ def _pagerank(index: _Index, alpha: float = PAGERANK_ALPHA, tol: float = 1.0e-6,
     raise MeasureTooCostly(f"pagerank did not converge in {max_iter} iterations")
 
 
-def _closeness(index: _Index) -> list[float]:
+def _closeness(index: _NumberedGraph) -> list[float]:
     """networkx's closeness centrality (Wasserman–Faust improved), exact: refused above WORK_BUDGET."""
     n = len(index.ids)
     if n * (n + 2 * index.edges) > WORK_BUDGET:
@@ -480,7 +479,7 @@ def _closeness(index: _Index) -> list[float]:
     return scores
 
 
-def _eigenvector(index: _Index) -> list[float]:
+def _eigenvector(index: _NumberedGraph) -> list[float]:
     """networkx's eigenvector centrality of the simple graph (power iteration, 1000 steps at most)."""
     import networkx as nx
 

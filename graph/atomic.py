@@ -18,17 +18,19 @@ from typing import BinaryIO
 
 from .errors import OutputError, UsageError
 
-__all__ = ["atomic_writer", "write_atomic", "write_outputs", "refuse_inside"]
+__all__ = ["atomic_path", "atomic_writer", "write_atomic", "write_outputs", "refuse_inside"]
 
 
 @contextlib.contextmanager
-def atomic_writer(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
-    """Yield a binary file; on success it replaces ``path`` in one rename, on error it vanishes."""
+def atomic_path(path: str | os.PathLike[str], *, mode: int | None = None, sync: bool = True) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; once the block succeeds it replaces ``path`` in one rename,
+    on error it vanishes. THE way tieline writes a file (:func:`atomic_writer` builds on it).
+
+    ``mode``: the new file's permission bits (default: the replaced file's, or 0644 less the umask);
+    ``sync``: flush it to disk before the rename (caches skip it: a damaged one is rebuilt). The
+    temporary file is named ``.NAME.XXXXXXXX.tmp``. OSError becomes :class:`OutputError`.
+    """
     target = Path(path)
-    if _special(target):
-        with _direct(target) as handle:
-            yield handle
-        return
     if target.is_symlink():
         target = Path(os.path.realpath(target))
     try:
@@ -36,14 +38,18 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
         import tempfile  # ≈ 3 ms with the random and shutil it pulls in: a warm query writes nothing
 
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        os.close(fd)
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
     try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, _mode_for(target))
+        yield Path(tmp)
+        if sync:
+            descriptor = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(descriptor)
+            finally:
+                os.close(descriptor)
+        os.chmod(tmp, _mode_for(target) if mode is None else mode)
         os.replace(tmp, target)
     except BaseException as exc:
         with contextlib.suppress(OSError):
@@ -51,6 +57,25 @@ def atomic_writer(path: str | os.PathLike[str]) -> Iterator[BinaryIO]:
         if isinstance(exc, OSError):
             raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
         raise
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | os.PathLike[str], *, mode: int | None = None, sync: bool = True) -> Iterator[BinaryIO]:
+    """Yield a binary file; on success it replaces ``path`` in one rename, on error it vanishes.
+
+    A pipe or a device such as ``/dev/null`` is written directly, never replaced by a file.
+    """
+    target = Path(path)
+    if _special(target):
+        with _direct(target) as handle:
+            yield handle
+        return
+    with atomic_path(target, mode=mode, sync=sync) as tmp:
+        try:
+            with open(tmp, "wb") as handle:
+                yield handle
+        except OSError as exc:
+            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:

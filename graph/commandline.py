@@ -23,14 +23,16 @@ import typer
 
 from . import render
 from .errors import DataErrors, IndexDamaged, NoResult, TielineError, exit_code
-from .export import ExportFormat, with_metrics
+from .export import ExportFormat, Metrics, with_metrics
+from .index import PENDING, build_pending, drop_index
+from .model import Compiled
+from .pipeline import load_compiled, load_indexed
 from .questions import Answer, compiled_view
 from .view import ViewSpec
 
 if TYPE_CHECKING:
     import networkx as nx
 
-    from .pipeline import Compiled
 
 __all__ = ["EXIT_CODES_HELP", "new_app", "DataOption", "JsonOption", "NoCacheOption", "EntityArgument",
            "ListTypeOption", "TopOption", "FACT_FILTERS", "SELECTION", "command", "query", "load", "viewed",
@@ -180,8 +182,6 @@ def _falling_back(function: Callable[..., Any]) -> Callable[..., Any]:
             return function(**kwargs)
         except IndexDamaged:
             store = kwargs["compiled"].indexed_in
-            from .index import drop_index
-
             drop_index(store)
             kwargs["compiled"] = load(store.root, no_cache=False, indexed=True)
             return function(**kwargs)
@@ -192,8 +192,6 @@ def _falling_back(function: Callable[..., Any]) -> Callable[..., Any]:
 
 def _build_pending_indexes() -> None:
     """Write the query index put off while the command answered from the graph (its output comes first)."""
-    from .index import PENDING, build_pending
-
     if PENDING:
         sys.stdout.flush()
         with progress("indexing for the next queries", minimum=render.Progress.MIN_ROWS) as bar:
@@ -203,19 +201,15 @@ def _build_pending_indexes() -> None:
 def load(data: Path, no_cache: bool, wrote_nothing: bool = True, indexed: bool = False) -> Compiled:
     """The compiled graph of ``data``; DataErrors say which folder and whether nothing was written.
 
-    ``indexed``: read it from the query index when that is current (graph/index.py).
+    ``indexed``: read it from the query index when that is current (:mod:`graph.index`).
     """
     with progress("parsing fact files") as bar:
         try:
             if indexed and not no_cache:
-                from .index import load_indexed  # sqlite3; the loader only when the index is stale
-
                 return load_indexed(data, progress=bar, defer=True)
-            from .pipeline import load_compiled  # networkx and the loader: not for `tieline --help`
-
             return load_compiled(data, use_cache=not no_cache, progress=bar)
         except DataErrors as exc:
-            exc.folder, exc.wrote_nothing = str(data), wrote_nothing  # type: ignore[attr-defined]
+            exc.folder, exc.wrote_nothing = str(data), wrote_nothing
             raise
 
 
@@ -260,14 +254,16 @@ def respond(reply: Answer, as_json: bool) -> None:
 
 MetricsOption = Annotated[bool, typer.Option(
     "--metrics", help="Add degree, betweenness, pagerank and community to every entity (the page computes its own).")]
-EXPORT_OPTIONS: dict[str, Options] = {
-    "html": {"max_nodes": (Annotated[Optional[int], typer.Option(
-        min=1, help="Refuse to draw more entities than this (default 1,500).")], None)},
-    "csv": {"exact_cells": (Annotated[bool, typer.Option("--exact-cells", help=(
-        "Write text starting with = + - @ as it is (for Neo4j); by default it starts with ' "
-        "(a spreadsheet never runs it)."))], False)},
-}
-"""Options that only one format takes, passed to its renderer."""
+def format_options(fmt: ExportFormat) -> Options:
+    """The command-line options of the options only ``fmt`` takes (:class:`graph.export.FormatOption`)."""
+    options: Options = {}
+    for option in fmt.options:
+        if option.kind is bool:
+            options[option.name] = (Annotated[bool, typer.Option(option.flag, help=option.help)], bool(option.default))
+        else:
+            options[option.name] = (Annotated[Optional[option.kind], typer.Option(
+                option.flag, min=option.min, help=option.help)], option.default)
+    return options
 
 
 def write_files(fmt: ExportFormat, files: dict[str, bytes], out: Path | None, g: nx.MultiDiGraph, data: Path) -> None:
@@ -283,7 +279,7 @@ def add_export_command(parent: typer.Typer, fmt: ExportFormat) -> None:
     def export(compiled: Compiled, view: ViewSpec, data: Path, out: Path | None, metrics: bool = False,
                **options: Any) -> None:
         g = view.resolve(compiled).export_graph(compiled.graph)
-        if metrics and fmt.metrics == "columns":
+        if metrics and fmt.metrics is Metrics.COLUMNS:
             with progress("searching shortest paths", render.Progress.MIN_VISITS) as bar:
                 g = with_metrics(g, bar)
         write_files(fmt, fmt.render(g, **{k: v for k, v in options.items() if v is not None}), out, g, data)
@@ -291,7 +287,8 @@ def add_export_command(parent: typer.Typer, fmt: ExportFormat) -> None:
     out_help = (f"Folder for the {fmt.label} files (default: {fmt.default_path})." if fmt.multi_file else
                 f"Where to write (default: {fmt.default_path}); '-' for stdout.")
     own: Options = {"out": (Annotated[Optional[Path], typer.Option("--out", "-o", help=out_help)], None),
-                    **({"metrics": (MetricsOption, False)} if fmt.metrics else {}), **EXPORT_OPTIONS.get(fmt.name, {})}
+                    **({"metrics": (MetricsOption, False)} if fmt.metrics is not Metrics.NONE else {}),
+                    **format_options(fmt)}
     export.__signature__ = inspect.Signature([  # type: ignore[attr-defined]
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=kind, default=default)
         for name, (kind, default) in {"compiled": (Any, None), "view": (Any, None), **own}.items()])

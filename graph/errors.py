@@ -54,10 +54,19 @@ class DataError(TielineError):
 
 
 class DataErrors(TielineError):
-    """Every problem found in a data folder, sorted by file and line."""
+    """Every problem found in a data folder, sorted by file and line.
 
-    def __init__(self, errors: list[DataError]):
+    ``folder``: the data folder they are in, as the user named it; ``wrote_nothing``: whether the
+    command wrote nothing because of them; ``summary``: the closing line to print instead of the
+    usual count (an import's input is not a data folder).
+    """
+
+    def __init__(self, errors: list[DataError], *, folder: str = "data", wrote_nothing: bool = True,
+                 summary: str | None = None):
         self.errors = sorted(set(errors))
+        self.folder = folder
+        self.wrote_nothing = wrote_nothing
+        self.summary = summary
         super().__init__(f"{len(self.errors)} problem(s) in the data")
 
     def __str__(self) -> str:
@@ -123,7 +132,7 @@ class MeasureTooCostly(TielineError):
 
 
 class IndexDamaged(Exception):
-    """The query index (graph/index.py) proved unreadable while answering. Not a user's error: the
+    """The query index (graph/index/) proved unreadable while answering. Not a user's error: the
     command drops the index and answers from the graph (graph/commandline.py), so it never reaches
     the exit-code table."""
 

@@ -20,7 +20,7 @@ from .errors import DataError
 from .yamlfile import Marked, MarkedList, Plain, printable, shown
 
 __all__ = [
-    "SLUG", "TOKEN", "FACT_ID", "Checker", "suggest", "scalar_value",
+    "SLUG", "TOKEN", "FACT_ID", "METRICS_KEY", "Checker", "suggest", "scalar_value",
     "shown", "printable",
     "KINDS", "Field", "DATASET_FIELDS", "SOURCE_FIELDS", "ENTITY_FIELDS", "FACT_FIELDS", "RELATION_FIELDS",
     "RESOLUTION_FIELDS", "MERGE_FIELDS",
@@ -335,6 +335,8 @@ EDGE_DERIVED_FIELDS: tuple[Field, ...] = (
 )
 """Edge columns that exports compute from the source registry (see graph.export.flatten)."""
 
+METRICS_KEY = "metrics"
+"""``G.graph[METRICS_KEY]``: the metric columns the nodes carry (``export … --metrics``)."""
 METRIC_FIELDS: tuple[Field, ...] = (
     Field("degree", "integer", doc="how many distinct entities it shares a fact with"),
     Field("betweenness", "number", doc="share of shortest paths between other entities through it"),

@@ -18,7 +18,7 @@ from .names import id_key, loose_keys, name_key, word_set_key
 if TYPE_CHECKING:
     import networkx as nx
 
-    from .load import FactBase
+    from .validate import FactBase
     from .store import Store
 
 __all__ = ["build_graph", "NameIndex", "build_name_index", "NODE_KEYS", "EDGE_KEYS"]
@@ -101,7 +101,7 @@ class NameIndex:
         self.words = words or {}
         self.sounds = sounds or {}
         self.redirects = redirects or {}
-        self.graph: Any = None  # set by graph.pipeline.Compiled: candidates' type, country and description
+        self.graph: Any = None  # set by graph.model.Compiled: candidates' type, country and description
 
     def state(self) -> tuple[Any, ...]:
         """What the cache stores (plain dicts, for marshal); ``NameIndex(*state)`` rebuilds it."""
@@ -191,16 +191,22 @@ class NameIndex:
 
 @dataclass
 class Compiled:
-    """A loaded data folder: the graph and its name index (graph.pipeline loads it, graph.index reads it)."""
+    """A loaded data folder: the graph and its name index (:mod:`graph.pipeline` loads it, from the
+    query index of :mod:`graph.index` when that is current)."""
 
     graph: nx.MultiDiGraph
-    index: NameIndex
+    names: NameIndex
     from_cache: bool = False
     indexed_in: Store | None = None
-    """Set when ``graph`` and ``index`` are read from this store's query index (graph/index.py)."""
+    """Set when ``graph`` and ``names`` are read from this store's query index (:mod:`graph.index`)."""
 
     def __post_init__(self) -> None:
-        self.index.graph = self.graph  # candidates of an ambiguous name show their type, country, description
+        self.names.graph = self.graph  # candidates of an ambiguous name show their type, country, description
+
+    @property
+    def index(self) -> NameIndex:
+        """Transitional: the old name of :attr:`names` (kept while branches written before the rename merge)."""
+        return self.names
 
 
 def build_name_index(graph: nx.MultiDiGraph) -> NameIndex:

@@ -1,11 +1,11 @@
 """Patching a compiled graph after a small edit, instead of building it again.
 
 When a few data files changed and the schema did not, the records of the changed files are
-linked with the unchanged records each rule of :data:`graph.load.RULES` says it involves (the
+linked with the unchanged records each rule of :data:`graph.validate.RULES` says it involves (the
 same rules the full build runs, so a new rule cannot be left out here), their old nodes and
 edges are replaced, and the graph is put back in the order a full build gives. Whenever the
 patch cannot prove the result valid, it gives up and the caller runs a full build, which reports
-every problem as usual. The default patch step of :class:`graph.pipeline.Loader`.
+every problem as usual. The default patch step of :class:`graph.build.Loader`, as :mod:`graph.pipeline` runs it.
 """
 
 from __future__ import annotations
@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import DataError
-from .load import RULES, FactBase, ParsedFile, link, made_fact_id
-from .model import build_graph, build_name_index
-from .pipeline import Compiled, Loader, Progress, build_compiled, parse_all
+from .build import Loader, Progress, build_compiled, parse_all
+from .model import Compiled, build_graph, build_name_index
+from .parse import ParsedFile
 from .schema import SCHEMA_FILE, build_schema, is_schema_file
 from .store import Manifest, Origins, Store
+from .validate import RULES, FactBase, link, made_fact_id
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -72,7 +73,7 @@ class _NeedsBuild(Exception):
 class _Patch:
     """Replace the records of the changed files in a loaded graph, checking every rule they touch.
 
-    The records of the changed files are linked by :func:`graph.load.link` together with the
+    The records of the changed files are linked by :func:`graph.validate.link` together with the
     unchanged records the rules involve (:class:`_Neighbourhood`); what lies outside was valid
     before and is untouched. Any problem → a full build.
     """
@@ -82,7 +83,7 @@ class _Patch:
         self.root = root
         self.schema = schema
         self.graph = old.graph
-        self.index = old.index
+        self.index = old.names
         self.origins = Origins(list(header["dataset_files"]), dict(header["source_files"]))
         self.changed = changed
         self.fresh = fresh
@@ -207,7 +208,7 @@ class _Patch:
 
 
 class _Neighbourhood:
-    """The unchanged records the rules ask for (:class:`graph.load.Neighbourhood`), each with what it refers to."""
+    """The unchanged records the rules ask for (:class:`graph.validate.Involved`), each with what it refers to."""
 
     def __init__(self, patch: _Patch, old_nodes: set[str], kept_sources: dict[str, str],
                  kept_facts: dict[str, dict[str, Any]], on_edited: list[dict[str, Any]]):

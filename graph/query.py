@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .dates import BEFORE_ALL, day_text, fact_days
 from .names import loose_keys, name_key, search_keys, word_set_key
+from .readable import ReadableGraph, is_indexed
 from .timeline import date_range
 from .wording import entity_ref, fact_view
 
@@ -62,7 +63,7 @@ def graph_stats(graph: nx.MultiDiGraph, top: int = 10) -> dict[str, Any]:
     }
 
 
-def search_entities(graph: nx.MultiDiGraph, text: str, limit: int = 10,
+def search_entities(graph: ReadableGraph, text: str, limit: int = 10,
                     types: Collection[str] = ()) -> list[dict[str, Any]]:
     """Entities whose id, name or alias matches ``text``, best first (exact, prefix, word, fuzzy).
 
@@ -76,7 +77,7 @@ def search_entities(graph: nx.MultiDiGraph, text: str, limit: int = 10,
     loose = None if query.isascii() else loose_keys(text)
     results = []
     matcher, latin_matcher = _matcher(query), _matcher(loose[0] if loose else "")
-    rows = graph.search_rows() if hasattr(graph, "search_rows") else (
+    rows = graph.search_rows() if is_indexed(graph) else (
         (node, data, search_keys(node, data, loose is not None)) for node, data in graph.nodes(data=True))
     for node, data, names in rows:
         if types and data["type"] not in types:
@@ -161,7 +162,7 @@ def _name_score(query: str, name: str, matcher: Any) -> float:
 
 # --- the entity card ------------------------------------------------------------------------------
 
-def entity_card(graph: nx.MultiDiGraph, node: str) -> dict[str, Any]:
+def entity_card(graph: ReadableGraph, node: str) -> dict[str, Any]:
     """An entity's attributes and every fact in and out, each worded from the entity's side."""
     data = dict(graph.nodes[node])
     facts = []
@@ -184,7 +185,7 @@ def entity_card(graph: nx.MultiDiGraph, node: str) -> dict[str, Any]:
 
 # --- traversal ------------------------------------------------------------------------------------
 
-def _stepper(graph: nx.MultiDiGraph, direction: str) -> Callable[[str], Iterator[Step]]:
+def _stepper(graph: ReadableGraph, direction: str) -> Callable[[str], Iterator[Step]]:
     """A function giving the (neighbour, fact id, data) steps from a node in ``direction``."""
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {DIRECTIONS}")
@@ -204,7 +205,7 @@ def _stepper(graph: nx.MultiDiGraph, direction: str) -> Callable[[str], Iterator
     return steps
 
 
-def find_neighbours(graph: nx.MultiDiGraph, node: str, depth: int = 1, types: Collection[str] = (),
+def find_neighbours(graph: ReadableGraph, node: str, depth: int = 1, types: Collection[str] = (),
                     direction: str = "both") -> list[dict[str, Any]]:
     """Entities within ``depth`` hops, nearest first; each with the facts that reach it.
 
@@ -213,7 +214,7 @@ def find_neighbours(graph: nx.MultiDiGraph, node: str, depth: int = 1, types: Co
     return neighbourhood(graph, node, depth, types, direction)["neighbours"]
 
 
-def neighbourhood(graph: nx.MultiDiGraph, node: str, depth: int = 1, types: Collection[str] = (),
+def neighbourhood(graph: ReadableGraph, node: str, depth: int = 1, types: Collection[str] = (),
                   direction: str = "both", limit: int | None = None) -> dict[str, Any]:
     """``{"neighbours", "total"}``: the first ``limit`` (None: all) of :func:`find_neighbours`'s list
     and how many it has in all. Only the entities listed have their facts spelled out, so a large
@@ -234,7 +235,7 @@ def neighbourhood(graph: nx.MultiDiGraph, node: str, depth: int = 1, types: Coll
     return {"neighbours": results, "total": len(listed)}
 
 
-def _reach(graph: nx.MultiDiGraph, node: str, depth: int, direction: str) -> dict[str, dict[str, Any]]:
+def _reach(graph: ReadableGraph, node: str, depth: int, direction: str) -> dict[str, dict[str, Any]]:
     """Every entity within ``depth`` hops: its distance, the entity it was first reached from, and the facts from that one."""
     steps = _stepper(graph, direction)
     distance = {node: 0}
@@ -258,7 +259,7 @@ ROUTE_BUDGET = 2000
 """At most this many routes are examined for ``--chronological``: past it the search gives up and says so."""
 
 
-def find_paths(graph: nx.MultiDiGraph, source: str, target: str, *, all_paths: bool = False,
+def find_paths(graph: ReadableGraph, source: str, target: str, *, all_paths: bool = False,
                max_hops: int | None = None, via_types: Collection[str] = (), avoid: Collection[str] = (),
                directed: bool = False, limit: int = 100, routes: int | None = None,
                chronological: bool = False) -> list[dict[str, Any]]:
@@ -268,7 +269,7 @@ def find_paths(graph: nx.MultiDiGraph, source: str, target: str, *, all_paths: b
                         chronological=chronological)["paths"]
 
 
-def search_paths(graph: nx.MultiDiGraph, source: str, target: str, *, all_paths: bool = False,
+def search_paths(graph: ReadableGraph, source: str, target: str, *, all_paths: bool = False,
                  max_hops: int | None = None, via_types: Collection[str] = (), avoid: Collection[str] = (),
                  directed: bool = False, limit: int = 100, routes: int | None = None,
                  chronological: bool = False) -> dict[str, Any]:
@@ -315,7 +316,7 @@ class _PathSearch:
     """The paths between two entities of a graph, generated lazily: shortest ones, or simple ones
     shortest first; and each path's hops with their facts."""
 
-    def __init__(self, graph: nx.MultiDiGraph, source: str, target: str, max_hops: int | None,
+    def __init__(self, graph: ReadableGraph, source: str, target: str, max_hops: int | None,
                  via_types: set[str], avoid: set[str], directed: bool) -> None:
         self.graph, self.source, self.target = graph, source, target
         self.max_hops = max_hops if max_hops is not None else float("inf")

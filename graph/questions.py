@@ -14,7 +14,10 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import render
 from .errors import UsageError
+from .query import DIRECTIONS, entity_card, neighbourhood, search_entities, search_paths
+from .timeline import build_timeline
 from .view import ViewSpec, check_types
+from .wording import entity_ref
 
 if TYPE_CHECKING:
     from .model import Compiled
@@ -33,8 +36,6 @@ class Answer(NamedTuple):
 
 def search(compiled: Compiled, view: ViewSpec, text: str, types: Collection[str] = (), limit: int = 10) -> Answer:
     """Entities whose name or alias matches ``text``, best first."""
-    from .query import search_entities
-
     check_types(compiled.graph, types)
     results = search_entities(compiled_view(compiled, view), text, limit, tuple(types))
     return Answer({"query": text, "results": results}, lambda r: render.search_table(r["results"]),
@@ -43,22 +44,17 @@ def search(compiled: Compiled, view: ViewSpec, text: str, types: Collection[str]
 
 def show(compiled: Compiled, view: ViewSpec, entity: str) -> Answer:
     """The entity card: attributes and every fact in and out."""
-    from .query import entity_card
-
-    node = compiled.index.resolve(entity)
+    node = compiled.names.resolve(entity)
     return Answer(entity_card(compiled_view(compiled, view, node), node), render.card_lines)
 
 
 def neighbours(compiled: Compiled, view: ViewSpec, entity: str, depth: int = 1, types: Collection[str] = (),
                direction: str = "both", limit: int = 100) -> Answer:
     """Entities within ``depth`` hops, nearest first (the first ``limit``), and how many in all."""
-    from .query import DIRECTIONS, neighbourhood
-    from .wording import entity_ref
-
     if direction not in DIRECTIONS:
         raise UsageError(f"--direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
     check_types(compiled.graph, types)
-    node = compiled.index.resolve(entity)
+    node = compiled.names.resolve(entity)
     resolved = view.resolve(compiled, (node,))
     g = resolved.apply(compiled.graph)
     near = neighbourhood(g, node, depth, tuple(types), direction, limit)
@@ -72,12 +68,9 @@ def path(compiled: Compiled, view: ViewSpec, source: str, target: str, all_paths
          max_hops: int | None = None, via_types: Collection[str] = (), avoid: Sequence[str] = (),
          directed: bool = False, limit: int = 50, routes: int | None = None, chronological: bool = False) -> Answer:
     """The shortest connection between two entities, hop by hop (or every one, or ``routes`` of them)."""
-    from .query import search_paths
-    from .wording import entity_ref
-
     check_types(compiled.graph, via_types)
-    a, b = compiled.index.resolve(source), compiled.index.resolve(target)
-    avoided = [compiled.index.resolve(x) for x in avoid]
+    a, b = compiled.names.resolve(source), compiled.names.resolve(target)
+    avoided = [compiled.names.resolve(x) for x in avoid]
     resolved = view.resolve(compiled, (a, b))
     g = resolved.apply(compiled.graph)
     found = search_paths(g, a, b, all_paths=all_paths, max_hops=max_hops, via_types=tuple(via_types),
@@ -97,9 +90,7 @@ def _path_texts(result: dict[str, Any]) -> list[str]:
 
 def timeline(compiled: Compiled, view: ViewSpec, entities: Sequence[str] = ()) -> Answer:
     """Dated facts in date order (of ``entities`` only, when given), grouped by date."""
-    from .timeline import build_timeline
-
-    nodes = [compiled.index.resolve(name) for name in entities]
+    nodes = [compiled.names.resolve(name) for name in entities]
     resolved = view.resolve(compiled, nodes)
     result = build_timeline(resolved.apply(compiled.graph), nodes, resolved.window and resolved.window.span)
     return Answer(result, render.timeline_lines,

@@ -69,8 +69,7 @@ def json_text(value: Any) -> str:
     """A JSON document as printed by ``--json``: non-ASCII kept, but every character :mod:`graph.glyphs`
     calls invisible written as a ``\\uXXXX`` escape (the same JSON, harmless on a terminal)."""
     text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False)
-    if text.isascii():
-        return text  # json.dumps escapes C0 controls itself; the line breaks are its layout
+    # json.dumps escapes C0 controls itself; the line breaks are its layout
     return "\n".join(replace_invisible(line, _json_escape) for line in text.split("\n"))
 
 
@@ -280,8 +279,8 @@ def error_message(error: Exception) -> list[str]:
     """The lines a tieline error prints on stderr, each starting ``tieline:`` but located problems."""
 
     if isinstance(error, DataErrors):
-        return [*error_lines(error.errors), "tieline: " + (getattr(error, "summary", None) or validation_summary(
-            len(error.errors), getattr(error, "folder", "data"), getattr(error, "wrote_nothing", True)))]
+        return [*error_lines(error.errors), "tieline: " + (error.summary or validation_summary(
+            len(error.errors), error.folder, error.wrote_nothing))]
     if isinstance(error, AmbiguousEntity):
         return ["tieline: " + ambiguous_text(error.query, error.candidates)]
     if isinstance(error, EntityNotFound):

@@ -34,14 +34,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .errors import DataError
+from .atomic import atomic_writer
+from .errors import DataError, OutputError
 from .model import NameIndex
+from .parse import PARSER_VERSION, ParsedFile
 from .yamlfile import Marked, MarkedList, Plain
 
 if TYPE_CHECKING:
     import networkx as nx
-
-    from .load import ParsedFile
 
 __all__ = ["CACHE_FORMAT", "Manifest", "Origins", "Store", "cache_root", "decode_parsed", "encode_parsed",
            "write_private", "is_private", "code_files", "unchanged"]
@@ -112,7 +112,6 @@ def encode_parsed(parsed: ParsedFile) -> bytes:
 
 def decode_parsed(data: bytes) -> ParsedFile:
     """The parse result :func:`encode_parsed` wrote; ValueError when ``data`` is not one (or damaged)."""
-    from .load import ParsedFile  # the parser: not for a query answered from the query index
     view = memoryview(data)
     kind, crc, payload = data[:1], int.from_bytes(view[1:5], "big"), view[5:]
     if kind not in (_PLAIN, _TAGGED) or len(data) < 5 or zlib.crc32(payload) != crc:
@@ -201,9 +200,17 @@ def _same_file(st: os.stat_result, old: Any, trusted_before: int) -> bool:
         st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino) and max(st.st_mtime_ns, st.st_ctime_ns) < trusted_before
 
 
+_PACKAGE = Path(__file__).resolve().parent
+
+
 def _code_paths() -> list[Path]:
-    """The modules that shape the compiled graph: tieline's own, in name order."""
-    return sorted(Path(__file__).resolve().parent.glob("*.py"))
+    """The modules that shape the compiled graph: tieline's own, sub-packages included, in path order."""
+    return sorted(_PACKAGE.rglob("*.py"))
+
+
+def _code_name(path: Path) -> str:
+    """A module's name in the cache key: its path inside graph/ (``index/read.py``)."""
+    return path.relative_to(_PACKAGE).as_posix()
 
 
 def code_files() -> list[list[Any]]:
@@ -214,7 +221,7 @@ def code_files() -> list[list[Any]]:
             st = path.stat()
         except OSError:
             return []
-        found.append([path.name, st.st_size, st.st_mtime_ns, st.st_ctime_ns])
+        found.append([_code_name(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns])
     return found
 
 
@@ -245,9 +252,9 @@ def _code_digest() -> str:
     digest = hashlib.sha256(f"{CACHE_FORMAT}\0{__version__}\0{sys.version_info[:2]}".encode())
     for path in _code_paths():
         try:
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+            digest.update(_code_name(path).encode() + b"\0" + path.read_bytes())
         except OSError:
-            digest.update(path.name.encode() + b"\0?")
+            digest.update(_code_name(path).encode() + b"\0?")
     return digest.hexdigest()
 
 
@@ -290,7 +297,6 @@ class Manifest:
 
     def file_key(self, rel: str) -> str:
         """The per-file cache key of one file: parser version, code and the file's path and contents."""
-        from .load import PARSER_VERSION
         import hashlib
 
         return hashlib.sha256(f"{PARSER_VERSION}\0{self.code}\0{rel}\0{self.entries[rel][2]}".encode()).hexdigest()
@@ -348,7 +354,7 @@ class Store:
         if len(payload) != header["length"] or zlib.crc32(payload) != header["crc"]:
             return None
         try:
-            import networkx as nx  # ≈ 0.2 s (FINDINGS.md); a load that stops at invalid data never needs it
+            import networkx as nx  # ≈ 0.2 s to import; a load that stops at invalid data never needs it
 
             if header.get("networkx") != nx.__version__:
                 return None
@@ -368,7 +374,7 @@ class Store:
         written, or None when nothing was."""
         if not self.usable:
             return None
-        import networkx as nx  # ≈ 0.2 s (FINDINGS.md); already imported by whoever built ``graph``
+        import networkx as nx  # ≈ 0.2 s to import; already imported by whoever built ``graph``
 
         state = {k: v for k, v in graph.__dict__.items() if type(v) is dict and k != "__networkx_cache__"}
         try:
@@ -418,22 +424,12 @@ def write_private(path: Path, chunks: bytes | list[bytes]) -> None:
 
     No fsync: a cache file cut short by a crash fails its length or checksum test and is rebuilt.
     """
-    import tempfile  # ≈ 9 ms; a warm query writes nothing
-
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "wb") as handle:
+        with atomic_writer(path, mode=0o600, sync=False) as handle:
             for chunk in [chunks] if isinstance(chunks, bytes) else chunks:
                 handle.write(chunk)
-        os.replace(tmp, path)
-    except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+    except OutputError:
+        pass
 
 
 def is_private(path: Path, fd: int | None = None) -> bool:

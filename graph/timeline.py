@@ -13,6 +13,7 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from .dates import Span, date_bounds, date_text, fact_span, overlaps, period_text
+from .readable import ReadableGraph
 from .wording import entity_ref, entity_when, fact_view
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def build_timeline(graph: nx.MultiDiGraph, entities: Collection[str] = (),
     return {"entries": entries, "undated": undated}
 
 
-def _event_entry(graph: nx.MultiDiGraph, node: str) -> dict[str, Any]:
+def _event_entry(graph: ReadableGraph, node: str) -> dict[str, Any]:
     """An event on its date, with the entities that took part in it."""
     participants = sorted({u for u, _, rel in graph.in_edges(node, data="relation") if rel == "participated_in"})
     return {"event": {**entity_ref(graph, node), "participants": [entity_ref(graph, p) for p in participants]}}
@@ -93,7 +94,7 @@ def date_range(graph: nx.MultiDiGraph) -> dict[str, Any]:
             "undated_facts": undated}
 
 
-def absence_reason(whole: nx.MultiDiGraph, viewed: nx.MultiDiGraph, node: str, window: Window) -> str | None:
+def absence_reason(whole: ReadableGraph, viewed: ReadableGraph, node: str, window: Window) -> str | None:
     """Why ``node`` has no facts in ``window`` ("Marco Rubio has no facts before March 2025"), or
     None when it has some. ``whole`` is the graph without the view, ``viewed`` the graph in the window."""
     if viewed.degree(node):
@@ -111,5 +112,5 @@ def absence_reason(whole: nx.MultiDiGraph, viewed: nx.MultiDiGraph, node: str, w
     return f"{name} has no facts {window.words}"
 
 
-def _facts(graph: nx.MultiDiGraph, node: str) -> list[tuple[str, str, dict[str, Any]]]:
+def _facts(graph: ReadableGraph, node: str) -> list[tuple[str, str, dict[str, Any]]]:
     return [*graph.out_edges(node, data=True), *((u, v, d) for u, v, d in graph.in_edges(node, data=True) if u != v)]

@@ -36,9 +36,20 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .dates import AFTER_ALL, BEFORE_ALL, Span, date_bounds, date_text, entity_span, fact_days, overlaps
+from .dates import (
+    AFTER_ALL,
+    BEFORE_ALL,
+    Span,
+    date_bounds,
+    date_text,
+    entity_span,
+    fact_days,
+    overlaps,
+)
 from .errors import UsageError
 from .fields import suggest
+from .query import find_neighbours, find_paths
+from .readable import is_indexed
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -77,8 +88,8 @@ class ViewSpec:
         _check_known("relation", self.relations, vocabulary["relations"])
         levels = list(vocabulary["certainty"])
         _check_known("certainty level", (*self.certainty, *filter(None, [self.min_certainty])), levels)
-        focus = tuple(dict.fromkeys(compiled.index.resolve(name) for name in self.focus))
-        path = (compiled.index.resolve(self.path[0]), compiled.index.resolve(self.path[1])) \
+        focus = tuple(dict.fromkeys(compiled.names.resolve(name) for name in self.focus))
+        path = (compiled.names.resolve(self.path[0]), compiled.names.resolve(self.path[1])) \
             if self.path else None
         return View(focus=focus, depth=self.depth, path=path, types=frozenset(self.types),
                     relations=frozenset(self.relations),
@@ -290,8 +301,6 @@ class View:
         """The focus and path selection of ``view``: (subgraph, path nodes, path fact ids)."""
         if not (self.focus or self.path):
             return view, [], []
-        from .query import find_neighbours, find_paths
-
         path_nodes: list[str] = []
         path_edges: list[str] = []
         if self.path is not None:
@@ -322,7 +331,7 @@ def _subgraph_view(graph: Any, node_ok: Callable[[str], bool],
     (:meth:`graph.index.IndexGraph.restricted`), which walks the same way. ``ends_kept``: every
     fact ``edge_ok`` keeps joins two entities ``node_ok`` keeps; ``data_ok(u, v, data)``: ``edge_ok``
     given the fact's data (the index then reads neither again)."""
-    if hasattr(graph, "restricted"):
+    if is_indexed(graph):
         return graph.restricted(node_ok, edge_ok, ends_kept, data_ok)
     import networkx as nx
 

@@ -3,24 +3,22 @@ sentence read from one side, dates in words, a fact spelled out with its sources
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .dates import period_text
 from .fields import FACT_FIELDS, RECORD_FIELDS, SOURCE_FIELDS
-
-if TYPE_CHECKING:
-    import networkx as nx
+from .readable import ReadableGraph
 
 __all__ = ["entity_ref", "wording", "fact_when", "entity_when", "fact_view"]
 
 
-def entity_ref(graph: nx.MultiDiGraph, node: str) -> dict[str, str]:
+def entity_ref(graph: ReadableGraph, node: str) -> dict[str, str]:
     """The short form of an entity in results: id, name, type."""
     data = graph.nodes[node]
     return {"id": node, "name": data["name"], "type": data["type"]}
 
 
-def wording(graph: nx.MultiDiGraph, edge: dict[str, Any], from_node: str | None = None) -> str:
+def wording(graph: ReadableGraph, edge: dict[str, Any], from_node: str | None = None) -> str:
     """The fact as a sentence, read from ``from_node``: "RDIF is headed by Kirill Dmitriev"."""
     subject, obj = graph.nodes[edge["subject"]]["name"], graph.nodes[edge["object"]]["name"]
     if from_node is not None and from_node == edge["object"] and from_node != edge["subject"]:
@@ -40,7 +38,7 @@ def entity_when(entity: dict[str, Any]) -> str | None:
     return period_text(entity.get("start"), entity.get("end"), momentary=entity.get("type") == "event")
 
 
-def fact_view(graph: nx.MultiDiGraph, edge: dict[str, Any], from_node: str | None = None) -> dict[str, Any]:
+def fact_view(graph: ReadableGraph, edge: dict[str, Any], from_node: str | None = None) -> dict[str, Any]:
     """A fact with its wording and its sources spelled out, for display and JSON.
 
     Every declared fact field, then where it was written; ``wording`` and ``symmetric`` stand in

@@ -19,11 +19,15 @@ from typing import Any
 
 import pytest
 
-import graph.load as load
+import graph.parse as parse
+import graph.validate as validate
+from graph.files import data_files
 import graph.store as store
 from conftest import SMALL, write_fact_set
 from graph.errors import DataErrors
-from graph.pipeline import Compiled, Loader, load_compiled
+from graph.build import Loader
+from graph.model import Compiled
+from graph.pipeline import load_compiled, load_indexed
 
 REPO = Path(__file__).resolve().parents[1]
 HEAVY_MODULES = ("yaml", "_yaml", "pyvis", "jinja2", "lxml", "rich")
@@ -44,11 +48,11 @@ def fingerprint(compiled: Compiled) -> tuple[Any, ...]:
         [(n, list(d.items())) for n, d in g.nodes(data=True)],
         [(u, v, k, list(d.items())) for u, v, k, d in g.edges(keys=True, data=True)],
         adjacency,
-        compiled.index.names,
-        {key: sorted(ids) for key, ids in compiled.index.keys.items()},
-        {key: sorted(ids) for key, ids in compiled.index.words.items()},
-        {key: sorted(ids) for key, ids in compiled.index.sounds.items()},
-        compiled.index.redirects,
+        compiled.names.names,
+        {key: sorted(ids) for key, ids in compiled.names.keys.items()},
+        {key: sorted(ids) for key, ids in compiled.names.words.items()},
+        {key: sorted(ids) for key, ids in compiled.names.sounds.items()},
+        compiled.names.redirects,
     )
 
 
@@ -95,13 +99,13 @@ class Calls:
 @pytest.fixture
 def parses() -> Calls:
     """The files the load parses (the second argument of the parse step is the data-relative path)."""
-    return Calls(load.parse_file)
+    return Calls(parse.parse_file)
 
 
 @pytest.fixture
 def full_links() -> Calls:
     """Calls to the link step: a full validation of every record (a patch makes none)."""
-    return Calls(load.check_and_link)
+    return Calls(validate.check_and_link)
 
 
 @pytest.fixture
@@ -128,7 +132,7 @@ def test_the_cache_is_only_written_where_the_user_said(small_data: Path, _privat
     load_compiled(small_data)
     folder = store_folder(_private_cache)
     assert (folder / "graph.cache").is_file()
-    assert len(list((folder / "files").iterdir())) == len(load.data_files(small_data))
+    assert len(list((folder / "files").iterdir())) == len(data_files(small_data))
     for path in [folder, folder / "files", *folder.rglob("*")]:
         assert path.stat().st_mode & 0o077 == 0, f"{path} is readable or writable by others"
     assert sorted(p.name for p in small_data.rglob("*")) == sorted(p.name for p in SMALL.rglob("*"))
@@ -217,11 +221,29 @@ def test_a_new_tieline_version_invalidates(small_data: Path, monkeypatch: pytest
     assert not load_compiled(small_data).from_cache
 
 
+@pytest.mark.parametrize("module", ["query.py", "index/read.py", "export/graphml.py", "ftm/importer.py"])
+def test_an_edit_to_any_module_of_tieline_invalidates_the_cache_and_the_index(
+        small_data: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, module: str) -> None:
+    """The cache key reads every module under graph/, sub-packages included (graph/index/ is one)."""
+    code = tmp_path / "graph"
+    shutil.copytree(Path(store.__file__).parent, code, ignore=shutil.ignore_patterns("__pycache__", "*.js", "*.css"))
+    monkeypatch.setattr(store, "_PACKAGE", code)
+    assert module in [name for name, *_ in store.code_files()]
+    load_indexed(small_data)
+    assert load_indexed(small_data).indexed_in is not None, "the second query answers from the index"
+    with (code / module).open("a", encoding="utf-8") as handle:
+        handle.write("# edited\n")
+    compiled = load_indexed(small_data)
+    assert compiled.indexed_in is None, "an index built by other code is not believed"
+    assert not compiled.from_cache, "nor a cache: the graph is built again"
+    assert load_indexed(small_data).indexed_in is not None, "and indexed again"
+
+
 # --- per-file reuse ---------------------------------------------------------------------------------
 
 def test_editing_one_file_parses_only_that_file(small_data: Path, parses: Calls, spied: Load) -> None:
     spied(small_data)
-    assert len(parses.calls) == len(load.data_files(small_data))
+    assert len(parses.calls) == len(data_files(small_data))
     parses.reset()
     assert spied(small_data).from_cache
     assert parses.calls == []
@@ -240,12 +262,12 @@ def test_deleting_a_file_parses_nothing_and_leaves_no_stale_cache(small_data: Pa
     assert parses.calls == []
     assert fingerprint(compiled) == fresh(small_data)
     files = list((store_folder(_private_cache) / "files").iterdir())
-    assert len(files) == len(load.data_files(small_data))
+    assert len(files) == len(data_files(small_data))
 
 
 def test_parallel_parsing_gives_the_same_graph(small_data: Path, _private_cache: Path) -> None:
     assert fingerprint(load_compiled(small_data, loader=Loader(parallel_min_bytes=0))) == fresh(small_data)
-    assert len(list((store_folder(_private_cache) / "files").iterdir())) == len(load.data_files(small_data))
+    assert len(list((store_folder(_private_cache) / "files").iterdir())) == len(data_files(small_data))
     assert load_compiled(small_data).from_cache
 
 
@@ -279,7 +301,7 @@ def test_a_damaged_per_file_cache_is_parsed_again(small_data: Path, _private_cac
         path.write_bytes(b"M" + b"\x00garbage" * 10)
     parses.reset()
     assert fingerprint(spied(small_data)) == expected
-    assert len(parses.calls) == len(load.data_files(small_data))
+    assert len(parses.calls) == len(data_files(small_data))
 
 
 def test_a_graph_file_others_may_write_is_ignored(small_data: Path, _private_cache: Path) -> None:
@@ -303,7 +325,7 @@ def test_a_cache_folder_others_may_write_is_not_used(small_data: Path, _private_
         parses.reset()
         compiled = spied(small_data)
         assert not compiled.from_cache
-        assert len(parses.calls) == len(load.data_files(small_data)), "not even per-file results are read"
+        assert len(parses.calls) == len(data_files(small_data)), "not even per-file results are read"
     assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before, "nothing written there"
     assert fingerprint(compiled) == fresh(small_data)
 
@@ -315,7 +337,7 @@ def test_a_cache_owned_by_another_user_is_ignored(small_data: Path, monkeypatch:
     someone_else = os.getuid() + 1
     monkeypatch.setattr(os, "getuid", lambda: someone_else)
     assert not spied(small_data).from_cache
-    assert len(parses.calls) == len(load.data_files(small_data))
+    assert len(parses.calls) == len(data_files(small_data))
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="chown needs root")
@@ -353,7 +375,7 @@ def test_the_benchmark_generator_is_deterministic_and_valid(synthetic: Path, tmp
     compiled = load_compiled(again, use_cache=False)
     assert (compiled.graph.number_of_nodes(), compiled.graph.number_of_edges()) == (400, 1200)
     assert info["entities"] == 400 and info["facts"] == 1200
-    a, b = (compiled.index.resolve(name) for name in info["path"])
+    a, b = (compiled.names.resolve(name) for name in info["path"])
     from graph.query import find_paths
     assert find_paths(compiled.graph, a, b), "the benchmark's path exists"
 
@@ -551,7 +573,7 @@ def test_retyping_a_country_only_named_as_country_in_another_file_is_reported(st
 def test_renamed_entity_is_found_by_its_new_name_only(story_set: Path) -> None:
     old_name = first_match(story(story_set, 4), r"^    name: (.*)$").group(1).strip('"')
     _rename(story_set)
-    index = load_compiled(story_set).index
+    index = load_compiled(story_set).names
     node = index.resolve("Zzyzx Renamed-Person")
     with pytest.raises(Exception):
         assert index.resolve(old_name) != node

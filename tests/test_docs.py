@@ -179,3 +179,14 @@ def test_readme_has_examples() -> None:
 def test_readme_examples_run(invoke: Callable[..., Any], in_a_copy_of_the_repo: Path, example: str) -> None:
     result = run_example(invoke, example)
     assert result.exit_code == 0, (example, result.stderr)
+
+
+def test_the_layout_names_every_module_and_no_other() -> None:
+    """README "Layout" is the tree: each module of graph/ (a package by its folder) is there, and nothing else."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    layout = readme.split("## Layout", 1)[1].split("```", 2)[1]
+    listed = set(re.findall(r"^(graph/\S+|cli\.py)", layout, re.M))
+    package = REPO / "graph"
+    packages = {f"graph/{p.name}/" for p in package.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    modules = {f"graph/{p.name}" for p in package.glob("*.py") if p.name != "__init__.py"}
+    assert listed == modules | packages | {"cli.py"}

@@ -185,7 +185,7 @@ BOMB = "".join(f'{c}: &{c} ["lol","lol","lol","lol","lol","lol","lol","lol","lol
 MEASURE = """\
 import json, resource, sys
 from graph.errors import DataErrors
-from graph.load import load_facts
+from graph.validate import load_facts
 import yaml, graph.fields, graph.schema, graph.yamlfile  # imported before measuring
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 try:
@@ -365,7 +365,7 @@ def test_a_10_mb_line_does_not_hang(tmp_path: Path, line: str, outcome: str) -> 
 
 def test_hints_for_many_unknown_references_stay_within_a_budget(tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from graph import load
+    from graph import validate as load
 
     entities = "".join(f"  - {{id: person-{i}, type: person, name: Person {i}}}\n" for i in range(3000))
     facts = "".join(f"  - {{subject: persn-{i}, relation: met_with, object: person-{i}, sources: [rferl], "
@@ -383,7 +383,7 @@ def test_hints_for_many_unknown_references_stay_within_a_budget(tmp_path: Path,
 
 
 def test_the_same_unknown_reference_is_looked_up_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from graph import load
+    from graph import validate as load
 
     facts = "".join(f"  - {{id: f{i}, subject: kirill-dmitriev, relation: head, object: rdif, sources: [rferl], "
                     f"certainty: confirmed}}\n" for i in range(500))
@@ -400,7 +400,7 @@ def test_the_same_unknown_reference_is_looked_up_once(tmp_path: Path, monkeypatc
 
 def test_problems_found_while_parsing_in_parallel_are_reported(monkeypatch: pytest.MonkeyPatch) -> None:
     """Big folders are parsed by several processes; their problems come back intact (they used to crash)."""
-    from graph import pipeline
+    from graph import build as pipeline
 
     monkeypatch.setattr(pipeline, "PARALLEL_MIN_BYTES", 0)
     case = REPO / "tests" / "fixtures" / "broken" / "errors-in-several-files"
@@ -708,7 +708,7 @@ def entity_named(name: str, aliases: str = "[]", entity_id: str = "alice-2") -> 
                        "OVERRIDE (character 1); remove it"),
     ('"Al\\u00adice"', "name 'Al\\xadice' of entity 'alice-2' holds an invisible character, U+00AD SOFT HYPHEN "
                        "(character 3); remove it"),
-    ('"Alice\\u3164"', "name 'Aliceㅤ' of entity 'alice-2' holds an invisible character, U+3164 HANGUL FILLER "
+    ('"Alice\\u3164"', "name 'Alice<U+3164>' of entity 'alice-2' holds an invisible character, U+3164 HANGUL FILLER "
                        "(character 6); remove it"),
     ("Аlice", "name 'Аlice' of entity 'alice-2' mixes Cyrillic and Latin letters in the word 'Аlice' "
               "(А is U+0410 CYRILLIC CAPITAL LETTER A), a lookalike; write each word in one alphabet"),

@@ -25,7 +25,7 @@ from typer.testing import CliRunner
 
 from cli import app
 from graph.index import INDEX_FILE
-from graph.index import load_indexed
+from graph.pipeline import load_indexed
 
 from test_properties import fact_sets, write_folder
 
@@ -307,7 +307,7 @@ def test_builders_racing_leave_one_whole_index(small_data: Path, _private_cache:
             for _ in range(4)]
     outputs = [p.communicate(timeout=120) for p in runs]
     assert all(p.returncode == 0 for p in runs) and len({out for out, _ in outputs}) == 1
-    assert not list(_private_cache.glob("*/.tmp-*")), "a builder left its temporary file"
+    assert not list(_private_cache.glob("*/.*.tmp")), "a builder left its temporary file"
     connection = sqlite3.connect(index_file(_private_cache))
     assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     connection.close()

@@ -112,7 +112,7 @@ def test_name_index_directly() -> None:
     from graph.pipeline import load_compiled
     from graph.errors import AmbiguousEntity, EntityNotFound
 
-    index = load_compiled(SMALL, use_cache=False).index
+    index = load_compiled(SMALL, use_cache=False).names
     assert index.resolve("ZELENSKIY") == ZEL
     assert index.resolve("trade council") == "trade-council"
     with pytest.raises(AmbiguousEntity) as ambiguous:

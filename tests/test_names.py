@@ -371,4 +371,4 @@ def test_editing_a_judgement_gives_the_graph_of_a_fresh_build(fact_set: Callable
         assert patched == fingerprint(load_compiled(data, use_cache=False))
     (data / "facts" / "second-story.yaml").write_text(SECOND_STORY, encoding="utf-8")  # every judgement removed
     assert fingerprint(load_compiled(data)) == fingerprint(load_compiled(data, use_cache=False))
-    assert load_compiled(data).index.resolve("dmitriev-kirill") == "dmitriev-kirill"
+    assert load_compiled(data).names.resolve("dmitriev-kirill") == "dmitriev-kirill"

@@ -268,7 +268,7 @@ def test_a_question_past_the_time_limit_is_cut_short(started: Callable[..., Serv
         with pytest.raises(Busy, match="longer than"):
             live.ask(slow)
         assert time.monotonic() - started_at < 3
-        assert live.ask(lambda compiled: compiled.index.resolve("boris-ivanov"))
+        assert live.ask(lambda compiled: compiled.names.resolve("boris-ivanov"))
     finally:
         live.stop()
 

@@ -8,18 +8,41 @@ which costs more to import than networkx). Exporters read the graph only; they n
 
 from __future__ import annotations
 
+import enum
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from ..analysis import node_metrics
 from ..atomic import write_outputs
+from ..fields import METRIC_FIELDS, METRICS_KEY
 from ..errors import UsageError
 
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["ExportFormat", "FORMATS", "BUILD_FORMATS", "export_format", "with_metrics"]
+__all__ = ["ExportFormat", "FormatOption", "Metrics", "FORMATS", "BUILD_FORMATS", "export_format", "with_metrics"]
+
+
+class Metrics(enum.Enum):
+    """What ``--metrics`` does for a format."""
+
+    COLUMNS = "columns"  # every node gets the metric columns (graph.fields.METRIC_FIELDS)
+    PAGE = "page"        # accepted, changes nothing: the page computes its own
+    NONE = "none"        # not offered
+
+
+@dataclass(frozen=True)
+class FormatOption:
+    """An option only one format takes, passed to its renderer as ``name`` (``--flag`` on the command line)."""
+
+    name: str
+    flag: str
+    kind: type          # int or bool
+    help: str
+    default: Any = None
+    min: int | None = None
 
 
 @dataclass(frozen=True)
@@ -33,7 +56,8 @@ class ExportFormat:
     multi_file: bool
     summary: str        # one line for --help
     example: str
-    metrics: str | None = "columns"  # --metrics: "columns" adds node columns; "page": the page computes its own
+    metrics: Metrics = Metrics.COLUMNS
+    options: tuple[FormatOption, ...] = ()
 
     def render(self, graph: nx.MultiDiGraph, **options: Any) -> dict[str, bytes]:
         """The files of this format for ``graph``."""
@@ -70,7 +94,9 @@ class ExportFormat:
 FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
     ExportFormat("html", "HTML", "html", "output/graph.html", False,
                  "The interactive explorer: one self-contained HTML file that works offline.",
-                 "tieline export html --focus RDIF --depth 2 --out rdif.html", metrics="page"),
+                 "tieline export html --focus RDIF --depth 2 --out rdif.html", metrics=Metrics.PAGE,
+                 options=(FormatOption("max_nodes", "--max-nodes", int,
+                                       "Refuse to draw more entities than this (default 1,500).", min=1),)),
     ExportFormat("graphml", "GraphML", "graphml", "output/graph.graphml", False,
                  "GraphML for Gephi, Cytoscape, yEd, igraph and networkx.",
                  "tieline export graphml --out story.graphml"),
@@ -82,10 +108,13 @@ FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
                  "tieline export json --out - | jq '.nodes | length'"),
     ExportFormat("csv", "CSV", "tables", "output/csv", True,
                  "nodes.csv and edges.csv for spreadsheets and neo4j-admin import.",
-                 "tieline export csv --out output/csv"),
+                 "tieline export csv --out output/csv",
+                 options=(FormatOption("exact_cells", "--exact-cells", bool,
+                                       "Write text starting with = + - @ as it is (for Neo4j); by default it starts "
+                                       "with ' (a spreadsheet never runs it).", default=False),)),
     ExportFormat("ftm", "FollowTheMoney", "ftm", "output/graph.ftm.json", False,
                  "A FollowTheMoney entity stream for Aleph (alephclient write-entities), OpenSanctions tools.",
-                 "tieline export ftm --out story.ftm.json", metrics=None),
+                 "tieline export ftm --out story.ftm.json", metrics=Metrics.NONE),
 )}
 """Every export format, by command name, in the order ``tieline export --help`` lists them."""
 
@@ -96,10 +125,6 @@ BUILD_FORMATS = ("html", "graphml")
 def with_metrics(graph: nx.MultiDiGraph, progress: Any = None) -> nx.MultiDiGraph:
     """A copy of ``graph`` whose nodes carry degree, betweenness, pagerank and community (the columns of
     :data:`graph.fields.METRIC_FIELDS`, computed by :func:`graph.analysis.node_metrics`)."""
-    from ..analysis import node_metrics
-    from ..fields import METRIC_FIELDS
-    from .flatten import METRICS_KEY
-
     copy = graph.copy()
     for node, values in node_metrics(graph, progress=progress).items():
         copy.nodes[node].update(values)

@@ -37,7 +37,7 @@ from ..fields import (
     NODE_FIELDS,
     Field,
     export_columns,
-)
+ METRICS_KEY,)
 from ..style import is_color
 
 __all__ = [
@@ -86,8 +86,6 @@ NODE_COLUMNS: tuple[Field, ...] = export_columns(NODE_FIELDS + NODE_DERIVED_FIEL
 EDGE_COLUMNS: tuple[Field, ...] = export_columns(EDGE_FIELDS + EDGE_DERIVED_FIELDS)
 """Edge columns of the file exports, in order (the fact id, subject and object apart)."""
 
-METRICS_KEY = "metrics"
-"""``G.graph[METRICS_KEY]``: the metric columns the nodes carry (``export … --metrics``)."""
 
 
 def metric_columns(G: nx.MultiDiGraph) -> tuple[Field, ...]:

@@ -48,6 +48,7 @@ from typing import Any
 
 import networkx as nx
 
+from graph.analysis import clusters, node_metrics
 from graph.dates import AFTER_ALL, BEFORE_ALL, day_text, entity_span, fact_days
 from graph.errors import GraphTooLarge
 from graph.fields import ENTITY_FIELDS, FACT_FIELDS, RELATION_FIELDS, field_names
@@ -478,8 +479,6 @@ def _metrics(G: nx.MultiDiGraph) -> dict[str, Any]:
     """Return each entity's degree, betweenness, PageRank and community, and the labelled clusters."""
     if not G.number_of_nodes():
         return {"metrics": {}, "clusters": []}
-    from graph.analysis import clusters, node_metrics
-
     return {"metrics": _plain(node_metrics(G)),
             "clusters": [{"id": c["id"], "label": c["label"]["id"], "size": len(c["members"])}
                          for c in clusters(G)["clusters"]]}

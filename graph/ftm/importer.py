@@ -26,6 +26,9 @@ from ..dates import date_bounds, is_partial_date
 from ..errors import DataError, DataErrors, OutputError, UsageError
 from ..fields import ENTITY_FIELDS, FACT_FIELDS, FACT_ID, SLUG, new_record
 from ..names import ascii_slug, name_key
+from ..schema import read_schema
+from ..validate import made_fact_id
+from ..yamlfile import parse_yaml
 from ..yamlwrite import entity_lines, fact_lines, scalar, schema_text, source_lines
 from .export import CERTAINTY_PREFIX, END_PROPS, REPRINTED_PREFIX, START_PROPS
 from .mapping import Mapping, read_mapping, snake
@@ -197,8 +200,6 @@ def story_countries(story: nx.MultiDiGraph, mapping: Mapping | None = None) -> d
 
 def id_collisions(imported: Imported, story: nx.MultiDiGraph) -> list[str]:
     """The ids of ``imported`` (entities, sources, facts) that ``story`` already uses, sorted."""
-    from ..load import made_fact_id
-
     facts = {key for _, _, key in story.edges(keys=True)}
     taken = [e["id"] for e in imported.entities if e["id"] in story]
     taken += [s["id"] for s in imported.sources if s["id"] in (story.graph.get("sources") or {})]
@@ -305,9 +306,6 @@ def _vocabulary(path: str | os.PathLike[str] | None, mapping: Mapping) -> tuple[
     """(entity types, certainty levels, relations) to map onto: a schema.yaml's, or the default."""
     if path is None:
         return {}, dict(mapping.certainty), {}
-    from ..schema import read_schema
-    from ..yamlfile import parse_yaml
-
     target = Path(path)
     if target.is_dir():
         target = target / "schema.yaml"

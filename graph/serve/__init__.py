@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import UsageError
+from .app import create_app
+from .ask import Questions
+from .live import Live
 
 if TYPE_CHECKING:
     import click
@@ -67,10 +70,6 @@ def serve(commands: Mapping[str, click.Command], data: Path, host: str = "127.0.
           stop_after: float | None = None, time_limit: float = 10.0) -> None:
     """Serve ``data`` until interrupted (or for ``stop_after`` seconds); DataErrors when it is invalid."""
     import uvicorn
-
-    from .app import create_app
-    from .ask import Questions
-    from .live import Live
 
     live = Live(data, time_limit=time_limit)
     live.start()

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import DataErrors, IndexDamaged
 from ..files import data_files
+from ..index import IndexGraph, drop_index
+from ..pipeline import load_indexed
 from .ask import Busy
 
 if TYPE_CHECKING:
@@ -99,8 +101,6 @@ class Live:
                            f"spends on one: narrow it (a smaller depth or limit, a filter)") from None
             store = compiled.indexed_in
             if store is not None:
-                from ..index import drop_index
-
                 drop_index(store)
             self._refresh()
             if self._error is not None:
@@ -126,8 +126,6 @@ class Live:
 
     def _load(self) -> Compiled:
         """The index of the folder, built first when it is stale; the graph itself where no index can be kept."""
-        from ..index import IndexGraph, load_indexed
-
         compiled = load_indexed(self.root)
         if not isinstance(compiled.graph, IndexGraph):  # it was loaded and the index written: open it
             compiled = load_indexed(self.root)

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import UsageError
+from ..export.html import render
 from .ask import BOUNDS, Questions
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ def shown_graph(compiled: Compiled, questions: Questions, recipe: Recipe) -> nx.
     import networkx as nx
 
     view = questions.parse("neighbours", [("entity", "?"), *recipe.filters]).view  # the filters checked first
-    resolve = compiled.index.resolve
+    resolve = compiled.names.resolve
     shown: dict[str, None] = {}
     hidden = {resolve(name) for name in recipe.hidden}
     for name in recipe.seeds:
@@ -110,7 +111,5 @@ def shown_graph(compiled: Compiled, questions: Questions, recipe: Recipe) -> nx.
 
 def page(compiled: Compiled, questions: Questions, recipe: Recipe) -> tuple[bytes, dict[str, Any]]:
     """The exported page of what the recipe shows, and its counts."""
-    from ..export.html import render
-
     g = shown_graph(compiled, questions, recipe)
     return render(g, max_nodes=MAX_SHOWN), {"entities": g.number_of_nodes(), "facts": g.number_of_edges()}

@@ -1,219 +1,27 @@
-"""The query index: the compiled graph as one SQLite file, so that a query never rebuilds the graph.
-
-``path``, ``neighbours``, ``show`` and ``search`` answer from it with the standard library only
-(``sqlite3``, ``json``): no networkx, no PyYAML. :class:`IndexGraph` stands in for the
-``networkx.MultiDiGraph`` that :mod:`graph.query`, :mod:`graph.view` and :mod:`graph.timeline`
-walk — the same nodes, the same adjacency in the same order, the same attributes — reading each
-entity, each adjacency list and each fact only when the walk reaches it. The questions themselves
-are asked by the same code over either graph, so the answers are the same (``tests/test_index.py``
-compares the two, byte for byte).
-
-The file sits beside the compiled cache (:mod:`graph.store`: the same folder, the same ownership
-rules) and holds::
-
-    meta(name, value)                    format, the data key it was built from, the cache header,
-                                         the graph's attributes but sources, the entity types present
-    entities(num, id, name, type, aliases, start, end, keys)  one row per entity, in the graph's order;
-                                         keys: what search compares (graph.query.search_keys)
-    entity_data(num, data)               the entity's attributes (JSON)
-    facts(num, id, relation, certainty, start, end, momentary) / fact_data(num, data)
-                                         the same for facts (numbered in the order of their ids)
-    steps(node, dir, pos, other, fact, symmetric) adjacency: dir 0 out, 1 in; pos the graph's order;
-                                         other the neighbour's id
-    sources(id, data)                    the sources facts cite
-    name_keys(kind, key, ids)            the name index (graph.model.NameIndex): key, words, sound,
-                                         redirect
-
-It is written aside and renamed into place (readers keep the file they opened; two builders never
-leave half a file), opened read-only and immutable, and trusted only when its format, its data key
-(:class:`graph.store.Manifest`) and its size check out. Extension loading stays off and the schema is
-not trusted to run functions. Any damage met while answering raises :class:`IndexDamaged`: the
-caller drops the index and answers from the graph instead.
-"""
+"""Answering from the query index: :class:`IndexGraph` stands in for the networkx graph the questions
+walk, :class:`IndexNames` for the name index; :func:`open_index` trusts a file only when it checks out."""
 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .errors import IndexDamaged
-from .model import Compiled, NameIndex
-from .names import search_keys
+from ..errors import IndexDamaged
+from ..model import NameIndex
+from ..store import Manifest, Store, is_private, unchanged
+from .tables import ENTITY_COLUMNS, INDEX_FILE, INDEX_FORMAT
 
-if TYPE_CHECKING:
-    from .pipeline import Loader, Progress
-    from .store import Manifest, Store
-
-__all__ = ["INDEX_FORMAT", "INDEX_FILE", "IndexGraph", "IndexNames", "load_indexed", "build_index", "open_index",
-           "drop_index"]
-
-INDEX_FORMAT = "tieline-index-2"
-INDEX_FILE = "index.sqlite"
-
-_SCHEMA = """
-CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE entities(num INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, type TEXT NOT NULL,
-                      aliases TEXT NOT NULL, start TEXT, "end" TEXT, keys TEXT NOT NULL);
-CREATE TABLE entity_data(num INTEGER PRIMARY KEY, data TEXT NOT NULL);
-CREATE TABLE facts(num INTEGER PRIMARY KEY, id TEXT NOT NULL, relation TEXT NOT NULL, certainty TEXT NOT NULL,
-                   start TEXT, "end" TEXT, momentary INTEGER NOT NULL);
-CREATE TABLE fact_data(num INTEGER PRIMARY KEY, data TEXT NOT NULL);
-CREATE TABLE steps(node INTEGER NOT NULL, dir INTEGER NOT NULL, pos INTEGER NOT NULL, other TEXT NOT NULL,
-                   fact INTEGER NOT NULL, symmetric INTEGER NOT NULL, PRIMARY KEY(node, dir, pos)) WITHOUT ROWID;
-CREATE TABLE sources(id TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE name_keys(kind TEXT NOT NULL, key TEXT NOT NULL, ids TEXT NOT NULL, PRIMARY KEY(kind, key)) WITHOUT ROWID;
-"""
-_ENTITY_COLUMNS = 'num, id, name, type, aliases, start, "end"'
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value)  # the default encoder is made once; others are made at every call
-
-
-# --- building -------------------------------------------------------------------------------------
-
-def build_index(compiled: Compiled, store: Store, manifest: Manifest, header: dict[str, Any],
-                progress: Progress | None = None) -> None:
-    """Write the index of ``compiled`` beside the cache (aside, then renamed into place); a failure
-    to write only means the next query builds it again. ``progress(done, total)``: rows written."""
-    import tempfile
-
-    if not store.usable:
-        return
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-index-", dir=store.folder)
-    except OSError:
-        return
-    os.close(fd)
-    try:
-        _write(Path(tmp), compiled, manifest, header, progress)
-        os.replace(tmp, store.folder / INDEX_FILE)
-    except (OSError, sqlite3.Error):
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-
-
-def _write(path: Path, compiled: Compiled, manifest: Manifest, header: dict[str, Any],
-           progress: Progress | None = None) -> None:
-    graph, names = compiled.graph, compiled.index
-    total = 3 * len(graph._node) + 4 * graph.number_of_edges()  # rows: entities twice, steps, facts twice, steps
-    counted = _Counter(progress, total)
-    connection = sqlite3.connect(path, isolation_level=None)
-    try:
-        connection.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=8192; "
-                                 "PRAGMA cache_size=-262144;")  # 256 MB while writing: tables grow in key order
-        connection.executescript(_SCHEMA)
-        connection.execute("BEGIN")
-        numbers = {node: number for number, node in enumerate(graph._node)}
-        connection.executemany("INSERT INTO entities VALUES (?, ?, ?, ?, ?, ?, ?, ?)", counted(
-            (numbers[node], node, data["name"], data["type"], _json(data["aliases"]), data.get("start"),
-             data.get("end"), _json(search_keys(node, data)))
-            for node, data in graph._node.items()))
-        connection.executemany("INSERT INTO entity_data VALUES (?, ?)", counted(
-            (numbers[node], _json(data)) for node, data in graph._node.items()))
-        every = {key: data for adjacency in graph._succ.values() for edges in adjacency.values()
-                 for key, data in edges.items()}
-        facts = {key: number for number, key in enumerate(sorted(every))}  # numbers in the order of the fact ids
-        connection.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?)", counted(
-            (facts[key], key, data["relation"], data["certainty"], data.get("start"), data.get("end"),
-             bool(data.get("momentary"))) for key, data in sorted(every.items())))
-        connection.executemany("INSERT INTO fact_data VALUES (?, ?)", counted(
-            (facts[key], _json(data)) for key, data in sorted(every.items())))
-        del every
-        connection.executemany("INSERT INTO steps VALUES (?, ?, ?, ?, ?, ?)", counted(
-            (numbers[node], direction, position, other, facts[key], bool(data["symmetric"]))
-            for node in graph._node  # in the table's key order (node, direction, position): appended, never inserted
-            for direction, adjacency in enumerate((graph._succ[node], graph._pred[node]))
-            for position, (other, key, data) in enumerate(
-                (other, key, data) for other, edges in adjacency.items() for key, data in edges.items())))
-        _, keys, words, sounds, redirects = names.state()
-        connection.executemany("INSERT INTO name_keys VALUES (?, ?, ?)", (
-            (kind, key, _json(table[key])) for kind, table in (("key", keys), ("redirect", redirects),
-                                                              ("sound", sounds), ("words", words))
-            for key in sorted(table)))
-        sources = graph.graph.get("sources", {})
-        connection.executemany("INSERT INTO sources VALUES (?, ?)", ((key, _json(sources[key])) for key in sorted(sources)))
-        types = sorted({data["type"] for data in graph._node.values()})
-        attributes = {k: v for k, v in graph.graph.items() if k != "sources"}  # sources: a table, read when cited
-        meta = {"format": INDEX_FORMAT, "key": manifest.key, "header": _json(header), "graph": _json(attributes),
-                "types": _json(types)}
-        connection.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
-        connection.execute("COMMIT")
-    finally:
-        connection.close()
-
-
-class _Counter:
-    """Rows passed on to SQLite, reported to ``progress`` every 50,000."""
-
-    def __init__(self, progress: Progress | None, total: int):
-        self.progress, self.total, self.done = progress, total, 0
-
-    def __call__(self, rows: Any) -> Iterator[Any]:
-        if self.progress is None:
-            yield from rows
-            return
-        for row in rows:
-            self.done += 1
-            if not self.done % 50_000:
-                self.progress(self.done, self.total)
-            yield row
-
-
-PENDING: list[Callable[[Progress | None], None]] = []
-"""Index writes prepared by ``load_compiled(..., index=True)``, done by :func:`build_pending`."""
-
-
-def build_pending(progress: Progress | None = None) -> None:
-    """Write the prepared indexes (a command calls it once its answer is printed)."""
-    while PENDING:
-        PENDING.pop(0)(progress)
-
-
-def drop_index(store: Store) -> None:
-    """Remove a damaged index (the next query builds a new one)."""
-    try:
-        os.unlink(store.folder / INDEX_FILE)
-    except OSError:
-        pass
+__all__ = ["IndexGraph", "IndexNames", "open_index"]
 
 
 # --- opening --------------------------------------------------------------------------------------
 
-def load_indexed(data_dir: str | os.PathLike[str] = "data", *, progress: Progress | None = None,
-                 loader: Loader | None = None, defer: bool = False) -> Compiled:
-    """For a query: graph and name index read from the query index when it is current — no
-    networkx, no YAML, not even the parser imported — else loaded as
-    :func:`graph.pipeline.load_compiled` does, and the index built for the next query (``defer``:
-    put off until :func:`build_pending`, so that a command prints its answer first)."""
-    from .files import data_files
-    from .store import Store
-
-    root = Path(data_dir)
-    if root.is_dir():
-        store = Store(root)
-        opened = open_index(root, store, data_files(root))
-        if opened is not None:
-            return Compiled(*opened, from_cache=True, indexed_in=store)
-    from .pipeline import Loader, load_compiled
-
-    compiled = load_compiled(root, progress=progress, loader=loader or Loader(), index=True)
-    if not defer:
-        build_pending()
-    return compiled
-
-
 def open_index(root: Path, store: Store, files: list[Path]) -> tuple[IndexGraph, IndexNames] | None:
     """The index of the data folder ``root`` when it is there, ours, sound and built from the files as
     they are now; else None (the caller loads the graph and builds a new index)."""
-    from .store import Manifest, is_private, unchanged
-
     path = store.folder / INDEX_FILE
     if not store.usable or not is_private(path):
         return None
@@ -357,7 +165,7 @@ class IndexGraph(_GraphCalls):
     def entity(self, node: str) -> _Record | None:
         """The attributes of one entity, or None when there is no such entity."""
         if node not in self._entities:
-            found = self.rows(f"SELECT {_ENTITY_COLUMNS} FROM entities WHERE id = ?", node) \
+            found = self.rows(f"SELECT {ENTITY_COLUMNS} FROM entities WHERE id = ?", node) \
                 if isinstance(node, str) else []
             self._entities[node] = self._entity_record(*found[0]) if found else None
         return self._entities[node]
@@ -376,12 +184,12 @@ class IndexGraph(_GraphCalls):
 
     def all_entities(self) -> Iterator[tuple[str, _Record]]:
         """Every entity, in the graph's order (read as they are walked, not kept)."""
-        for row in self.cursor(f"SELECT {_ENTITY_COLUMNS} FROM entities ORDER BY num"):
+        for row in self.cursor(f"SELECT {ENTITY_COLUMNS} FROM entities ORDER BY num"):
             yield row[1], self._entities.get(row[1]) or self._entity_record(*row)
 
     def search_rows(self) -> Iterator[tuple[str, _Record, list[str]]]:
         """Every entity with the keys :func:`graph.query.search_entities` compares (:func:`search_keys`)."""
-        for row in self.cursor(f"SELECT {_ENTITY_COLUMNS}, keys FROM entities ORDER BY num"):
+        for row in self.cursor(f"SELECT {ENTITY_COLUMNS}, keys FROM entities ORDER BY num"):
             try:
                 keys = json.loads(row[-1])
             except ValueError:

@@ -313,7 +313,9 @@ def serve(data: DataOption = Path("data"),
           = "127.0.0.1",
           port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: a free one, printed).")] = 8000,
           stop_after: Annotated[Optional[float], typer.Option(
-              min=0, metavar="SECONDS", help="Stop by itself after this long (scripts, tests).")] = None) -> None:
+              min=0, metavar="SECONDS", help="Stop by itself after this long (scripts, tests).")] = None,
+          time_limit: Annotated[float, typer.Option(
+              min=0.1, max=300, metavar="SECONDS", help="The most one question may take (then 503).")] = 10.0) -> None:
     """A local, read-only web explorer over the query index: search, then expand entities on demand.
 
     Example: tieline serve --data data --port 8000
@@ -322,7 +324,7 @@ def serve(data: DataOption = Path("data"),
 
     from graph.serve import serve as run_server
 
-    run_server(get_command(app).commands, data, host, port, stop_after)  # type: ignore[attr-defined]
+    run_server(get_command(app).commands, data, host, port, stop_after, time_limit)  # type: ignore[attr-defined]
 
 
 def only_command(argv: list[str]) -> typer.Typer:

@@ -54,7 +54,8 @@ def _timed(connection: http.client.HTTPConnection, path: str) -> tuple[float, by
 def measure_serve(tieline: Sequence[str | Path], data: Path, env: dict[str, str], start_name: str,
                   rounds: int, browser: bool) -> dict[str, Any]:
     """Medians (s) of ping, expansion, search and view on one server over ``data``; the page's expansion time."""
-    process, address = _started([*tieline, "serve", "--data", data, "--port", "0", "--stop-after", str(STARTUP_S + 900)],
+    process, address = _started([*tieline, "serve", "--data", data, "--port", "0", "--stop-after", str(STARTUP_S + 900),
+                                 "--time-limit", "120"],
                                 env)
     try:
         connection = http.client.HTTPConnection(*address.split(":"), timeout=120)

@@ -250,7 +250,7 @@ def test_over_wide_paths_views_and_texts_are_refused(bundled: Server) -> None:
 
 
 def test_a_question_past_the_time_limit_is_cut_short(started: Callable[..., Server], tmp_path: Path) -> None:
-    """`--time-limit` bounds the time one question may take: the server answers 503 and goes on."""
+    """The time limit (`--time-limit`) bounds the time one question may take: the server answers 503 and goes on."""
     pytest.importorskip("starlette")
     from graph.serve.live import Live
 

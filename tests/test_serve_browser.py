@@ -212,3 +212,31 @@ def test_axe_finds_no_serious_violations(open_page: Any, hash: str) -> None:
     serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
                for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
     assert serious == []
+
+
+HOSTILE = '<img src=x onerror="window.pwned=1">Anna</b>'
+
+
+def test_hostile_names_stay_text(browser: Any, tmp_path: Path) -> None:
+    """A name that is markup is shown as the text it is, in the search list, the bar and the page."""
+    from conftest import write_fact_set
+
+    data = write_fact_set(tmp_path / "data")
+    people = data / "entities" / "people.yaml"
+    people.write_text(people.read_text(encoding="utf-8").replace("name: Anna Kowalska", f"name: '{HOSTILE}'"),
+                      encoding="utf-8")
+    server = Server(data, tmp_path / "cache")
+    try:
+        opened = Opened(browser, server)
+        opened.page.fill("#ts-search", "anna")
+        opened.page.wait_for_selector("#ts-results li[role=option]")
+        assert HOSTILE in opened.page.inner_text("#ts-results")
+        opened.page.press("#ts-search", "Enter")
+        opened.page.wait_for_function("() => window.tieline.shownCount() > 0", timeout=30_000)
+        assert HOSTILE in opened.page.inner_text("#ts-status")
+        assert opened.js("window.tieline.frame().data.entities['anna-kowalska'].name") == HOSTILE
+        assert opened.js("window.pwned") is None and opened.js("document.getElementById('ts-frame').contentWindow.pwned") is None
+        assert opened.js("document.querySelectorAll('img').length") == 0
+        opened.close()
+    finally:
+        server.stop()

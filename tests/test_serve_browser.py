@@ -98,7 +98,8 @@ def open_page(browser: Any, server: Server) -> Iterator[Any]:
 def test_it_starts_empty_and_search_brings_an_entity_and_its_neighbours(open_page: Any) -> None:
     opened = open_page()
     assert opened.js("window.tieline.shownCount()") == 0
-    assert opened.page.is_visible("#ts-empty")
+    assert opened.page.is_visible("#ts-empty") and not opened.page.is_visible("#ts-frame")
+    assert not opened.page.is_visible("#ts-actions")
     opened.page.fill("#ts-search", "witkof")
     opened.page.wait_for_selector("#ts-results li[role=option]")
     first = opened.page.inner_text("#ts-results li >> nth=0")
@@ -157,6 +158,7 @@ def test_the_path_finder_asks_the_server(open_page: Any) -> None:
     path = opened.js("window.tieline.frame().data.selection.path")
     assert path[0] == "kirill-dmitriev" and path[-1] == "marco-rubio"
     assert "hop(s), highlighted" in opened.page.inner_text("#ts-status")
+    assert not opened.page.is_visible("#ts-actions")  # nothing selected: nothing to expand
     opened.page.fill("#ts-from", "nobody-at-all-here")
     opened.page.click("#ts-finder button[type=submit]")
     opened.page.wait_for_function("() => document.getElementById('ts-bar').classList.contains('problem')")

@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import platform
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -290,6 +291,44 @@ class Bench:
         self.rows.append(time_row(f"4. {size}, one of {info['files']} files edited: validate", again, ours,
                                   {TARGET_SIZE: 0.25}, size))
 
+    def peers(self, size: str) -> None:
+        """Scenarios 12–14 (issue 28): from files to the first answer, the build's peak memory, and the
+        depth-2 neighbourhood of the biggest hub, against kuzu and DuckDB loading the same graph from CSV."""
+        data, info = data_set(size)
+        a, b = info["path"]
+        ids = generate.slug(a), generate.slug(b)
+        pickled = prepared(EXTRA / f"{size}.pickle", DATA / f"{size}.json", lambda: run_once(
+            [PYTHON, HERE / "baselines.py", "pickle-dump", data, EXTRA / f"{size}.pickle"], self.env))
+        tables = EXTRA / f"{size}-csv"
+        prepared(tables / "hub.txt", pickled, lambda: run_once(
+            [PYTHON, HERE / "baselines.py", "csv-dump", pickled, tables], self.env))
+        hub = (tables / "hub.txt").read_text(encoding="utf-8").strip()
+        first_cache = DATA / "cache-first"
+        env = environment(first_cache)
+        tieline = " ".join(shlex.quote(str(c)) for c in self.tieline)
+        script = f'{tieline} validate --data "$1" && {tieline} path "$2" "$3" --data "$1"'
+        ours = measure(f"tieline validate + first path ({size}, no cache)", ["sh", "-c", script, "sh", data, a, b],
+                       env, self.heavy, before=lambda _: shutil.rmtree(first_cache, ignore_errors=True))
+        database = EXTRA / f"{size}.kuzu"
+        kuzu = measure("kuzu: CSV load + shortest path", [PYTHON, HERE / "baselines.py", "kuzu-load", tables, database,
+                                                          *ids], self.env, self.heavy)
+        duck = measure("DuckDB: CSV load + recursive shortest path", [PYTHON, HERE / "baselines.py", "duckdb-load",
+                                                                      tables, *ids], self.env, self.heavy)
+        self.rows.append(time_row(f"12. {size}, files → first answer", ours, kuzu, 1.0, size))
+        self.rows.append(time_row(f"12. {size}, files → first answer", ours, duck, None, size))
+        self.rows.append(ratio_row(f"13. {size}, peak memory of the build", f"{ours.peak_mb:.0f} MB",
+                                   "kuzu's load", f"{kuzu.peak_mb:.0f} MB", ours.peak_mb / kuzu.peak_mb, 1.0, size))
+        self.rows.append(ratio_row(f"13. {size}, peak memory of the build", f"{ours.peak_mb:.0f} MB",
+                                   "DuckDB's load", f"{duck.peak_mb:.0f} MB", ours.peak_mb / duck.peak_mb, None, size))
+        near = [*self.tieline, "neighbours", hub, "--depth", "2", "--data", data]
+        run_once(near, env)  # the index is current after the first answer; this warms the bytecode
+        ours_near = measure(f"tieline neighbours --depth 2 ({size}, biggest hub, warm)", near, env, self.repeat)
+        kuzu_near = measure("kuzu: depth-2 neighbours of the hub", [PYTHON, HERE / "baselines.py", "kuzu-neighbours",
+                                                                    database, hub], self.env, self.repeat)
+        self.rows.append(time_row(f"14. {size}, neighbours --depth 2 of the biggest hub", ours_near, kuzu_near, 1.0,
+                                  size))
+        shutil.rmtree(first_cache, ignore_errors=True)
+
     def dedupe(self, size: str) -> None:
         """Scenario 10: `tieline dedupe` (warm cache) against a cold `validate` of the same set; ≤ 2× at 100k."""
         data, _ = data_set(size)
@@ -355,7 +394,7 @@ class Bench:
             self.rows.append(time_row(f"9. {size}, warm: {label}", ours, base, target, size))
 
     def serve(self, size: str) -> None:
-        """Scenario 12: `tieline serve` — p50 of an expansion (limit 50) and of a search against the p50 of
+        """Scenario 15: `tieline serve` — p50 of an expansion (limit 50) and of a search against the p50 of
         a trivial endpoint on the same server, in one run (bench/serve.py); the page showing an expansion."""
         from serve import measure_serve  # bench/serve.py
 
@@ -367,7 +406,7 @@ class Bench:
               + f" (medians of {got['counts']})", file=sys.stderr)
         ping = f"{got['ping'] * 1000:.2f} ms"
         for kind, label in (("expand", "GET /api/neighbours limit 50"), ("search", "GET /api/search")):
-            self.rows.append(ratio_row(f"12. {size}, serve: {label}, p50", f"{got[kind] * 1000:.2f} ms",
+            self.rows.append(ratio_row(f"15. {size}, serve: {label}, p50", f"{got[kind] * 1000:.2f} ms",
                                        "GET /api/ping p50", ping, got[kind] / got["ping"], {"100k": 5, "1m": 5}, size))
         from serve import stdlib_ping
 
@@ -379,7 +418,7 @@ class Bench:
                              f"{got['view']:.3f} s", "", "", float("nan"), "", None))
         if "page" in got:
             ratio = got["page"] / BROWSER_BUDGET_S
-            self.rows.append(ratio_row(f"12. {size}, serve: the page shows an expansion (Chromium)",
+            self.rows.append(ratio_row(f"15. {size}, serve: the page shows an expansion (Chromium)",
                                        f"{got['page']:.3f} s", "the 3 s budget", f"{BROWSER_BUDGET_S:.3f} s", ratio,
                                        {"100k": 1, "1m": 1}, size))
 
@@ -515,7 +554,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--html-size", default="10k", help="the set the 1,500-entity HTML focus comes from")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium scenario")
     parser.add_argument("--only", help="run only these scenarios, comma-separated: bundled, warm, cold, html, "
-                                         "analysis (7), ftm (8), time (9), dedupe (10), serve (12)")
+                                         "analysis (7), ftm (8), time (9), dedupe (10), peers (12-14: kuzu, "
+                                         "DuckDB; needs the test extras), serve (15)")
     args = parser.parse_args(argv)
     sizes = (args.sizes or ("10k" if args.quick else "1k,10k,100k")).split(",")
     bench = Bench(args.repeat or (3 if args.quick else 10), args.heavy_repeat or (1 if args.quick else 3),
@@ -523,7 +563,7 @@ def main(argv: list[str] | None = None) -> int:
     header = machine()
     print(header, file=sys.stderr)
     only = set(args.only.split(",")) if args.only else {"bundled", "warm", "cold", "html", "analysis", "ftm", "time",
-                                                        "dedupe", "serve"}
+                                                        "dedupe", "peers", "serve"}
     if "bundled" in only:
         bench.bundled()
     for size in sizes if "warm" in only else ():
@@ -540,6 +580,8 @@ def main(argv: list[str] | None = None) -> int:
         bench.time(size)
     for size in sizes if "dedupe" in only else ():
         bench.dedupe(size)
+    for size in sizes if "peers" in only else ():
+        bench.peers(size)
     for size in sizes if "serve" in only else ():
         bench.serve(size)
     report = "\n".join([header, "", table(bench.rows), *[f"\nnote: {n}" for n in bench.notes]])

@@ -1,4 +1,4 @@
-"""Scenario 15: `tieline serve` on a generated set — what one request costs against a trivial one.
+"""Scenario 16: `tieline serve` on a generated set — what one request costs against a trivial one.
 
 One server (`tieline serve --port 0`, loopback only), one keep-alive connection, and rounds of three
 requests interleaved so that the machine's noise falls on all alike: ``/api/ping`` (the trivial

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from graph import __version__, render
+from graph import __version__, questions, render
 from graph.commandline import (DataOption, EntityArgument, JsonOption, ListTypeOption, MinScoreOption, NoCacheOption,
                                PairFormatOption, PairLimitOption, TopOption, add_export_command, answer,
-                               command, cross_reference, duplicates, load, new_app, print_json, progress, query, report,
-                               validate_folders, viewed, write_files)
+                               command, cross_reference, duplicates, load, new_app, progress, query, report,
+                               respond, validate_folders, viewed, write_files)
 from graph.errors import DataErrors, GraphTooLarge, NoResult, TielineError, UsageError
 from graph.export import BUILD_FORMATS, FORMATS
 from graph.conflicts import find_conflicts
@@ -100,14 +100,7 @@ def search(compiled: Compiled, view: ViewSpec, as_json: bool,
 
     Example: tieline search witkof
     """
-    from graph.query import search_entities
-
-    check_types(compiled.graph, types or ())
-    results = search_entities(viewed(compiled, view), text, limit, types or ())
-    if as_json or results:
-        answer({"query": text, "results": results}, as_json, lambda r: render.search_table(r["results"]))
-    if not results:
-        raise NoResult(f"no entity matches {text!r}")
+    respond(questions.search(compiled, view, text, types or (), limit), as_json)
 
 
 @query(app, indexed=True)
@@ -116,10 +109,7 @@ def show(compiled: Compiled, view: ViewSpec, as_json: bool, entity: EntityArgume
 
     Example: tieline show RDIF --min-certainty reported
     """
-    from graph.query import entity_card
-
-    node = compiled.names.resolve(entity)
-    answer(entity_card(viewed(compiled, view, node), node), as_json, render.card_lines)
+    respond(questions.show(compiled, view, entity), as_json)
 
 
 @query(app, indexed=True)
@@ -134,22 +124,7 @@ def neighbours(compiled: Compiled, view: ViewSpec, as_json: bool, entity: Entity
 
     Example: tieline neighbours RDIF --depth 2
     """
-    from graph.query import DIRECTIONS, neighbourhood
-    from graph.wording import entity_ref
-
-    if direction not in DIRECTIONS:
-        raise UsageError(f"--direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
-    check_types(compiled.graph, types or ())
-    node = compiled.names.resolve(entity)
-    resolved = view.resolve(compiled, (node,))
-    g = resolved.apply(compiled.graph)
-    near = neighbourhood(g, node, depth, types or (), direction, limit)
-    found = near["neighbours"]
-    result = {"entity": entity_ref(g, node), "depth": depth, "direction": direction, **near}
-    if as_json or found:
-        answer(result, as_json, lambda r: render.neighbours_lines(r, g.nodes[node]["name"]))
-    if not found:
-        raise NoResult(render.no_neighbours_text(compiled.graph, g, node, resolved.window))
+    respond(questions.neighbours(compiled, view, entity, depth, types or (), direction, limit), as_json)
 
 
 app.command("neighbors", hidden=True, help="Same as neighbours.")(neighbours)
@@ -175,25 +150,8 @@ def path(compiled: Compiled, view: ViewSpec, as_json: bool,
 
     Example: tieline path "Kirill Dmitriev" "Marco Rubio" --all --min-certainty confirmed
     """
-    from graph.query import search_paths
-    from graph.wording import entity_ref
-
-    check_types(compiled.graph, via_types or ())
-    a, b = compiled.names.resolve(source), compiled.names.resolve(target)
-    avoided = [compiled.names.resolve(x) for x in avoid or ()]
-    resolved = view.resolve(compiled, (a, b))
-    g = resolved.apply(compiled.graph)
-    search = search_paths(g, a, b, all_paths=all_paths, max_hops=max_hops, via_types=via_types or (),
-                          avoid=avoided, directed=directed, limit=limit, routes=routes, chronological=chronological)
-    found = search["paths"]
-    if as_json:
-        print_json({"from": entity_ref(g, a), "to": entity_ref(g, b), "paths": found})
-    for number, found_path in enumerate(found if not as_json else (), start=1):
-        render.show(render.path_text(found_path, g.nodes[a]["name"], g.nodes[b]["name"],
-                                     number if len(found) > 1 else None))
-    if not found:
-        raise NoResult(render.no_path_text(compiled.graph, g, a, b, search, resolved, max_hops=max_hops,
-                                           directed=directed, narrowed=bool(via_types or avoid)))
+    respond(questions.path(compiled, view, source, target, all_paths, max_hops, via_types or (), avoid or (),
+                           directed, limit, routes, chronological), as_json)
 
 
 # --- who matters: rank, brokers, clusters ----------------------------------------------------------
@@ -264,14 +222,7 @@ def timeline(compiled: Compiled, view: ViewSpec, as_json: bool, entities: Annota
 
     Example: tieline timeline "Kirill Dmitriev" --between 2025-03 2025-04
     """
-    from graph.timeline import build_timeline
-
-    nodes = [compiled.names.resolve(name) for name in entities or ()]
-    resolved = view.resolve(compiled, nodes)
-    result = build_timeline(resolved.apply(compiled.graph), nodes, resolved.window and resolved.window.span)
-    answer(result, as_json, render.timeline_lines)
-    if not result["entries"]:
-        raise NoResult("no dated facts" + (f" {resolved.window.words}" if resolved.window else ""))
+    respond(questions.timeline(compiled, view, entities or ()), as_json)
 
 
 # --- names: dedupe, xref ----------------------------------------------------------------------------
@@ -358,6 +309,26 @@ def build(data: DataOption = None, no_cache: NoCacheOption = False,
             written[fmt.name] = out_dir / name
     for line in render.build_summary(graph_stats(g, top=5), written):
         typer.echo(line)
+
+
+@command(app)
+def serve(data: DataOption = Path("data"),
+          host: Annotated[str, typer.Option(help="Address to listen on; anything but a loopback one is said loudly.")]
+          = "127.0.0.1",
+          port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: a free one, printed).")] = 8000,
+          stop_after: Annotated[Optional[float], typer.Option(
+              min=0, metavar="SECONDS", help="Stop by itself after this long (scripts, tests).")] = None,
+          time_limit: Annotated[float, typer.Option(
+              min=0.1, max=300, metavar="SECONDS", help="The most one question may take (then 503).")] = 10.0) -> None:
+    """A local, read-only web explorer over the query index: search, then expand entities on demand.
+
+    Example: tieline serve --data data --port 8000
+    """
+    from typer.main import get_command
+
+    from graph.serve import serve as run_server
+
+    run_server(get_command(app).commands, data, host, port, stop_after, time_limit)  # type: ignore[attr-defined]
 
 
 def only_command(argv: list[str]) -> typer.Typer:

@@ -461,6 +461,35 @@ class Bench:
             ours = measure(f"tieline {label} ({size}, warm)", [*plain, *extra], self.env, self.repeat, quiet_ok=True)
             self.rows.append(time_row(f"9. {size}, warm: {label}", ours, base, target, size))
 
+    def serve(self, size: str) -> None:
+        """Scenario 16: `tieline serve` — p50 of an expansion (limit 50) and of a search against the p50 of
+        a trivial endpoint on the same server, in one run (bench/serve.py); the page showing an expansion."""
+        from serve import measure_serve  # bench/serve.py
+
+        data, info = data_set(size)
+        rounds = max(30, self.repeat * 20)
+        got = measure_serve(self.tieline, data, self.env, info["path"][0], rounds,
+                            self.browser and Path(CHROMIUM).exists())
+        print(f"  serve {size}: " + ", ".join(f"{k} {got[k] * 1000:.1f} ms" for k in ("ping", "expand", "search", "view"))
+              + f" (medians of {got['counts']})", file=sys.stderr)
+        ping = f"{got['ping'] * 1000:.2f} ms"
+        for kind, label in (("expand", "GET /api/neighbours limit 50"), ("search", "GET /api/search")):
+            self.rows.append(ratio_row(f"18. {size}, serve: {label}, p50", f"{got[kind] * 1000:.2f} ms",
+                                       "GET /api/ping p50", ping, got[kind] / got["ping"], {"100k": 5, "1m": 5}, size))
+        from serve import stdlib_ping
+
+        stdlib = stdlib_ping(PYTHON, self.env, rounds)
+        self.rows.append(ratio_row(f"   {size}, serve: GET /api/ping p50, uvicorn vs the stdlib", ping,
+                                   "ThreadingHTTPServer, same answer", f"{stdlib * 1000:.2f} ms",
+                                   got["ping"] / stdlib, None, None))
+        self.rows.append(Row(f"   {size}, serve: GET /view of an entity and 50 neighbours, p50",
+                             f"{got['view']:.3f} s", "", "", float("nan"), "", None))
+        if "page" in got:
+            ratio = got["page"] / BROWSER_BUDGET_S
+            self.rows.append(ratio_row(f"18. {size}, serve: the page shows an expansion (Chromium)",
+                                       f"{got['page']:.3f} s", "the 3 s budget", f"{BROWSER_BUDGET_S:.3f} s", ratio,
+                                       {"100k": 1, "1m": 1}, size))
+
     def html(self, size: str) -> None:
         """Target 6: the HTML page of a 1,500-node focus is interactive in headless Chromium within 3 s."""
         if not (REPO / "graph" / "export" / "html.py").exists():
@@ -594,7 +623,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium scenario")
     parser.add_argument("--only", help="run only these scenarios, comma-separated: bundled, warm, cold, html, "
                                          "analysis (7), ftm (8), time (9), dedupe (10), peers (12-14: kuzu, "
-                                         "DuckDB; needs the test extras), ftm-stream (15), xref (16), quality (17)")
+                                         "DuckDB; needs the test extras), ftm-stream (15), xref (16), quality (17), "
+                                         "serve (18)")
     parser.add_argument("--ftm-sizes", default="100k", help="FtM stream lines for scenario 15 (default 100k; "
                                                             "1m: the 10-minute, 2 GB target)")
     args = parser.parse_args(argv)
@@ -604,7 +634,7 @@ def main(argv: list[str] | None = None) -> int:
     header = machine()
     print(header, file=sys.stderr)
     only = set(args.only.split(",")) if args.only else {"bundled", "warm", "cold", "html", "analysis", "ftm", "time",
-                                                        "dedupe", "peers", "ftm-stream", "xref", "quality"}
+                                                        "dedupe", "peers", "ftm-stream", "xref", "quality", "serve"}
     if "bundled" in only:
         bench.bundled()
     for size in sizes if "warm" in only else ():
@@ -629,6 +659,8 @@ def main(argv: list[str] | None = None) -> int:
         bench.xref(size)
     if "quality" in only:
         bench.quality()
+    for size in sizes if "serve" in only else ():
+        bench.serve(size)
     report = "\n".join([header, "", table(bench.rows), *[f"\nnote: {n}" for n in bench.notes]])
     print()
     print(report)

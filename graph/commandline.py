@@ -32,6 +32,7 @@ from .model import Compiled
 from .pipeline import load_compiled, load_indexed
 from .dedupe import find_duplicates
 from .query import graph_counts
+from .questions import Answer, compiled_view
 from .store import Store
 from .view import ViewSpec, check_types
 from .xref import Side, cross_reference as match, reference_folder
@@ -42,8 +43,8 @@ if TYPE_CHECKING:
 
 __all__ = ["EXIT_CODES_HELP", "new_app", "DataOption", "JsonOption", "NoCacheOption", "EntityArgument",
            "ListTypeOption", "TopOption", "FACT_FILTERS", "SELECTION", "command", "query", "load", "viewed",
-           "answer", "print_json", "report", "progress", "write_files", "add_export_command", "MinScoreOption",
-           "PairLimitOption", "PairFormatOption", "answer_pairs", "duplicates", "cross_reference",
+           "answer", "respond", "view_spec", "print_json", "report", "progress", "write_files", "add_export_command",
+           "MinScoreOption", "PairLimitOption", "PairFormatOption", "answer_pairs", "duplicates", "cross_reference",
            "validate_folders"]
 
 EXIT_CODES_HELP = ("Exit codes: 0 success; 1 no result (no path, no match); 2 usage error "
@@ -262,7 +263,7 @@ def validate_folders(data: Any, as_json: bool, no_cache: bool) -> None:
 
 def viewed(compiled: Compiled, view: ViewSpec, *anchors: str) -> nx.MultiDiGraph:
     """The part of the graph ``view`` shows, with ``anchors`` (entity ids) always in it."""
-    return view.resolve(compiled, anchors).apply(compiled.graph)
+    return compiled_view(compiled, view, *anchors)
 
 
 @contextlib.contextmanager
@@ -287,6 +288,14 @@ def answer(result: Any, as_json: bool, text: Callable[[Any], Any]) -> None:
     parts = text(result)
     for part in parts if isinstance(parts, (list, Iterator)) else [parts]:
         render.show(part)  # a generator's parts are printed as they come
+
+
+def respond(reply: Answer, as_json: bool) -> None:
+    """Print a question's answer (graph/questions.py) as JSON or text; NoResult when it has none."""
+    if as_json or reply.missing is None or reply.text_when_missing:
+        answer(reply.value, as_json, reply.text)
+    if reply.missing is not None:
+        raise NoResult(reply.missing())
 
 
 # --- pairs of entities: dedupe, xref -------------------------------------------------------------------

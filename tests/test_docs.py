@@ -35,7 +35,7 @@ HIDDEN = [(path, command) for path, command in walk(ROOT) if command.hidden]
 EXPECTED = {(), ("validate",), ("stats",), ("search",), ("show",), ("neighbours",), ("path",), ("timeline",), ("build",),
             ("export",), ("export", "html"), ("export", "graphml"), ("export", "gexf"), ("export", "json"),
             ("export", "csv"), ("export", "ftm"), ("rank",), ("brokers",), ("clusters",), ("import",),
-            ("import", "ftm"), ("dedupe",), ("xref",), ("conflicts",)}
+            ("import", "ftm"), ("dedupe",), ("xref",), ("conflicts",), ("serve",)}
 
 
 def name_of(path: tuple[str, ...]) -> str:
@@ -151,6 +151,8 @@ def run_example(invoke: Callable[..., Any], example: str) -> Any:
     command = example.split(" | ")[0]  # the part before a pipe is ours
     args = shlex.split(command)
     assert args[0] == "tieline"
+    if args[1:2] == ["serve"]:  # a server runs until stopped: on a free port, for a second
+        args += ["--port", "0", "--stop-after", "1"]
     return invoke(*args[1:])
 
 

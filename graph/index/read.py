@@ -107,19 +107,26 @@ class _GraphCalls:
     def degree(self, node: str) -> int:
         return sum(len(edges) for adjacency in (self._succ, self._pred) for edges in adjacency[node].values())
 
-    def out_edges(self, node: str, keys: bool = False, data: bool = False) -> list[tuple[Any, ...]]:
+    def out_edges(self, node: str, keys: bool = False, data: bool | str = False) -> list[tuple[Any, ...]]:
         return self._edges(node, 0, keys, data)
 
-    def in_edges(self, node: str, keys: bool = False, data: bool = False) -> list[tuple[Any, ...]]:
+    def in_edges(self, node: str, keys: bool = False, data: bool | str = False) -> list[tuple[Any, ...]]:
         return self._edges(node, 1, keys, data)
 
-    def _edges(self, node: str, direction: int, keys: bool, data: bool) -> list[tuple[Any, ...]]:
+    def edges(self, keys: bool = False, data: bool | str = False) -> Iterator[tuple[Any, ...]]:
+        """networkx's ``edges``: every fact once, (u, v[, key][, data]), entity by entity in the graph's
+        order (what ``timeline`` walks; the server asks it of the index)."""
+        for node in self:  # type: ignore[attr-defined]
+            yield from self._edges(node, 0, keys, data)
+
+    def _edges(self, node: str, direction: int, keys: bool, data: bool | str) -> list[tuple[Any, ...]]:
         """networkx's ``out_edges``/``in_edges`` of one node: (u, v[, key][, data]) in the graph's order."""
         found = []
         for other, edges in (self._succ, self._pred)[direction][node].items():
             ends = (node, other) if direction == 0 else (other, node)
             for key, record in edges.items():
-                found.append(ends + ((key,) if keys else ()) + ((record,) if data else ()))
+                value = record.get(data) if isinstance(data, str) else record  # data="relation": one attribute
+                found.append(ends + ((key,) if keys else ()) + ((value,) if data else ()))
         return found
 
 

@@ -312,7 +312,7 @@ def build(data: DataOption = None, no_cache: NoCacheOption = False,
 
 
 @command(app)
-def serve(data: DataOption = Path("data"),
+def serve(data: DataOption = None,
           host: Annotated[str, typer.Option(help="Address to listen on; anything but a loopback one is said loudly.")]
           = "127.0.0.1",
           port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: a free one, printed).")] = 8000,

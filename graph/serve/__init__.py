@@ -13,8 +13,7 @@ import socket
 import sys
 import threading
 from collections.abc import Mapping
-from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageError
 from .app import create_app
@@ -67,7 +66,7 @@ def _bound_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def serve(commands: Mapping[str, click.Command], data: Path, host: str = "127.0.0.1", port: int = 8000,
+def serve(commands: Mapping[str, click.Command], data: Any, host: str = "127.0.0.1", port: int = 8000,
           stop_after: float | None = None, time_limit: float = 10.0) -> None:
     """Serve ``data`` until interrupted (or for ``stop_after`` seconds); DataErrors when it is invalid."""
     import uvicorn
@@ -79,8 +78,8 @@ def serve(commands: Mapping[str, click.Command], data: Path, host: str = "127.0.
     shown_host = f"[{host}]" if ":" in host else host
     if not is_loopback(host):
         sys.stderr.write(f"tieline: WARNING: listening on {host}, not on this machine only: anyone who can reach "
-                         f"it can read every fact in {data}/ (use --host 127.0.0.1 to keep it to yourself)\n")
-    sys.stderr.write(f"tieline: serving {data}/ read-only at http://{shown_host}:{port}/ (Ctrl-C stops)\n")
+                         f"it can read every fact in {live.root}/ (use --host 127.0.0.1 to keep it to yourself)\n")
+    sys.stderr.write(f"tieline: serving {live.root}/ read-only at http://{shown_host}:{port}/ (Ctrl-C stops)\n")
     sys.stderr.flush()
     config = uvicorn.Config(create_app(live, Questions(commands), allowed_hosts(host, port)), log_level="warning",
                             access_log=False, server_header=False, proxy_headers=False, lifespan="off",

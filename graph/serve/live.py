@@ -18,11 +18,10 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import DataErrors, IndexDamaged
-from ..files import data_files
+from ..files import Folders, joined_files
 from ..index import IndexGraph, drop_index
 from ..pipeline import load_indexed
 from .ask import Busy
@@ -37,10 +36,10 @@ Stamp = tuple[Any, ...]
 
 
 class Live:
-    """The compiled data of ``root``, current at every question."""
+    """The compiled data of the folders ``root`` (one or several), current at every question."""
 
-    def __init__(self, root: Path, time_limit: float = 10.0, poll: float = 1.0):
-        self.root, self.time_limit, self.poll = root, time_limit, poll
+    def __init__(self, root: Any, time_limit: float = 10.0, poll: float = 1.0):
+        self.root, self.time_limit, self.poll = Folders.of(root), time_limit, poll
         self.lock = threading.Lock()
         self._compiled: Compiled | None = None
         self._error: DataErrors | None = None
@@ -52,7 +51,7 @@ class Live:
     def stamp(self) -> Stamp:
         """What the folder holds now: every data file's path, size, time and inode."""
         try:
-            files = data_files(self.root)
+            files = joined_files(self.root)[2]
         except DataErrors as exc:
             return ("unreadable", str(exc))
         stamp = []
@@ -117,7 +116,7 @@ class Live:
             try:
                 compiled, error = self._load(), None
             except DataErrors as exc:
-                exc.folder = str(self.root)  # type: ignore[attr-defined]
+                exc.folder = str(self.root)
                 compiled, error = None, exc
             if self.stamp() == before:
                 break

@@ -219,11 +219,6 @@ class Compiled:
     def __post_init__(self) -> None:
         self.names.graph = self.graph  # candidates of an ambiguous name show their type, country, description
 
-    @property
-    def index(self) -> NameIndex:
-        """Transitional: the old name of :attr:`names` (kept while branches written before the rename merge)."""
-        return self.names
-
 
 def build_name_index(graph: nx.MultiDiGraph) -> NameIndex:
     """The lookup index of every entity's id, name and aliases, exact and loose (see :class:`NameIndex`)."""

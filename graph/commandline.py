@@ -47,6 +47,9 @@ Options = dict[str, tuple[Any, Any]]
 DataOption = Annotated[Path, typer.Option("--data", "-d", envvar="TIELINE_DATA", show_default=True,
                                           help="The fact folder (env TIELINE_DATA).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+PlainOption = Annotated[bool, typer.Option(
+    "--plain", envvar="TIELINE_PLAIN", help="Tables as plain rows (tab-separated, a header line, nothing cut), "
+                                           "as when stdout is not a terminal.")]
 NoCacheOption = Annotated[bool, typer.Option(
     "--no-cache", envvar="TIELINE_NO_CACHE", help="Load and validate from scratch; don't read or write the cache.")]
 EntityArgument = Annotated[str, typer.Argument(help="Id, name or alias of the entity.")]
@@ -73,6 +76,11 @@ FACT_FILTERS: Options = {
         "--at", metavar="DATE", help="Only facts on DATE (their dates contain it).")], None),
     "dated_only": (Annotated[bool, typer.Option(
         "--dated-only", help="Leave out undated facts (kept by the time filters otherwise).")], False),
+    "exclude_relations": (Annotated[Optional[list[str]], typer.Option(
+        "--exclude-relation", "-R", help="Leave out facts with this relation (repeatable).")], None),
+    "exclude_types": (Annotated[Optional[list[str]], typer.Option(
+        "--exclude-type", "-T", help="Leave out entities of this type and their facts: no answer passes "
+                                     "through them (repeatable).")], None),
 }
 """View options every query, analysis and export takes: which facts count (graph/view.py)."""
 
@@ -154,16 +162,18 @@ def query(parent: typer.Typer, name: str | None = None, *, views: tuple[Options,
     ``compiled`` is read from it when it is current; should the index turn out damaged while the
     command runs, it is dropped and the command runs again on the graph.
     """
-    options: Options = {**DATA, **({"as_json": (JsonOption, False)} if json else {})}
+    options: Options = {**DATA, **({"as_json": (JsonOption, False)} if json else {}), "plain": (PlainOption, False)}
     for option_set in views:
         options.update(option_set)
 
     def inject(given: dict[str, Any]) -> dict[str, Any]:
-        injected = {"compiled": load(given["data"], given["no_cache"], indexed=indexed)}
+        compiled = load(given["data"], given["no_cache"], indexed=indexed)
+        injected: dict[str, Any] = {"compiled": compiled}
         if json:
             injected["as_json"] = given["as_json"]
         if views:
             injected["view"] = view_spec(given)
+        speak(compiled, injected.get("view"), given["plain"])
         return injected
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -171,6 +181,16 @@ def query(parent: typer.Typer, name: str | None = None, *, views: tuple[Options,
                             options, inject)
         return command(parent, name)(run)
     return register
+
+
+def speak(compiled: Compiled, view: ViewSpec | None, plain: bool) -> None:
+    """Tell :mod:`graph.render` how this run prints: plain rows or not, the certainty levels (the
+    strongest goes unsaid), how entity dates are worded, and the view filters for the first line."""
+    vocabulary = compiled.graph.graph
+    levels = tuple(vocabulary["certainty"])
+    headline = view.resolve(compiled).headline(levels) if view is not None and view.filters else None
+    render.speak(plain=plain, levels=levels, entity_types=dict(vocabulary.get("entity_types") or {}),
+                 headline=f"({headline})" if headline else None)
 
 
 def _falling_back(function: Callable[..., Any]) -> Callable[..., Any]:

@@ -329,7 +329,7 @@ def test_neighbours_lists_the_nearest_and_says_how_many_more() -> None:
     whole = json.loads(run("neighbours", "RDIF", "--depth", "2", "--limit", "1000", "--json", "--data", BUNDLED)[1])
     total = len(whole["neighbours"])
     assert code == 0 and total == whole["total"] > 3
-    assert f"{total} within 2 hop(s) of Russian Direct Investment Fund" in stdout
+    assert f"{total} within 2 hops of Russian Direct Investment Fund" in stdout
     assert stdout.rstrip().endswith(f"… and {total - 3} more (use --limit)")
     first = json.loads(run("neighbours", "RDIF", "--depth", "2", "--limit", "3", "--json", "--data", BUNDLED)[1])
     assert first["neighbours"] == whole["neighbours"][:3] and first["total"] == total

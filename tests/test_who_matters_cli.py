@@ -36,7 +36,7 @@ def test_brokers_between_the_us_and_russia_names_dmitriev_first_with_a_sourced_p
     first_row = next(line for line in lines if line.startswith("1 "))
     assert first_row.split("│")[1].strip() == "Kirill Dmitriev"
     example = result.stdout.split("1. through Kirill Dmitriev, for example:\n", 1)[1]
-    assert " hop(s)" in example.splitlines()[0]
+    assert " hops" in example.splitlines()[0]
     assert "source: " in example and "Dmitriev" in example.split("\n\n")[0]
 
 

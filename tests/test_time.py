@@ -178,9 +178,10 @@ def test_a_state_reads_since_and_a_happening_on_its_date(invoke: Callable[..., A
     state = invoke("path", "Hub", "Fund", *later)
     assert state.exit_code == 0 and "Hub heads Fund (since 2011 · The source)" in state.stdout  # still heads it in April
     assert invoke("path", "Hub", "Day", *later).exit_code == 1  # the meeting of 11 March is not in April
-    assert "confirmed · on 11 March 2025" in invoke("path", "Hub", "Day", "--data", semantics).stdout
+    assert "Hub met with Day (on 11 March 2025 · The source)" in invoke("path", "Hub", "Day", "--data", semantics).stdout
     timeline = invoke("timeline", "Fund", *later)
-    assert timeline.stdout.startswith("Since 2011\n  • Fund is headed by Hub\n"), timeline.stdout
+    assert timeline.stdout.startswith("(between April 2025 and May 2025)\nSince 2011\n  • Fund is headed by Hub"), \
+        timeline.stdout
 
 
 @pytest.mark.parametrize(("args", "message"), [

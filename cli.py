@@ -8,7 +8,6 @@ printing, and the one table from error to exit code (0 success · 1 no result ·
 
 from __future__ import annotations
 
-import copy
 import os
 import sys
 from pathlib import Path
@@ -18,8 +17,9 @@ import typer
 
 from graph import __version__, render
 from graph.commandline import (DataOption, EntityArgument, JsonOption, ListTypeOption, NoCacheOption,
-                               TopOption, add_export_command, answer, command, load, new_app, print_json, progress,
-                               query, report, viewed, write_files)
+                               TopOption, add_export_command, answer, command, entity_argument, entity_option, load,
+                               new_app, only_command, print_json, progress, query, report, resolve, viewed,
+                               write_files)
 from graph.errors import DataErrors, GraphTooLarge, NoResult, TielineError, UsageError
 from graph.export import BUILD_FORMATS, FORMATS
 from graph.view import ViewSpec, check_types
@@ -27,7 +27,7 @@ from graph.view import ViewSpec, check_types
 if TYPE_CHECKING:
     from graph.pipeline import Compiled
 
-app = new_app(name="tieline", add_completion=False, context_settings={"help_option_names": ["-h", "--help"]})
+app = new_app(name="tieline", add_completion=True, context_settings={"help_option_names": ["-h", "--help"]})
 export_app = new_app(f"Write the graph (or a focused part of it) as {', '.join(f.label for f in FORMATS.values())}."
                      "\n\nExample: tieline export html --focus RDIF --depth 2")
 import_app = new_app("Read data from other tools into a tieline data folder.\n\nExample: tieline import ftm - --out extract")
@@ -117,7 +117,7 @@ def show(compiled: Compiled, view: ViewSpec, as_json: bool, entity: EntityArgume
     """
     from graph.query import entity_card
 
-    node = compiled.names.resolve(entity)
+    node = resolve(compiled, entity, "showing")
     answer(entity_card(viewed(compiled, view, node), node), as_json, render.card_lines)
 
 
@@ -139,7 +139,7 @@ def neighbours(compiled: Compiled, view: ViewSpec, as_json: bool, entity: Entity
     if direction not in DIRECTIONS:
         raise UsageError(f"--direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
     check_types(compiled.graph, types or ())
-    node = compiled.names.resolve(entity)
+    node = resolve(compiled, entity)
     resolved = view.resolve(compiled, (node,))
     g = resolved.apply(compiled.graph)
     near = neighbourhood(g, node, depth, types or (), direction, limit)
@@ -156,13 +156,13 @@ app.command("neighbors", hidden=True, help="Same as neighbours.")(neighbours)
 
 @query(app, indexed=True)
 def path(compiled: Compiled, view: ViewSpec, as_json: bool,
-         source: Annotated[str, typer.Argument(metavar="A", help="Where the path starts (id, name or alias).")],
-         target: Annotated[str, typer.Argument(metavar="B", help="Where it ends.")],
+         source: Annotated[str, entity_argument("Where the path starts (id, name or alias).", "A")],
+         target: Annotated[str, entity_argument("Where it ends.", "B")],
          all_paths: Annotated[bool, typer.Option("--all", help="Every shortest path, not just one.")] = False,
          max_hops: Annotated[Optional[int], typer.Option(min=1, help="Give up beyond this many hops.")] = None,
          via_types: Annotated[Optional[list[str]], typer.Option(
              "--via-type", help="Pass only through entities of this type (repeatable).")] = None,
-         avoid: Annotated[Optional[list[str]], typer.Option(help="Never pass through this entity (repeatable).")] = None,
+         avoid: Annotated[Optional[list[str]], entity_option("--avoid", "Never pass through this entity (repeatable).")] = None,
          directed: Annotated[bool, typer.Option(
              "--directed", help="Follow facts only from subject to object (symmetric ones both ways).")] = False,
          limit: Annotated[int, typer.Option(min=1, help="With --all, at most this many paths.")] = 50,
@@ -178,8 +178,8 @@ def path(compiled: Compiled, view: ViewSpec, as_json: bool,
     from graph.wording import entity_ref
 
     check_types(compiled.graph, via_types or ())
-    a, b = compiled.names.resolve(source), compiled.names.resolve(target)
-    avoided = [compiled.names.resolve(x) for x in avoid or ()]
+    a, b = resolve(compiled, source), resolve(compiled, target)
+    avoided = [resolve(compiled, x) for x in avoid or ()]
     resolved = view.resolve(compiled, (a, b))
     g = resolved.apply(compiled.graph)
     search = search_paths(g, a, b, all_paths=all_paths, max_hops=max_hops, via_types=via_types or (),
@@ -224,8 +224,8 @@ def rank(compiled: Compiled, view: ViewSpec, as_json: bool,
 
 @query(app)
 def brokers(compiled: Compiled, view: ViewSpec, as_json: bool,
-            side_a: Annotated[str, typer.Argument(metavar="A", help="One side: an entity and its nationals.")],
-            side_b: Annotated[str, typer.Argument(metavar="B", help="The other side.")],
+            side_a: Annotated[str, entity_argument("One side: an entity and its nationals.", "A")],
+            side_b: Annotated[str, entity_argument("The other side.", "B")],
             types: ListTypeOption = None, top: TopOption = 10) -> None:
     """Who connects side A to side B: the share of shortest A–B paths through each entity, with an example.
 
@@ -234,7 +234,7 @@ def brokers(compiled: Compiled, view: ViewSpec, as_json: bool,
     from graph.analysis import brokers as find_brokers
 
     check_types(compiled.graph, types or ())
-    a, b = compiled.names.resolve(side_a), compiled.names.resolve(side_b)
+    a, b = resolve(compiled, side_a), resolve(compiled, side_b)
     with progress("searching shortest paths", Visits) as bar:
         result = find_brokers(viewed(compiled, view, a, b), a, b, types or (), top, progress=bar)
     answer(result, as_json, render.brokers_lines)
@@ -257,15 +257,15 @@ def clusters(compiled: Compiled, view: ViewSpec, as_json: bool, project: Project
 # --- time: timeline ---------------------------------------------------------------------------------
 
 @query(app)
-def timeline(compiled: Compiled, view: ViewSpec, as_json: bool, entities: Annotated[Optional[list[str]], typer.Argument(
-                 metavar="[ENTITY]...", help="Only the facts of these entities (ids, names or aliases).")] = None) -> None:
+def timeline(compiled: Compiled, view: ViewSpec, as_json: bool, entities: Annotated[Optional[list[str]], entity_argument(
+                 "Only the facts of these entities (ids, names or aliases).", "[ENTITY]...")] = None) -> None:
     """Dated facts in date order, grouped by date, each worded and sourced; undated ones counted.
 
     Example: tieline timeline "Kirill Dmitriev" --between 2025-03 2025-04
     """
     from graph.timeline import build_timeline
 
-    nodes = [compiled.names.resolve(name) for name in entities or ()]
+    nodes = [resolve(compiled, name) for name in entities or ()]
     resolved = view.resolve(compiled, nodes)
     result = build_timeline(resolved.apply(compiled.graph), nodes, resolved.window and resolved.window.span)
     answer(result, as_json, render.timeline_lines)
@@ -356,25 +356,11 @@ def build(data: DataOption = Path("data"), no_cache: NoCacheOption = False,
         typer.echo(line)
 
 
-def only_command(argv: list[str]) -> typer.Typer:
-    """The app with just the command ``argv`` names (the whole app when it names none): typer makes
-    the click command of every command it holds on each run, ≈ 30 ms for all of them."""
-    from typer.main import get_command_name
-
-    wanted = argv[1] if len(argv) > 1 else None
-    own = [c for c in app.registered_commands if get_command_name(c.name or c.callback.__name__) == wanted]  # type: ignore[union-attr]
-    if not own:
-        return app
-    single = copy.copy(app)
-    single.registered_commands, single.registered_groups = own, []
-    return single
-
-
 def main() -> None:
     """Console entry point: run the app, then leave without tearing down a large graph object by object."""
     code = 0
     try:
-        only_command(sys.argv)()
+        only_command(app, sys.argv)()
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if isinstance(exc.code, str):

@@ -12,17 +12,21 @@ every option of every command.
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import inspect
+import os
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
+import click
 import typer
 
 from . import render
-from .errors import DataErrors, IndexDamaged, TielineError, exit_code
+from .complete import entity_completions
+from .errors import DataErrors, EntityNotFound, IndexDamaged, TielineError, exit_code
 from .export import ExportFormat, Metrics, with_metrics
 from .index import PENDING, build_pending, drop_index
 from .model import Compiled
@@ -35,7 +39,8 @@ if TYPE_CHECKING:
 
 __all__ = ["EXIT_CODES_HELP", "new_app", "DataOption", "JsonOption", "NoCacheOption", "EntityArgument",
            "ListTypeOption", "TopOption", "FACT_FILTERS", "SELECTION", "command", "query", "load", "viewed",
-           "answer", "print_json", "report", "progress", "write_files", "add_export_command"]
+           "answer", "print_json", "report", "progress", "write_files", "add_export_command", "resolve", "speak",
+           "PlainOption", "only_command", "EntityName", "entity_argument", "entity_option"]
 
 EXIT_CODES_HELP = ("Exit codes: 0 success; 1 no result (no path, no match); 2 usage error "
                    "(bad option, unknown or ambiguous entity, graph too large to draw); "
@@ -52,7 +57,40 @@ PlainOption = Annotated[bool, typer.Option(
                                            "as when stdout is not a terminal.")]
 NoCacheOption = Annotated[bool, typer.Option(
     "--no-cache", envvar="TIELINE_NO_CACHE", help="Load and validate from scratch; don't read or write the cache.")]
-EntityArgument = Annotated[str, typer.Argument(help="Id, name or alias of the entity.")]
+
+
+class EntityName(click.ParamType):
+    """An entity named by id, name or alias: text, completed in the shell from the query index.
+
+    Completion is the type's own (not typer's ``autocompletion``, which keeps only values that begin
+    with the typed text): "Dmitr" offers Kirill Dmitriev, whose name has a word that begins so.
+    """
+
+    name = "text"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        return value
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+        """Names and ids from the query index of ``--data`` (:func:`graph.complete.entity_completions`)."""
+        from click.shell_completion import CompletionItem
+
+        data = ctx.params.get("data") or os.environ.get("TIELINE_DATA") or "data"
+        return [CompletionItem(value, help=about)
+                for value, about in entity_completions(data, incomplete, os.environ.get("_TIELINE_COMPLETE", ""))]
+
+
+def entity_argument(help_text: str, metavar: str | None = None) -> Any:
+    """A typer Argument naming an entity (id, name or alias), completed from the query index."""
+    return typer.Argument(metavar=metavar, help=help_text, click_type=EntityName())
+
+
+def entity_option(flag: str, help_text: str) -> Any:
+    """A repeatable typer Option naming entities, completed from the query index."""
+    return typer.Option(flag, help=help_text, click_type=EntityName())
+
+
+EntityArgument = Annotated[str, entity_argument("Id, name or alias of the entity.")]
 ListTypeOption = Annotated[Optional[list[str]], typer.Option(
     "--type", "-t", help="Only list entities of this type (the walk passes through others; repeatable).")]
 TopOption = Annotated[int, typer.Option(min=1, help="How many to list.")]
@@ -86,7 +124,8 @@ FACT_FILTERS: Options = {
 
 SELECTION: Options = {
     "focus": (Annotated[Optional[list[str]], typer.Option(
-        "--focus", "-f", help="Only what lies within --depth hops of this entity (repeatable).")], None),
+        "--focus", "-f", help="Only what lies within --depth hops of this entity (repeatable).",
+        click_type=EntityName())], None),
     "depth": (Annotated[int, typer.Option("--depth", "-n", min=0, help="Hops around --focus or --path.")], 1),
     "path": (Annotated[Optional[tuple[str, str]], typer.Option(
         "--path", metavar="A B", help="Highlight the shortest paths between A and B, shown in context.")], None),
@@ -232,6 +271,19 @@ def load(data: Path, no_cache: bool, wrote_nothing: bool = True, indexed: bool =
             raise
 
 
+def resolve(compiled: Compiled, text: str, doing: str = "taking") -> str:
+    """The id of the entity ``text`` names; a name that matches nothing but has one clear candidate
+    (:meth:`graph.model.NameIndex.clear_guess`) is answered for it, and stderr says so."""
+    try:
+        return compiled.names.resolve(text)
+    except EntityNotFound:
+        guess = compiled.names.clear_guess(text)
+        if guess is None:
+            raise
+    typer.echo(f"tieline: {render.guessed_line(doing, compiled.names.names[guess], guess, text)}", err=True)
+    return guess
+
+
 def viewed(compiled: Compiled, view: ViewSpec, *anchors: str) -> nx.MultiDiGraph:
     """The part of the graph ``view`` shows, with ``anchors`` (entity ids) always in it."""
     return view.resolve(compiled, anchors).apply(compiled.graph)
@@ -259,6 +311,20 @@ def answer(result: Any, as_json: bool, text: Callable[[Any], Any]) -> None:
     parts = text(result)
     for part in parts if isinstance(parts, (list, Iterator)) else [parts]:
         render.show(part)  # a generator's parts are printed as they come
+
+
+def only_command(app: typer.Typer, argv: list[str]) -> typer.Typer:
+    """The app with just the command ``argv`` names (the whole app when it names none): typer makes
+    the click command of every command it holds on each run, ≈ 30 ms for all of them."""
+    from typer.main import get_command_name
+
+    wanted = argv[1] if len(argv) > 1 else None
+    own = [c for c in app.registered_commands if get_command_name(c.name or c.callback.__name__) == wanted]  # type: ignore[union-attr]
+    if not own:
+        return app
+    single = copy.copy(app)
+    single.registered_commands, single.registered_groups = own, []
+    return single
 
 
 # --- exports ----------------------------------------------------------------------------------------

@@ -398,6 +398,11 @@ def not_found_text(query: str, candidates: Iterable[tuple[str, str]]) -> str:
     return f"no entity matches {_quoted(query)}{hint}"
 
 
+def guessed_line(doing: str, name: str, entity_id: str, query: str) -> str:
+    """``showing Kirill Dmitriev for 'Kiril Dmitriev' (id kirill-dmitriev)``: a clear candidate taken for a misspelt name."""
+    return f"{doing} {terminal_text(name)} for {_quoted(query)} (id {terminal_text(entity_id)})"
+
+
 def _quoted(text: str) -> str:
     return terminal_text(repr(text))
 
@@ -438,7 +443,7 @@ def build_summary(stats: dict[str, Any], written: dict[str, Any]) -> list[str]:
 
 def validation_summary(count: int, folder: str, wrote_nothing: bool) -> str:
     """``3 problems in data/ (nothing was written)``."""
-    return (f"{counted(count, 'problem')} in {terminal_text(folder)}/"
+    return (f"{counted(count, 'problem', thousands=False)} in {terminal_text(folder)}/"
             + (" (nothing was written)" if wrote_nothing else ""))
 
 

@@ -74,8 +74,8 @@ def validate(data: DataOption = Path("data"), as_json: JsonOption = False, no_ca
     if as_json:
         print_json({"valid": True, "errors": [], **{k: counts[k] for k in ("entities", "facts", "sources")}})
     else:
-        typer.echo(f"{render.terminal_text(data)}/ is valid: {counts['entities']} entities, {counts['facts']} facts, "
-                   f"{counts['sources']} sources")
+        typer.echo(f"{render.terminal_text(data)}/ is valid: " + ", ".join(
+            render.counted(counts[k], k[:-1] if k != "entities" else "entity") for k in ("entities", "facts", "sources")))
 
 
 @query(app)
@@ -321,7 +321,7 @@ def import_ftm(files: Annotated[list[Path], typer.Argument(
             report_ = read_into([sys.stdin.buffer if str(f) == "-" else f for f in files], out, source_title=source_title,
                                 source_url=source_url, certainty=certainty, story=story, progress=bar)
         except DataErrors as exc:
-            exc.summary = f"{len(exc.errors)} malformed line(s) in the input; nothing was written"
+            exc.summary = f"{render.counted(len(exc.errors), 'malformed line')} in the input; nothing was written"
             raise
     for line in render.import_report_lines(report_, out, joined):
         typer.echo(line, err=True)

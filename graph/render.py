@@ -34,7 +34,7 @@ __all__ = [
     "validation_summary", "shown_name", "Progress", "error_message", "rank_table", "brokers_lines",
     "clusters_lines", "import_report_lines", "no_path_text", "no_neighbours_text", "timeline_lines",
     "shared_names_line", "dedupe_table", "validation_json", "build_summary", "Voice", "VOICE", "speak",
-    "is_plain", "Rows", "caveat", "guessed_line", "ISOLATED_SHOWN",
+    "is_plain", "Rows", "caveat", "guessed_line", "ISOLATED_SHOWN", "counted",
 ]
 
 _CONTROL_PICTURES = {i: chr(0x2400 + i) for i in range(0x20)} | {0x7F: "\u2421"}
@@ -151,6 +151,8 @@ class Rows:
 
         table = Table(*self.columns, title=_text(self.title) if self.title else None, title_justify="left",
                       show_edge=False, pad_edge=False, expand=False, show_header=self.show_header)
+        for column in table.columns:
+            column.overflow = "fold"  # a long id or word is broken across lines, never cut with "…"
         for column, width in zip(table.columns, self.widths or ()):
             column.width = width
         for row in self.rows:
@@ -313,7 +315,7 @@ def neighbours_lines(result: dict[str, Any], name: str) -> Iterator[Any]:
     long = len(found) > NEIGHBOURS_CHUNK
     for start in range(0, max(len(found), 1), NEIGHBOURS_CHUNK):
         table = Rows(("hops", "id", "entity", "type", "how"), None if start else title,
-                     widths=(4, 16, 20, 10, 30) if long else None, show_header=not start)  # 79 columns with rules
+                     widths=(4, 14, 17, 8, 24) if long else None, show_header=not start)  # 79 columns with rules
         for row in found[start:start + NEIGHBOURS_CHUNK]:
             table.add_row(str(row["distance"]), row["id"], row["name"], row["type"],
                           [_stated(f) for f in row["facts"]] if not is_plain()

@@ -28,6 +28,7 @@ from ..fields import ENTITY_FIELDS, FACT_FIELDS, FACT_ID, SLUG, new_record
 from ..names import ascii_slug, name_key
 from ..schema import read_schema
 from ..validate import made_fact_id
+from ..wording import counted
 from ..yamlfile import parse_yaml
 from ..yamlwrite import entity_lines, fact_lines, scalar, schema_text, source_lines
 from .export import CERTAINTY_PREFIX, END_PROPS, REPRINTED_PREFIX, START_PROPS
@@ -73,8 +74,9 @@ class ImportReport:
 
     def summary(self) -> str:
         """The lines a CLI prints: what was made, then each kind of problem with examples."""
-        lines = [f"{self.lines:,} FtM entities read: {self.entities:,} entities ({self.countries:,} countries), "
-                 f"{self.facts:,} facts, {self.sources:,} sources"]
+        lines = [f"{counted(self.lines, 'FtM entity')} read: {counted(self.entities, 'entity')} "
+                 f"({counted(self.countries, 'country')}), {counted(self.facts, 'fact')}, "
+                 f"{counted(self.sources, 'source')}"]
         for kind, count in sorted(self.problems.items()):
             lines.append(f"  {count:,} × {kind}: " + "; ".join(self.examples[kind]))
         return "\n".join(lines)
@@ -129,8 +131,8 @@ def import_ftm(stream: str | os.PathLike[str] | IO[Any] | list[Any], out: str | 
     if story is not None:
         taken = id_collisions(imported, story)
         if taken:
-            raise UsageError(f"cannot import into {os.fspath(out)}: {len(taken)} id(s) of the import are already "
-                             f"used in the data folder: {', '.join(taken[:5])}{' …' if len(taken) > 5 else ''}; "
+            raise UsageError(f"cannot import into {os.fspath(out)}: {counted(len(taken), 'id')} of the import "
+                             f"{'is' if len(taken) == 1 else 'are'} already used in the data folder: {', '.join(taken[:5])}{' …' if len(taken) > 5 else ''}; "
                              "existing ids are never overwritten (import into a folder of its own, or rename "
                              "them in the stream)")
     write_folder(imported, out)

@@ -75,7 +75,7 @@ def validate(data: DataOption = Path("data"), as_json: JsonOption = False, no_ca
         print_json({"valid": True, "errors": [], **{k: counts[k] for k in ("entities", "facts", "sources")}})
     else:
         typer.echo(f"{render.terminal_text(data)}/ is valid: " + ", ".join(
-            render.counted(counts[k], k[:-1] if k != "entities" else "entity") for k in ("entities", "facts", "sources")))
+            render.counted(counts[k], k[:-1] if k != "entities" else "entity", thousands=False) for k in ("entities", "facts", "sources")))
 
 
 @query(app)

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from .dates import PARTIAL_DATE, date_bounds
 from .errors import DataError
+from .names import ascii_slug
 from .yamlfile import Marked, MarkedList, Plain, printable, shown
 
 __all__ = [
@@ -47,8 +47,7 @@ def suggest(word: str, candidates: Iterable[str]) -> str:
 
 def slug_of(text: str) -> str | None:
     """``text`` as an id would write it ("Germany" → "germany", "São Tomé" → "sao-tome"), or None."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    made = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    made = ascii_slug(text)
     return made if made and len(made) <= 64 and SLUG.match(made) and made != text else None
 
 

@@ -30,7 +30,7 @@ from .wording import counted, entity_when
 
 __all__ = [
     "terminal_text", "json_text", "show", "path_text", "card_lines", "neighbours_lines", "stats_lines",
-    "search_table", "ambiguous_text", "not_found_text", "error_lines", "fact_detail", "sources_line",
+    "search_table", "ambiguous_text", "not_found_text", "error_lines", "sources_line",
     "validation_summary", "shown_name", "Progress", "error_message", "rank_table", "brokers_lines",
     "clusters_lines", "import_report_lines", "no_path_text", "no_neighbours_text", "timeline_lines",
     "shared_names_line", "dedupe_table", "validation_json", "build_summary", "Voice", "VOICE", "speak",
@@ -214,11 +214,6 @@ def sources_line(fact: dict[str, Any]) -> str:
         extra = ", ".join(x for x in (source.get("publisher"), source.get("published")) if x)
         parts.append(f"{label} ({extra})" if extra else label)
     return "; ".join(parts)
-
-
-def fact_detail(fact: dict[str, Any]) -> str:
-    """Certainty and dates of a fact: ``confirmed · on 18 February 2025`` (:func:`graph.query.fact_when`)."""
-    return " · ".join(x for x in (fact["certainty"], fact.get("when")) if x)
 
 
 def caveat(fact: dict[str, Any]) -> str:

@@ -104,7 +104,8 @@ def test_an_edit_is_seen_at_once(invoke: Callable[..., Any], small_data: Path) -
 
 BROKEN = {"facts/bad.yaml": "facts:\n  - subject: anna-kowalska\n    relation: member\n    object: trade-council\n"
                             "    sources: [gazeta-2025-01-15]\n    certainty: confirmed\n"}
-PROBLEM = "data/facts/bad.yaml:3:15: unknown relation 'member' (did you mean 'member_of'?)"
+PROBLEM = ("data/facts/bad.yaml:3:15: unknown relation 'member' (did you mean 'member_of'?); if it is new, "
+           "declare it under 'relations:' in schema.yaml (label, inverse, subject, object)")
 
 
 @pytest.mark.parametrize("args", [

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from graph import __version__, render
-from graph.commandline import (DataOption, EntityArgument, JsonOption, ListTypeOption, NoCacheOption,
-                               TopOption, add_export_command, answer, command, entity_argument, entity_option, load,
-                               new_app, only_command, print_json, progress, query, report, resolve, viewed,
-                               write_files)
+from graph.commandline import (DataOption, EntityArgument, JsonOption, ListTypeOption, MinScoreOption, NoCacheOption,
+                               PairFormatOption, PairLimitOption, TopOption, add_export_command, answer,
+                               command, cross_reference, duplicates, entity_argument, entity_option, load, new_app,
+                               only_command, print_json, progress, query, report, resolve, viewed, write_files)
 from graph.errors import DataErrors, GraphTooLarge, NoResult, TielineError, UsageError
 from graph.export import BUILD_FORMATS, FORMATS
 from graph.view import ViewSpec, check_types
@@ -273,27 +273,29 @@ def timeline(compiled: Compiled, view: ViewSpec, as_json: bool, entities: Annota
         raise NoResult("no dated facts" + (f" {resolved.window.words}" if resolved.window else ""))
 
 
-# --- names: dedupe ----------------------------------------------------------------------------------
+# --- names: dedupe, xref ----------------------------------------------------------------------------
 
 @query(app, views=())
-def dedupe(compiled: Compiled, as_json: bool, types: ListTypeOption = None,
-           min_score: Annotated[float, typer.Option(min=0, max=1, help="Only pairs scoring at least this.")] = 0.5,
-           limit: Annotated[int, typer.Option(min=1, help="At most this many pairs.")] = 50) -> None:
+def dedupe(compiled: Compiled, as_json: bool, types: ListTypeOption = None, min_score: MinScoreOption = 0.5,
+           limit: PairLimitOption = 50, fmt: PairFormatOption = "table") -> None:
     """Pairs of entities that may be the same thing, best first, with a score and reasons.
 
-    Record your judgement in a `resolutions:` section (same / different).
-
-    Example: tieline dedupe --type institution --min-score 0.6
+    Example: tieline dedupe --type institution --min-score 0.1 --format resolutions
     """
-    from graph.dedupe import find_duplicates
+    duplicates(compiled, as_json, types or (), min_score, limit, fmt)
 
-    check_types(compiled.graph, types or ())
-    with progress("comparing names", 20_000) as bar:
-        found = find_duplicates(compiled.graph, types=types or (), min_score=min_score, limit=limit, progress=bar)
-    if found or as_json:
-        answer({"candidates": found}, as_json, render.dedupe_table)
-    if not found:
-        raise NoResult(f"no pair of entities scores {min_score} or more")
+
+@command(app)
+def xref(reference: Annotated[Path, typer.Argument(metavar="REFERENCE", help="A data folder to match the story "
+                                                                 "against: an import, beside it or in DATA/imports/NAME.")],
+         data: DataOption = Path("data"), no_cache: NoCacheOption = False, as_json: JsonOption = False,
+         types: ListTypeOption = None, min_score: MinScoreOption = 0.5, limit: PairLimitOption = 50,
+         fmt: PairFormatOption = "table") -> None:
+    """Story entities (--data) that may be entities of REFERENCE, best first, with score and reasons.
+
+    Example: tieline xref peps --type person --format resolutions
+    """
+    cross_reference(data, reference, no_cache, as_json, types or (), min_score, limit, fmt)
 
 
 # --- FollowTheMoney: import ftm (export ftm is in the registry) ----------------------------------------

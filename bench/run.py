@@ -262,13 +262,13 @@ class Bench:
         self.rows.append(time_row(f"11. {size}, cold page cache: path A B", cold, bare, {"1m": 10}, size))
 
     def completion(self, size: str, data: Path, name: str) -> None:
-        """Target 16: shell completion of an entity name (one Tab) against `tieline --help`, the
+        """Target 18: shell completion of an entity name (one Tab) against `tieline --help`, the
         command line's own start-up, both with the query index warm."""
         env = {**self.env, "_TIELINE_COMPLETE": "complete_bash", "COMP_WORDS": f"tieline show {name[:4]}",
                "COMP_CWORD": "2", "TIELINE_DATA": str(data)}
         ours = measure(f"completion of 'tieline show {name[:4]}' ({size})", self.tieline, env, self.repeat)
         base = measure("tieline --help", [*self.tieline, "--help"], self.env, self.repeat)
-        self.rows.append(time_row(f"16. {size}, warm: complete an entity name", ours, base, 1.5, size))
+        self.rows.append(time_row(f"18. {size}, warm: complete an entity name", ours, base, 1.5, size))
 
     def cold_and_edit(self, size: str) -> None:
         """Targets 3 and 4: full validate + build without a cache; then after editing one file."""
@@ -355,6 +355,46 @@ class Bench:
                        environment(cold_cache), self.heavy, before=empty_cache)
         shutil.rmtree(cold_cache, ignore_errors=True)
         self.rows.append(time_row(f"10. {size}: dedupe", ours, cold, 2.0, size))
+
+    def xref(self, size: str) -> None:
+        """Scenario 15: `tieline xref` of a 300-entity story against a reference of ``size`` (its index warm),
+        against reading every word-set name key of the reference's query index with sqlite3; ≤ 3× at 1M."""
+        reference = DATA / f"{size}-reference"
+        if not (reference / "schema.yaml").exists():
+            print(f"generating {reference} …", file=sys.stderr)
+            generate.generate(generate.parse_size(size), reference, seed=generate.DEFAULT_SEED + 7, per_entity=1.0)
+        story = DATA / "story-300"
+        if not (story / "schema.yaml").exists():
+            generate.generate(300, story, seed=generate.DEFAULT_SEED + 1)
+        run_once([*self.tieline, "search", "x", "--data", reference], self.env, quiet_ok=True)  # cache and index
+        cmd = [*self.tieline, "xref", reference, "--data", story, "--min-score", "0", "--limit", "100000"]
+        run_once(cmd, self.env, quiet_ok=True)
+        ours = measure(f"tieline xref ({size} reference, warm)", cmd, self.env, self.heavy, quiet_ok=True)
+        scan = ("import sqlite3, sys; from graph.store import Store; from graph.index import INDEX_FILE; "
+                "c = sqlite3.connect(Store(sys.argv[1]).folder / INDEX_FILE); "
+                "print(sum(1 for _ in c.execute(\"SELECT key FROM name_keys WHERE kind = 'words'\")))")
+        base = measure("sqlite3: every name key", [PYTHON, "-c", scan, reference], self.env, self.heavy)
+        self.rows.append(time_row(f"16. {size} reference: xref a 300-entity story", ours, base, {"1m": 3.0}, size))
+
+    def quality(self) -> None:
+        """Scenario 16: recall and precision of `tieline dedupe` at its defaults on the labelled set of the suite."""
+        import yaml
+        from itertools import combinations
+
+        fixtures = REPO / "tests" / "fixtures" / "dedupe"
+        groups = yaml.safe_load((fixtures / "labels.yaml").read_text(encoding="utf-8"))["groups"]
+        planted = {frozenset(p) for g in groups for p in combinations(g["ids"], 2)}
+        out = subprocess.run([*self.tieline, "dedupe", "--data", fixtures / "labelled", "--json"], env=self.env,
+                             cwd=REPO, capture_output=True, text=True, check=True).stdout
+        listed = [frozenset((c["a"]["id"], c["b"]["id"])) for c in json.loads(out)["candidates"]]
+        hits = len(planted & set(listed))
+        recall, precision = hits / len(planted), hits / max(1, len(listed))
+        within = len(planted & set(listed[:2 * len(planted)])) / len(planted)
+        self.rows.append(Row("17. labelled set: dedupe at its defaults", f"recall {recall:.2f}, precision "
+                             f"{precision:.2f}", f"{len(planted)} planted pairs (labels.yaml)", f"{len(listed)} listed",
+                             within, "all within the first 2×", within == 1.0))
+        self.notes.append(f"labelled set: {hits} of {len(planted)} planted duplicates listed, {len(listed) - hits} "
+                          f"other pairs; recall {recall:.3f}, precision {precision:.3f}")
 
     def ftm_import(self, size: str) -> None:
         """Scenario 8: importing the set as an FtM stream, against reading it with FtM proxies + PyYAML."""
@@ -562,7 +602,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium scenario")
     parser.add_argument("--only", help="run only these scenarios, comma-separated: bundled, warm, cold, html, "
                                          "analysis (7), ftm (8), time (9), dedupe (10), peers (12-14: kuzu, "
-                                         "DuckDB; needs the test extras), ftm-stream (15)")
+                                         "DuckDB; needs the test extras), ftm-stream (15), xref (16), quality (17)")
     parser.add_argument("--ftm-sizes", default="100k", help="FtM stream lines for scenario 15 (default 100k; "
                                                             "1m: the 10-minute, 2 GB target)")
     args = parser.parse_args(argv)
@@ -572,7 +612,7 @@ def main(argv: list[str] | None = None) -> int:
     header = machine()
     print(header, file=sys.stderr)
     only = set(args.only.split(",")) if args.only else {"bundled", "warm", "cold", "html", "analysis", "ftm", "time",
-                                                        "dedupe", "peers", "ftm-stream"}
+                                                        "dedupe", "peers", "ftm-stream", "xref", "quality"}
     if "bundled" in only:
         bench.bundled()
     for size in sizes if "warm" in only else ():
@@ -593,6 +633,10 @@ def main(argv: list[str] | None = None) -> int:
         bench.dedupe(size)
     for size in sizes if "peers" in only else ():
         bench.peers(size)
+    for size in sizes if "xref" in only else ():
+        bench.xref(size)
+    if "quality" in only:
+        bench.quality()
     report = "\n".join([header, "", table(bench.rows), *[f"\nnote: {n}" for n in bench.notes]])
     print()
     print(report)

@@ -17,7 +17,7 @@ import functools
 import inspect
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -26,12 +26,15 @@ import typer
 
 from . import render
 from .complete import entity_completions
-from .errors import DataErrors, EntityNotFound, IndexDamaged, TielineError, exit_code
+from .errors import DataErrors, EntityNotFound, IndexDamaged, NoResult, TielineError, UsageError, exit_code
 from .export import ExportFormat, Metrics, with_metrics
 from .index import PENDING, build_pending, drop_index
 from .model import Compiled
 from .pipeline import load_compiled, load_indexed
-from .view import ViewSpec
+from .dedupe import find_duplicates
+from .store import Store
+from .view import ViewSpec, check_types
+from .xref import Side, cross_reference as match, reference_folder
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -39,7 +42,8 @@ if TYPE_CHECKING:
 
 __all__ = ["EXIT_CODES_HELP", "new_app", "DataOption", "JsonOption", "NoCacheOption", "EntityArgument",
            "ListTypeOption", "TopOption", "FACT_FILTERS", "SELECTION", "command", "query", "load", "viewed",
-           "answer", "print_json", "report", "progress", "write_files", "add_export_command", "resolve", "speak",
+           "answer", "print_json", "report", "progress", "write_files", "add_export_command", "MinScoreOption",
+           "PairLimitOption", "PairFormatOption", "answer_pairs", "duplicates", "cross_reference", "resolve", "speak",
            "PlainOption", "only_command", "EntityName", "entity_argument", "entity_option"]
 
 EXIT_CODES_HELP = ("Exit codes: 0 success; 1 no result (no path, no match); 2 usage error "
@@ -94,6 +98,12 @@ EntityArgument = Annotated[str, entity_argument("Id, name or alias of the entity
 ListTypeOption = Annotated[Optional[list[str]], typer.Option(
     "--type", "-t", help="Only list entities of this type (the walk passes through others; repeatable).")]
 TopOption = Annotated[int, typer.Option(min=1, help="How many to list.")]
+MinScoreOption = Annotated[float, typer.Option(min=0, max=1, help="Only pairs scoring at least this.")]
+PairLimitOption = Annotated[int, typer.Option(min=1, help="At most this many pairs.")]
+PairFormatOption = Annotated[str, typer.Option(
+    "--format", click_type=click.Choice(["table", "resolutions"]),
+    help="table, or resolutions: the pairs as a `resolutions:` section to paste into a fact file "
+         "(keep each `same` you confirm; make it `different` when they are two).")]
 
 DATA: Options = {"data": (DataOption, Path("data")), "no_cache": (NoCacheOption, False)}
 """Where the facts come from: every command that reads them."""
@@ -325,6 +335,59 @@ def only_command(app: typer.Typer, argv: list[str]) -> typer.Typer:
     single = copy.copy(app)
     single.registered_commands, single.registered_groups = own, []
     return single
+
+
+# --- pairs of entities: dedupe, xref -------------------------------------------------------------------
+
+def answer_pairs(result: dict[str, Any], as_json: bool, fmt: str, min_score: float,
+                 table: Callable[[Any], Any]) -> None:
+    """Print candidate pairs as JSON, a table or a ``resolutions:`` section; work bounded in large blocks
+    said on stderr; NoResult when no pair scores ``min_score``."""
+    for line in render.bounded_lines(result["bounded"]):
+        typer.echo(f"tieline: {line}", err=True)
+    if result["candidates"] or as_json:
+        answer(result, as_json, table if fmt == "table" else render.resolutions_text)
+    if not result["candidates"]:
+        raise NoResult(f"no pair of entities scores {min_score} or more")
+
+
+def duplicates(compiled: Compiled, as_json: bool, types: Sequence[str], min_score: float, limit: int,
+               fmt: str) -> None:
+    """`tieline dedupe`: the candidate pairs of one folder, printed."""
+    check_types(compiled.graph, types)
+    with progress("comparing names", 20_000) as bar:
+        result = find_duplicates(compiled.graph, types=types, min_score=min_score, limit=limit, progress=bar)
+    answer_pairs(result, as_json, fmt, min_score, render.dedupe_table)
+
+
+def cross_reference(data: Path, reference: Path, no_cache: bool, as_json: bool, types: Sequence[str],
+                    min_score: float, limit: int, fmt: str) -> None:
+    """`tieline xref`: the story of ``data`` against the folder ``reference``, both read from their query
+    indexes when current (else loaded, and their indexes written after the answer); a reference
+    inside ``data`` (``DATA/imports/NAME``) is the part of the story written there."""
+    if not reference.is_dir():
+        raise UsageError(f"REFERENCE {render.terminal_text(reference)} is not a folder (a data folder, e.g. an import)")
+    folder = reference_folder(str(data), str(reference))
+    if folder == "":
+        raise UsageError("REFERENCE is the story itself (--data): `tieline dedupe` lists pairs within one folder")
+
+    def run() -> None:
+        story = load(data, no_cache, indexed=True)
+        sides = (Side(story, folder, inside=False), Side(story, folder)) if folder is not None else (
+            Side(story), Side(load(reference, no_cache, indexed=True)))
+        check_types(story.graph, types)
+        with progress("reading the reference's names", 1_000_000) as bar:
+            result = match(*sides, types=types, min_score=min_score, limit=limit, progress=bar)
+        answer_pairs(result, as_json, fmt, min_score, render.xref_table)
+    try:
+        try:
+            run()
+        except IndexDamaged:
+            for root in (data, reference):
+                drop_index(Store(root))
+            run()
+    finally:
+        _build_pending_indexes()
 
 
 # --- exports ----------------------------------------------------------------------------------------

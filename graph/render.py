@@ -27,14 +27,16 @@ from .errors import AmbiguousEntity, DataErrors, EntityNotFound
 from .glyphs import replace_invisible
 from .timeline import absence_reason
 from .wording import counted, entity_when
+from .yamlwrite import scalar
 
 __all__ = [
     "terminal_text", "json_text", "show", "path_text", "card_lines", "neighbours_lines", "stats_lines",
     "search_table", "ambiguous_text", "not_found_text", "error_lines", "sources_line",
     "validation_summary", "shown_name", "Progress", "error_message", "rank_table", "brokers_lines",
     "clusters_lines", "import_report_lines", "no_path_text", "no_neighbours_text", "timeline_lines",
-    "shared_names_line", "dedupe_table", "validation_json", "build_summary", "Voice", "VOICE", "speak",
-    "is_plain", "Rows", "caveat", "guessed_line", "ISOLATED_SHOWN", "counted",
+    "shared_names_line", "dedupe_table", "xref_table", "bounded_lines", "resolutions_text", "validation_json",
+    "build_summary", "Voice", "VOICE", "speak", "is_plain", "Rows", "caveat", "guessed_line", "ISOLATED_SHOWN",
+    "counted",
 ]
 
 _CONTROL_PICTURES = {i: chr(0x2400 + i) for i in range(0x20)} | {0x7F: "\u2421"}
@@ -573,13 +575,75 @@ def shared_names_line(count: int) -> str:
 
 def dedupe_table(result: dict[str, Any]) -> Any:
     """Candidate duplicates: score, the two entities (name, type, id), the reasons."""
-    candidates = result["candidates"]
-    table = _table("score", "entity", "may be the same as", "why", title=counted(len(candidates), "candidate pair"))
+    return _pairs_table(result["candidates"], "entity", "may be the same as")
+
+
+def xref_table(result: dict[str, Any]) -> Any:
+    """Candidate matches of `xref`: score, the story's entity, the reference's, the reasons."""
+    return _pairs_table(result["candidates"], "in the story", "may be, in the reference")
+
+
+def _pairs_table(candidates: list[dict[str, Any]], left: str, right: str) -> Any:
+    table = _table("score", left, right, "why", title=counted(len(candidates), "candidate pair"))
     for pair in candidates:
         a, b = pair["a"], pair["b"]
         table.add_row(f"{pair['score']:.2f}", [a["name"], f"{a['type']} · {a['id']}"],
                       [b["name"], f"{b['type']} · {b['id']}"], "; ".join(pair["reasons"]))
     return table
+
+
+def bounded_lines(bounded: dict[str, Any]) -> list[str]:
+    """What `dedupe` and `xref` say on stderr when a block was too large to compare whole."""
+    if not bounded["count"]:
+        return []
+    largest = bounded["largest"][0]
+    kind = "story entities" if largest["kind"] == "story entity" else "blocks"
+    return [f"{bounded['count']:,} {kind} had too many candidates to compare them all (the largest: "
+            f"{largest['entities']:,} for {shown_name(largest['key'])!r}); each was compared with its "
+            f"{bounded['window']} closest, {bounded['pairs_left_out']:,} pairs left out (--json lists them)"]
+
+
+def resolutions_text(result: dict[str, Any]) -> str:
+    """The pairs as a ``resolutions:`` section to paste into a fact file: pairs that share an entity in
+    one ``same`` group (the loader wants all the ids of one thing in one group), each pair's score and
+    reasons as comments above it."""
+    lines = ["resolutions:",
+             "  # proposed: keep each `same` you confirm; make it `different` when they are two (the first id stays)"]
+    for group, members in _groups(result["candidates"]):
+        for pair in members:
+            lines.append(f"  # {pair['score']:.2f} {_comment(pair['a']['name'])} / {_comment(pair['b']['name'])}: "
+                         + _comment("; ".join(pair["reasons"])))
+        lines.append(f"  - same: [{', '.join(scalar(i, flow=True) for i in group)}]")
+    return "\n".join(lines)
+
+
+def _groups(candidates: list[dict[str, Any]]) -> list[tuple[list[str], list[dict[str, Any]]]]:
+    """Candidate pairs joined into groups of ids (in the order first met, best pair first), with their pairs."""
+    group_of: dict[str, int] = {}
+    groups: list[tuple[list[str], list[dict[str, Any]]]] = []
+    for pair in candidates:
+        a, b = pair["a"]["id"], pair["b"]["id"]
+        known = sorted({group_of[i] for i in (a, b) if i in group_of})
+        if not known:
+            group_of[a] = group_of[b] = len(groups)
+            groups.append(([a, b], [pair]))
+            continue
+        ids, pairs = groups[known[0]]
+        for other in known[1:]:  # the pair joins two groups: the later one moves into the first
+            ids.extend(i for i in groups[other][0] if i not in ids)
+            pairs.extend(groups[other][1])
+            for i in groups[other][0]:
+                group_of[i] = known[0]
+            groups[other] = ([], [])
+        ids.extend(i for i in (a, b) if i not in ids)
+        pairs.append(pair)
+        group_of[a] = group_of[b] = known[0]
+    return [group for group in groups if group[0]]
+
+
+def _comment(text: str) -> str:
+    """Text safe inside a one-line YAML comment (and on a terminal)."""
+    return terminal_text(text)
 
 
 # --- FollowTheMoney: import report --------------------------------------------------------------------

@@ -234,7 +234,8 @@ def test_dedupe_options_and_text(invoke: Callable[..., Any], fact_set: Callable[
     data = two_stories(fact_set)
     assert len(run_json(invoke, "dedupe", "--data", str(data), "--limit", "2")["candidates"]) == 2
     assert all(c["a"]["type"] == "institution"
-               for c in run_json(invoke, "dedupe", "--data", str(data), "--type", "institution")["candidates"])
+               for c in run_json(invoke, "dedupe", "--data", str(data), "--type", "institution", "--min-score", "0"
+                                 )["candidates"])
     result = invoke("dedupe", "--data", str(data), "--min-score", "1")
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == "tieline: no pair of entities scores 1.0 or more\n"
@@ -269,7 +270,7 @@ def test_same_merges_entities_and_keeps_every_fact(invoke: Callable[..., Any], f
     others = {f["other"]["id"] for f in card["facts"]}
     assert {"steve-witkoff", "marco-antonio-rubio", "rdif"} <= others  # facts of both stories
     assert run_json(invoke, "path", "putin-v", "Marco Antonio Rubio", "--data", str(data))["paths"]
-    found = run_json(invoke, "dedupe", "--data", str(data))["candidates"]
+    found = run_json(invoke, "dedupe", "--data", str(data), "--min-score", "0")["candidates"]
     assert not any({c["a"]["id"], c["b"]["id"]} == {"marco-rubio", "marco-antonio-rubio"} for c in found)
     validate = invoke("validate", "--data", str(data))
     assert validate.exit_code == 0, validate.stderr

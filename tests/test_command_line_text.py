@@ -115,7 +115,7 @@ def test_cut_gives_full_ids(tmp_path: Path) -> None:
 
 def test_every_table_is_plain_rows_when_piped_and_the_same_twice(tmp_path: Path) -> None:
     for args in ("stats", "search dmitriev", "rank --top 5", "clusters", "show RDIF", "timeline Witkoff",
-                 'brokers "United States" Russia --top 3', "dedupe --min-score 0.3"):
+                 'brokers "United States" Russia --top 3', "dedupe --min-score 0.05"):
         out = piped(f"{CLI} {args} --data {BUNDLED} | cat", tmp_path)
         assert not re.search("[\u2500-\u257f]", out), args
         assert "\t" in out or args.startswith("timeline"), args  # a timeline is lines, not a table

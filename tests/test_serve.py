@@ -332,7 +332,7 @@ def test_loopback_by_default_and_loud_otherwise(started: Callable[..., Server]) 
 
 
 def test_serve_imports_starlette_only_when_asked() -> None:
-    code = ("import sys, cli; cli.only_command(['tieline', 'show']);"
+    code = ("import sys, cli; from graph.commandline import only_command; only_command(cli.app, ['tieline', 'show']);"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('starlette', 'uvicorn', 'graph.serve')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert out.stdout.strip() == "[]"

@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from .errors import OutputError, UsageError
 
-__all__ = ["atomic_path", "atomic_writer", "write_atomic", "write_outputs", "refuse_inside"]
+__all__ = ["atomic_path", "atomic_writer", "write_atomic", "write_outputs", "refuse_inside", "is_inside"]
 
 
 @contextlib.contextmanager
@@ -98,17 +98,44 @@ def write_outputs(files: Mapping[Path, bytes], data_dir: str | os.PathLike[str])
 def refuse_inside(out_path: str | os.PathLike[str], data_dir: str | os.PathLike[str]) -> None:
     """Raise :class:`UsageError` when ``out_path`` is, or lies inside, the data folder ``data_dir``.
 
-    Both are compared with links resolved and ``.``/``..`` removed, so ``--out d/facts.yaml``,
+    Checked by :func:`is_inside`: with links resolved and ``.``/``..`` removed, so ``--out d/facts.yaml``,
     ``--out-dir d`` and ``--data .`` with a relative output path are all caught, as is a link that
-    leads into the folder. Call it for every output file or folder before writing anything (not for
-    ``-``, stdout).
+    leads into the folder; and by device and inode, so a bind mount of the folder is caught too.
+    Call it for every output file or folder before writing anything (not for ``-``, stdout).
     """
-    data = os.path.realpath(data_dir)
-    out = os.path.realpath(out_path)
-    if os.path.commonpath([out, data]) == data:
+    if is_inside(out_path, data_dir):
+        data = os.path.realpath(data_dir)
         raise UsageError(f"refusing to write {os.fspath(out_path)}: it is inside the data folder "
                          f"{os.fspath(data_dir)} ({data}), which tieline never writes to; "
                          "choose an output path outside it")
+
+
+def is_inside(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is ``folder`` or lies inside it: THE test of "inside the data folder".
+
+    Paths are compared with links resolved; then each existing folder on the way up from ``path``
+    is compared with ``folder`` by device and inode, so the same folder reached through a bind
+    mount (``mount --bind data elsewhere``) or another name the kernel gives it counts as inside.
+    """
+    real_folder, real = os.path.realpath(folder), os.path.realpath(path)
+    if os.path.commonpath([real, real_folder]) == real_folder:
+        return True
+    try:
+        wanted = os.stat(real_folder)
+    except OSError:
+        return False
+    here = real
+    while True:
+        try:
+            st = os.stat(here)
+        except OSError:
+            st = None
+        if st is not None and (st.st_dev, st.st_ino) == (wanted.st_dev, wanted.st_ino):
+            return True
+        parent = os.path.dirname(here)
+        if parent == here:
+            return False
+        here = parent
 
 
 def _mode_for(target: Path) -> int:

@@ -27,6 +27,7 @@ from .export import ExportFormat, Metrics, with_metrics
 from .index import PENDING, build_pending, drop_index
 from .model import Compiled
 from .pipeline import load_compiled, load_indexed
+from .store import no_cache_reason
 from .view import ViewSpec
 
 if TYPE_CHECKING:
@@ -202,6 +203,8 @@ def load(data: Path, no_cache: bool, wrote_nothing: bool = True, indexed: bool =
 
     ``indexed``: read it from the query index when that is current (:mod:`graph.index`).
     """
+    if not no_cache:
+        _say_no_cache()
     with progress("parsing fact files") as bar:
         try:
             if indexed and not no_cache:
@@ -210,6 +213,15 @@ def load(data: Path, no_cache: bool, wrote_nothing: bool = True, indexed: bool =
         except DataErrors as exc:
             exc.folder, exc.wrote_nothing = str(data), wrote_nothing
             raise
+
+
+def _say_no_cache(said: list[bool] = []) -> None:  # noqa: B006 - said once per process
+    """Say once on stderr that there is no cache folder, and why (graph/store.py: cache_root)."""
+    reason = no_cache_reason()
+    if reason and not said:
+        said.append(True)
+        sys.stderr.write(f"tieline: no cache ({render.terminal_text(reason)}): every load starts from scratch; "
+                         "set TIELINE_CACHE_DIR or XDG_CACHE_HOME to keep one\n")
 
 
 def viewed(compiled: Compiled, view: ViewSpec, *anchors: str) -> nx.MultiDiGraph:

@@ -19,7 +19,7 @@ import typer
 from graph import __version__, render
 from graph.commandline import (DataOption, EntityArgument, JsonOption, ListTypeOption, NoCacheOption,
                                TopOption, add_export_command, answer, command, load, new_app, print_json, progress,
-                               query, report, viewed, write_files)
+                               query, run_app, viewed, write_files)
 from graph.errors import DataErrors, GraphTooLarge, NoResult, TielineError, UsageError
 from graph.export import BUILD_FORMATS, FORMATS
 from graph.view import ViewSpec, check_types
@@ -372,24 +372,7 @@ def only_command(argv: list[str]) -> typer.Typer:
 
 def main() -> None:
     """Console entry point: run the app, then leave without tearing down a large graph object by object."""
-    code = 0
-    try:
-        only_command(sys.argv)()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        if isinstance(exc.code, str):
-            print(exc.code, file=sys.stderr)
-    except TielineError as exc:  # raised outside a command (none is expected): still no traceback
-        code = report(exc)
-    except KeyboardInterrupt:
-        print("tieline: interrupted", file=sys.stderr)
-        code = 130
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (BrokenPipeError, OSError):
-        pass
-    os._exit(code)  # freeing a 100k-entity graph at exit costs about a second; the OS does it at once
+    os._exit(run_app(lambda: only_command(sys.argv)()))  # freeing a 100k-entity graph costs a second; the OS does it at once
 
 
 if __name__ == "__main__":

@@ -22,12 +22,13 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from . import render
-from .errors import DataErrors, IndexDamaged, TielineError, exit_code
+from .errors import DataErrors, IndexDamaged, OutputError, TielineError, exit_code
 from .export import ExportFormat, Metrics, with_metrics
 from .index import PENDING, build_pending, drop_index
 from .model import Compiled
 from .pipeline import load_compiled, load_indexed
 from .store import no_cache_reason
+from .terminal import BROKEN_PIPE, StdoutClosed, decoded_arguments, prepare_streams, shows_all
 from .view import ViewSpec
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = ["EXIT_CODES_HELP", "new_app", "DataOption", "JsonOption", "NoCacheOption", "EntityArgument",
            "ListTypeOption", "TopOption", "FACT_FILTERS", "SELECTION", "command", "query", "load", "viewed",
-           "answer", "print_json", "report", "progress", "write_files", "add_export_command"]
+           "answer", "print_json", "report", "run_app", "progress", "write_files", "add_export_command"]
 
 EXIT_CODES_HELP = ("Exit codes: 0 success; 1 no result (no path, no match); 2 usage error "
                    "(bad option, unknown or ambiguous entity, graph too large to draw); "
@@ -127,6 +128,39 @@ def view_spec(given: dict[str, Any]) -> ViewSpec:
                        if k in fields and v is not None})
 
 
+def run_app(start: Callable[[], Any]) -> int:
+    """Run the typer app ``start`` starts; its exit code, whatever the streams (graph/terminal.py):
+    never a traceback for a closed stdout (exit 4), a broken pipe (141, quietly) or a terminal's encoding."""
+    prepare_streams()
+    sys.argv[:] = decoded_arguments(sys.argv)
+    code = 0
+    try:
+        start()
+    except SystemExit as exc:  # click, typer and rich end a broken pipe with exit 1: theirs, not ours
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if isinstance(exc.__context__, BrokenPipeError):
+            code = BROKEN_PIPE
+        elif isinstance(exc.code, str):
+            sys.stderr.write(exc.code + "\n")
+    except StdoutClosed:
+        code = report(OutputError("stdout is closed: the answer was not printed"))
+    except BrokenPipeError:
+        code = BROKEN_PIPE
+    except TielineError as exc:  # raised outside a command (none is expected): still no traceback
+        code = report(exc)
+    except KeyboardInterrupt:
+        sys.stderr.write("tieline: interrupted\n")
+        code = 130
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            code = BROKEN_PIPE
+        except (OSError, ValueError):
+            pass
+    return code
+
+
 def report(exc: TielineError) -> int:
     """Print ``exc`` for people on stderr; return its exit code (the table in graph/errors.py)."""
     sys.stderr.write("\n".join(render.error_message(exc)) + "\n")
@@ -193,7 +227,8 @@ def _falling_back(function: Callable[..., Any]) -> Callable[..., Any]:
 def _build_pending_indexes() -> None:
     """Write the query index put off while the command answered from the graph (its output comes first)."""
     if PENDING:
-        sys.stdout.flush()
+        with contextlib.suppress(OSError):  # a broken pipe or a closed stdout: the index is still written
+            sys.stdout.flush()
         with progress("indexing for the next queries", minimum=render.Progress.MIN_ROWS) as bar:
             build_pending(bar)
 
@@ -240,7 +275,8 @@ def progress(label: str, minimum: int = render.Progress.MIN_BYTES) -> Iterator[r
 
 
 def print_json(value: Any) -> None:
-    typer.echo(render.json_text(value))
+    """``value`` as JSON on stdout: ``\\uXXXX`` escapes where stdout cannot show a character (graph/terminal.py)."""
+    typer.echo(render.json_text(value, ascii_only=not shows_all(sys.stdout)))
 
 
 def answer(result: Any, as_json: bool, text: Callable[[Any], Any]) -> None:

@@ -65,10 +65,11 @@ def _lone_surrogates(text: str) -> str:
     return "".join(f"<U+{ord(c):04X}>" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
 
 
-def json_text(value: Any) -> str:
+def json_text(value: Any, ascii_only: bool = False) -> str:
     """A JSON document as printed by ``--json``: non-ASCII kept, but every character :mod:`graph.glyphs`
-    calls invisible written as a ``\\uXXXX`` escape (the same JSON, harmless on a terminal)."""
-    text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False)
+    calls invisible written as a ``\\uXXXX`` escape (the same JSON, harmless on a terminal);
+    ``ascii_only``: every non-ASCII character escaped (for a terminal that cannot show it)."""
+    text = json.dumps(value, ensure_ascii=ascii_only, indent=2, sort_keys=False)
     # json.dumps escapes C0 controls itself; the line breaks are its layout
     return "\n".join(replace_invisible(line, _json_escape) for line in text.split("\n"))
 

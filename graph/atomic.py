@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
 from .errors import OutputError, UsageError
 
-__all__ = ["atomic_path", "atomic_writer", "write_atomic", "write_outputs", "refuse_inside", "is_inside"]
+__all__ = ["atomic_path", "atomic_writer", "write_atomic", "write_outputs", "refuse_inside", "is_inside",
+           "sweep_debris", "DEBRIS_AGE"]
 
 
 @contextlib.contextmanager
@@ -28,7 +31,9 @@ def atomic_path(path: str | os.PathLike[str], *, mode: int | None = None, sync: 
 
     ``mode``: the new file's permission bits (default: the replaced file's, or 0644 less the umask);
     ``sync``: flush it to disk before the rename (caches skip it: a damaged one is rebuilt). The
-    temporary file is named ``.NAME.XXXXXXXX.tmp``. OSError becomes :class:`OutputError`.
+    temporary file is named ``.NAME.XXXXXXXX.tmp`` and locked (``flock``) while it is written, so that
+    :func:`sweep_debris` can tell an interrupted writer's debris from a file being written.
+    OSError becomes :class:`OutputError`.
     """
     target = Path(path)
     if target.is_symlink():
@@ -38,17 +43,13 @@ def atomic_path(path: str | os.PathLike[str], *, mode: int | None = None, sync: 
         import tempfile  # ≈ 3 ms with the random and shutil it pulls in: a warm query writes nothing
 
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        os.close(fd)
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
     try:
+        _lock(fd, wait=False)  # held while the file is written: :func:`sweep_debris` never takes a file being written
         yield Path(tmp)
         if sync:
-            descriptor = os.open(tmp, os.O_RDONLY)
-            try:
-                os.fsync(descriptor)
-            finally:
-                os.close(descriptor)
+            os.fsync(fd)
         os.chmod(tmp, _mode_for(target) if mode is None else mode)
         os.replace(tmp, target)
     except BaseException as exc:
@@ -57,6 +58,59 @@ def atomic_path(path: str | os.PathLike[str], *, mode: int | None = None, sync: 
         if isinstance(exc, OSError):
             raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
         raise
+    finally:
+        os.close(fd)
+
+
+DEBRIS_AGE = 600
+"""Seconds after its last write from which a temporary file nobody holds is debris (:func:`sweep_debris`)."""
+_DEBRIS = re.compile(r"\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp\Z")  # what atomic_path names them
+
+
+def sweep_debris(folder: str | os.PathLike[str], names: Iterable[str] = (), suffix: str | None = None,
+                 older_than: float = DEBRIS_AGE) -> int:
+    """Remove the temporary files :func:`atomic_path` left in ``folder`` when its writer died
+    (Ctrl-C, ``kill -9``, a crash): only those of the files ``names`` (or ending in ``suffix``),
+    unchanged for ``older_than`` seconds and held by no running writer (its lock). How many went."""
+    wanted, removed = set(names), 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    now = time.time()
+    for entry in entries:
+        match = _DEBRIS.match(entry.name)
+        if not match or not (match["name"] in wanted or (suffix and match["name"].endswith(suffix))):
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(st.st_mode) or now - st.st_mtime < older_than:
+                continue
+            fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            if _lock(fd, wait=False):
+                os.unlink(entry.path)  # under our lock: no writer holds it, none can take it now
+                removed += 1
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _lock(fd: int, wait: bool = True) -> bool:
+    """An exclusive lock on the open file ``fd`` (released when it is closed, or its process dies)."""
+    try:
+        import fcntl
+    except ImportError:  # no flock here: age alone tells debris
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except OSError:
+        return False
+    return True
 
 
 @contextlib.contextmanager

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .atomic import atomic_writer, is_inside
+from .atomic import atomic_writer, is_inside, sweep_debris
 from .errors import DataError, OutputError
 from .model import NameIndex
 from .parse import PARSER_VERSION, ParsedFile
@@ -416,7 +416,10 @@ class Store:
         return header
 
     def _prune(self, manifest: Manifest) -> None:
-        """Remove per-file caches of file versions that are gone (each edit leaves one behind)."""
+        """Remove per-file caches of file versions that are gone (each edit leaves one behind), and the
+        debris of writers interrupted in this folder (:func:`graph.atomic.sweep_debris`)."""
+        sweep_debris(self.folder, (_GRAPH_FILE,))
+        sweep_debris(self.folder / "files", suffix=".parsed")
         keep = {f"{manifest.file_key(rel)}.parsed" for rel in manifest.entries}
         try:
             for entry in os.scandir(self.folder / "files"):

@@ -185,11 +185,14 @@ def path(compiled: Compiled, view: ViewSpec, as_json: bool,
     search = search_paths(g, a, b, all_paths=all_paths, max_hops=max_hops, via_types=via_types or (),
                           avoid=avoided, directed=directed, limit=limit, routes=routes, chronological=chronological)
     found = search["paths"]
+    stopped = {"gave_up": True, "examined": search["examined"]} if search["gave_up"] else {}
     if as_json:
-        print_json({"from": entity_ref(g, a), "to": entity_ref(g, b), "paths": found})
+        print_json({"from": entity_ref(g, a), "to": entity_ref(g, b), "paths": found, **stopped})
     for number, found_path in enumerate(found if not as_json else (), start=1):
         render.show(render.path_text(found_path, g.nodes[a]["name"], g.nodes[b]["name"],
                                      number if len(found) > 1 else None))
+    if found and stopped:
+        typer.echo(f"tieline: {render.search_stopped_text(search)}", err=True)
     if not found:
         raise NoResult(render.no_path_text(compiled.graph, g, a, b, search, resolved, max_hops=max_hops,
                                            directed=directed, narrowed=bool(via_types or avoid)))

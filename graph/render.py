@@ -24,7 +24,7 @@ from .timeline import absence_reason
 from .wording import entity_when
 
 __all__ = [
-    "terminal_text", "json_text", "show", "path_text", "card_lines", "neighbours_lines", "stats_lines",
+    "terminal_text", "json_text", "show", "path_text", "search_stopped_text", "card_lines", "neighbours_lines", "stats_lines",
     "search_table", "ambiguous_text", "not_found_text", "error_lines", "fact_detail", "sources_line",
     "validation_summary", "shown_name", "Progress", "error_message", "rank_table", "brokers_lines",
     "clusters_lines", "import_report_lines", "no_path_text", "no_neighbours_text", "timeline_lines",
@@ -402,6 +402,12 @@ def no_path_text(whole: Any, viewed: Any, start: str, end: str, search: dict[str
     reasons = [absence_reason(whole, viewed, n, window) for n in dict.fromkeys((start, end))] if window else []
     reasons = [r for r in reasons if r]
     return terminal_text(text + (": " + "; ".join(reasons) if reasons else ""))
+
+
+def search_stopped_text(search: dict[str, Any]) -> str:
+    """What ``path --routes``/``--chronological`` says when its work bound stopped it after some paths."""
+    return (f"the search stopped after {search['examined']:,} route(s), at its bound on work: there may be more; "
+            "narrow it with --max-hops, --via-type, --avoid or a time window")
 
 
 def no_neighbours_text(whole: Any, viewed: Any, node: str, window: Any) -> str:

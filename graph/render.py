@@ -24,7 +24,8 @@ from .timeline import absence_reason
 from .wording import entity_when
 
 __all__ = [
-    "terminal_text", "json_text", "show", "path_text", "search_stopped_text", "card_lines", "neighbours_lines", "stats_lines",
+    "terminal_text", "json_text", "show", "path_text", "search_stopped_text",
+    "card_lines", "neighbours_lines", "stats_lines",
     "search_table", "ambiguous_text", "not_found_text", "error_lines", "fact_detail", "sources_line",
     "validation_summary", "shown_name", "Progress", "error_message", "rank_table", "brokers_lines",
     "clusters_lines", "import_report_lines", "no_path_text", "no_neighbours_text", "timeline_lines",

@@ -19,6 +19,7 @@ from .fields import printable, shown, suggest
 from .files import data_files
 from .names import id_key, name_key
 from .parse import DATASET_KEYS, ParsedFile, parse_file
+from .yamlfile import repetition_error
 from .schema import SCHEMA_FILE, Schema, build_schema, is_schema_file
 
 __all__ = ["FactBase", "link", "check_and_link", "load_facts", "made_fact_id", "Linker", "check_resolutions",
@@ -512,6 +513,9 @@ def load_facts(data_dir: str | os.PathLike[str]) -> FactBase:
 def check_and_link(root: Path, parsed: list[ParsedFile]) -> FactBase:
     """Read the schema from the parsed files, link everything, raise :class:`DataErrors` on any problem."""
     errors = [e for p in parsed for e in p.errors]
+    too_many = repetition_error([(p.path, p.written, p.repeated) for p in parsed])
+    if too_many is not None:  # the alias budget is the whole load's, not each file's
+        errors.append(too_many)
     if not root.is_dir():
         raise DataErrors([DataError(str(root), 0, 0, "no such data folder")])
     schema_files = sorted((p for p in parsed if is_schema_file(p.path)), key=lambda p: (p.path != SCHEMA_FILE, p.path))

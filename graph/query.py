@@ -259,7 +259,7 @@ def _reach(graph: ReadableGraph, node: str, depth: int, direction: str) -> dict[
 
 ROUTE_BUDGET = 2000
 """At most this many routes are examined for ``--chronological``: past it the search gives up and says so."""
-WORK_FACTOR, MIN_WORK = 50, 2_000_000
+WORK_FACTOR, MIN_WORK = 50, 500_000
 """The work of ``--routes`` and ``--chronological``, counted in adjacency entries read: at most
 WORK_FACTOR times what the first shortest path cost, and never less than MIN_WORK; past it the
 search gives up and says so (each route is a search of the graph: the routes alone do not bound it)."""

@@ -5,7 +5,7 @@
   the locale's reading (:func:`decoded_arguments`).
 - **Output** degrades to what the stream's encoding can show, never a ``UnicodeEncodeError``:
   ``→`` becomes ``->``, ``…`` ``...``, other letters their ASCII transliteration (``Зеленский`` →
-  ``Zelenskii``), anything else ``?`` (:func:`prepare_streams`). ``--json`` writes ``\\uXXXX`` escapes
+  ``Zelenskiy``), anything else ``?`` (:func:`prepare_streams`). ``--json`` writes ``\\uXXXX`` escapes
   instead, so the data stays exact (:func:`shows_all`).
 - **A closed stdout** (``>&-``): /dev/null holds descriptor 1, so no file tieline opens can take
   it, and an answer written there raises :class:`StdoutClosed` (exit 4, one line on stderr); a

@@ -41,7 +41,8 @@ __all__ = ["EXIT_CODES_HELP", "new_app", "DataOption", "JsonOption", "NoCacheOpt
 
 EXIT_CODES_HELP = ("Exit codes: 0 success; 1 no result (no path, no match); 2 usage error "
                    "(bad option, unknown or ambiguous entity, graph too large to draw); "
-                   "3 invalid data; 4 output could not be written.")
+                   "3 invalid data; 4 output could not be written (stdout closed included); "
+                   "141 stdout's reader went away (broken pipe).")
 
 Options = dict[str, tuple[Any, Any]]
 """Parameter name → (Annotated typer type, default)."""

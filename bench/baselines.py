@@ -9,6 +9,13 @@
     python bench/baselines.py nx-betweenness FILE K       # networkx betweenness from K sampled sources, extrapolated
     python bench/baselines.py nx-brokers FILE A B K       # networkx group betweenness A→B, K sources, extrapolated
     python bench/baselines.py nx-louvain FILE             # networkx Louvain communities, in full
+    python bench/baselines.py csv-dump FILE DIR           # the pickled graph as DIR/nodes.csv, edges.csv, hub.txt
+    python bench/baselines.py kuzu-load DIR DB A B        # kuzu: a new database DB from the CSV, then a shortest path
+    python bench/baselines.py kuzu-neighbours DB HUB      # kuzu: the entities within 2 hops of HUB, counted
+    python bench/baselines.py duckdb-load DIR A B         # DuckDB: the CSV into memory, then a recursive shortest path
+
+The kuzu and DuckDB baselines (issue 28) are the embedded databases a user might pick instead of
+tieline: they are installed with the test extras only, never a runtime dependency.
 
 A and B are node ids. These scripts are what a competent user would write without tieline:
 no validation, no error messages, nothing cached.
@@ -163,9 +170,77 @@ def nx_louvain(file: str) -> None:
     _report(load, time.perf_counter() - start, 1, 1)
 
 
+def csv_dump(file: str, folder: str) -> None:
+    """The graph as the CSV files an embedded database loads, and its biggest hub (most distinct neighbours)."""
+    import csv
+    import pickle
+    from pathlib import Path
+
+    with open(file, "rb") as handle:
+        graph = pickle.load(handle)
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    with open(out / "nodes.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "name", "type"])
+        writer.writerows((node, data.get("name") or "", data.get("type") or "") for node, data in graph.nodes(data=True))
+    with open(out / "edges.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["from", "to", "relation"])
+        writer.writerows((a, b, data.get("relation") or "") for a, b, data in graph.edges(data=True))
+    undirected = graph.to_undirected(as_view=True)
+    hub = max(sorted(graph), key=lambda node: len(set(undirected[node]) - {node}))
+    (out / "hub.txt").write_text(hub + "\n", encoding="utf-8")
+
+
+def kuzu_load(folder: str, database: str, a: str, b: str) -> None:
+    import shutil
+    from pathlib import Path
+
+    import kuzu
+
+    shutil.rmtree(database, ignore_errors=True)
+    Path(database).unlink(missing_ok=True)
+    connection = kuzu.Connection(kuzu.Database(database))
+    connection.execute("CREATE NODE TABLE Entity(id STRING, name STRING, type STRING, PRIMARY KEY(id))")
+    connection.execute("CREATE REL TABLE Fact(FROM Entity TO Entity, relation STRING)")
+    connection.execute(f"COPY Entity FROM '{folder}/nodes.csv' (header=true)")
+    connection.execute(f"COPY Fact FROM '{folder}/edges.csv' (header=true)")
+    found = connection.execute("MATCH p = (a:Entity)-[:Fact* SHORTEST 1..30]-(b:Entity) WHERE a.id = $a AND b.id = $b "
+                               "RETURN properties(nodes(p), 'id')", {"a": a, "b": b})
+    print(found.get_all())
+
+
+def kuzu_neighbours(database: str, hub: str) -> None:
+    import kuzu
+
+    connection = kuzu.Connection(kuzu.Database(database, read_only=True))
+    found = connection.execute("MATCH (a:Entity)-[:Fact*1..2]-(b:Entity) WHERE a.id = $a AND b.id <> $a "
+                               "RETURN count(DISTINCT b)", {"a": hub})
+    print(found.get_all())
+
+
+def duckdb_load(folder: str, a: str, b: str) -> None:
+    import duckdb
+
+    connection = duckdb.connect()
+    connection.execute(f"CREATE TABLE edges AS SELECT * FROM read_csv('{folder}/edges.csv', header=true)")
+    connection.execute(f"CREATE TABLE nodes AS SELECT * FROM read_csv('{folder}/nodes.csv', header=true)")
+    found = connection.execute("""
+        WITH RECURSIVE ends(x, y) AS (SELECT "from", "to" FROM edges UNION ALL SELECT "to", "from" FROM edges),
+        walk(node, depth) AS (
+            SELECT ?::VARCHAR, 0
+            UNION
+            SELECT ends.y, walk.depth + 1 FROM walk JOIN ends ON ends.x = walk.node
+            WHERE walk.depth < 30 AND NOT EXISTS (SELECT 1 FROM walk seen WHERE seen.node = ?))
+        SELECT min(depth) FROM walk WHERE node = ?""", [a, b, b])
+    print(found.fetchall())
+
+
 COMMANDS = {"graphml": graphml_path, "pickle": pickle_path, "yaml": yaml_build, "pickle-dump": pickle_dump,
             "ftm-yaml": ftm_yaml, "ftm-import": ftm_import,
-            "nx-betweenness": nx_betweenness, "nx-brokers": nx_brokers, "nx-louvain": nx_louvain}
+            "nx-betweenness": nx_betweenness, "nx-brokers": nx_brokers, "nx-louvain": nx_louvain,
+            "csv-dump": csv_dump, "kuzu-load": kuzu_load, "kuzu-neighbours": kuzu_neighbours, "duckdb-load": duckdb_load}
 
 if __name__ == "__main__":
     COMMANDS[sys.argv[1]](*sys.argv[2:])

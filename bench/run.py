@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import platform
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -290,6 +291,44 @@ class Bench:
         self.rows.append(time_row(f"4. {size}, one of {info['files']} files edited: validate", again, ours,
                                   {TARGET_SIZE: 0.25}, size))
 
+    def peers(self, size: str) -> None:
+        """Scenarios 12–14 (issue 28): from files to the first answer, the build's peak memory, and the
+        depth-2 neighbourhood of the biggest hub, against kuzu and DuckDB loading the same graph from CSV."""
+        data, info = data_set(size)
+        a, b = info["path"]
+        ids = generate.slug(a), generate.slug(b)
+        pickled = prepared(EXTRA / f"{size}.pickle", DATA / f"{size}.json", lambda: run_once(
+            [PYTHON, HERE / "baselines.py", "pickle-dump", data, EXTRA / f"{size}.pickle"], self.env))
+        tables = EXTRA / f"{size}-csv"
+        prepared(tables / "hub.txt", pickled, lambda: run_once(
+            [PYTHON, HERE / "baselines.py", "csv-dump", pickled, tables], self.env))
+        hub = (tables / "hub.txt").read_text(encoding="utf-8").strip()
+        first_cache = DATA / "cache-first"
+        env = environment(first_cache)
+        tieline = " ".join(shlex.quote(str(c)) for c in self.tieline)
+        script = f'{tieline} validate --data "$1" && {tieline} path "$2" "$3" --data "$1"'
+        ours = measure(f"tieline validate + first path ({size}, no cache)", ["sh", "-c", script, "sh", data, a, b],
+                       env, self.heavy, before=lambda _: shutil.rmtree(first_cache, ignore_errors=True))
+        database = EXTRA / f"{size}.kuzu"
+        kuzu = measure("kuzu: CSV load + shortest path", [PYTHON, HERE / "baselines.py", "kuzu-load", tables, database,
+                                                          *ids], self.env, self.heavy)
+        duck = measure("DuckDB: CSV load + recursive shortest path", [PYTHON, HERE / "baselines.py", "duckdb-load",
+                                                                      tables, *ids], self.env, self.heavy)
+        self.rows.append(time_row(f"12. {size}, files → first answer", ours, kuzu, 1.0, size))
+        self.rows.append(time_row(f"12. {size}, files → first answer", ours, duck, None, size))
+        self.rows.append(ratio_row(f"13. {size}, peak memory of the build", f"{ours.peak_mb:.0f} MB",
+                                   "kuzu's load", f"{kuzu.peak_mb:.0f} MB", ours.peak_mb / kuzu.peak_mb, 1.0, size))
+        self.rows.append(ratio_row(f"13. {size}, peak memory of the build", f"{ours.peak_mb:.0f} MB",
+                                   "DuckDB's load", f"{duck.peak_mb:.0f} MB", ours.peak_mb / duck.peak_mb, None, size))
+        near = [*self.tieline, "neighbours", hub, "--depth", "2", "--data", data]
+        run_once(near, env)  # the index is current after the first answer; this warms the bytecode
+        ours_near = measure(f"tieline neighbours --depth 2 ({size}, biggest hub, warm)", near, env, self.repeat)
+        kuzu_near = measure("kuzu: depth-2 neighbours of the hub", [PYTHON, HERE / "baselines.py", "kuzu-neighbours",
+                                                                    database, hub], self.env, self.repeat)
+        self.rows.append(time_row(f"14. {size}, neighbours --depth 2 of the biggest hub", ours_near, kuzu_near, 1.0,
+                                  size))
+        shutil.rmtree(first_cache, ignore_errors=True)
+
     def dedupe(self, size: str) -> None:
         """Scenario 10: `tieline dedupe` (warm cache) against a cold `validate` of the same set; ≤ 2× at 100k."""
         data, _ = data_set(size)
@@ -486,7 +525,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--html-size", default="10k", help="the set the 1,500-entity HTML focus comes from")
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium scenario")
     parser.add_argument("--only", help="run only these scenarios, comma-separated: bundled, warm, cold, html, "
-                                         "analysis (7), ftm (8), time (9), dedupe (10)")
+                                         "analysis (7), ftm (8), time (9), dedupe (10), peers (12-14: kuzu, "
+                                         "DuckDB; needs the test extras)")
     args = parser.parse_args(argv)
     sizes = (args.sizes or ("10k" if args.quick else "1k,10k,100k")).split(",")
     bench = Bench(args.repeat or (3 if args.quick else 10), args.heavy_repeat or (1 if args.quick else 3),
@@ -494,7 +534,7 @@ def main(argv: list[str] | None = None) -> int:
     header = machine()
     print(header, file=sys.stderr)
     only = set(args.only.split(",")) if args.only else {"bundled", "warm", "cold", "html", "analysis", "ftm", "time",
-                                                        "dedupe"}
+                                                        "dedupe", "peers"}
     if "bundled" in only:
         bench.bundled()
     for size in sizes if "warm" in only else ():
@@ -511,6 +551,8 @@ def main(argv: list[str] | None = None) -> int:
         bench.time(size)
     for size in sizes if "dedupe" in only else ():
         bench.dedupe(size)
+    for size in sizes if "peers" in only else ():
+        bench.peers(size)
     report = "\n".join([header, "", table(bench.rows), *[f"\nnote: {n}" for n in bench.notes]])
     print()
     print(report)

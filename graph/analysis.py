@@ -266,18 +266,19 @@ def _neighbours(graph: Any, node: str) -> set[str]:
 
 # --- metrics for exports --------------------------------------------------------------------------
 
-def node_metrics(graph: nx.MultiDiGraph, seed: int = 0,
-                 progress: Progress | None = None) -> dict[str, dict[str, Any]]:
+def node_metrics(graph: nx.MultiDiGraph, seed: int = 0, progress: Progress | None = None,
+                 found: dict[str, Any] | None = None) -> dict[str, dict[str, Any]]:
     """``{id: {"degree", "betweenness", "pagerank", "community"}}`` for every entity, in id order.
 
     The same numbers as :func:`rank` (degree, betweenness — sampled above the work budget — and
-    pagerank, rounded) and :func:`clusters` (``community`` is the cluster's number, 1 = largest).
+    pagerank, rounded) and :func:`clusters` (``community`` is the cluster's number, 1 = largest);
+    ``found``: what ``clusters(graph, seed=seed)`` gave, when the caller has it already.
     """
     index = _NumberedGraph.of(graph)
     betweenness, _ = _betweenness(index, None, seed, progress)
     pagerank = _pagerank(index)
     community: dict[str, int] = {}
-    for cluster in clusters(graph, seed=seed)["clusters"]:
+    for cluster in (found or clusters(graph, seed=seed))["clusters"]:
         for member in cluster["members"]:
             community[member] = cluster["id"]
     return {node: {"degree": len(index.adj[i]), "betweenness": _rounded(betweenness[i]),

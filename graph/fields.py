@@ -23,7 +23,7 @@ __all__ = [
     "SLUG", "TOKEN", "FACT_ID", "METRICS_KEY", "Checker", "suggest", "scalar_value",
     "shown", "printable",
     "KINDS", "Field", "DATASET_FIELDS", "SOURCE_FIELDS", "ENTITY_FIELDS", "FACT_FIELDS", "RELATION_FIELDS",
-    "RESOLUTION_FIELDS", "MERGE_FIELDS",
+    "RESOLUTION_FIELDS", "TOUR_FIELDS", "MERGE_FIELDS",
     "RECORD_FIELDS", "NODE_FIELDS", "EDGE_FIELDS", "NODE_DERIVED_FIELDS", "EDGE_DERIVED_FIELDS", "METRIC_FIELDS",
     "NODE_LABEL", "EDGE_LABEL", "field_names", "export_columns", "read_field", "read_fields",
 ]
@@ -297,6 +297,16 @@ RESOLUTION_FIELDS: tuple[Field, ...] = (
     Field("note", "text", doc="why, in words"),
 )
 """Keys of each item of ``resolutions``: a curator's judgement that entities are, or are not, the same."""
+
+TOUR_FIELDS: tuple[Field, ...] = (
+    Field("title", "text", required=True, doc="the step's heading, a few words"),
+    Field("caption", "text", required=True, doc="the curator's words for the step, shown beside the graph"),
+    Field("entities", "text_list", linked=True, refers="entity", doc="ids of the entities the step shows"),
+    Field("path", "text_list", linked=True, refers="entity",
+          doc="two entity ids: the step shows the shortest paths between them"),
+    Field("facts", "text_list", linked=True, refers="fact", doc="ids of the facts the step highlights"),
+)
+"""Keys of each step of ``tour``: a guided reading of the graph, one step at a time, in order."""
 
 MERGE_FIELDS: tuple[Field, ...] = (
     Field("merged_ids", "text_list", doc="the ids merged into this entity by a 'same' resolution"),

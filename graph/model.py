@@ -51,6 +51,8 @@ def build_graph(base: FactBase) -> nx.MultiDiGraph:
         succ[eid] = {}
         pred[eid] = {}
     graph.graph["different"] = [list(pair) for pair in base.different]
+    if base.tour:
+        graph.graph["tour"] = [dict(step) for step in base.tour]
     templates = {rid: _edge_template(relation) for rid, relation in base.schema.relations.items()}
     for fid, fact in sorted(base.facts.items()):
         u, v = fact["subject"], fact["object"]

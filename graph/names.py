@@ -23,15 +23,20 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["name_key", "id_key", "latin_key", "word_set_key", "sound_key", "loose_keys", "ascii_slug", "search_keys"]
+__all__ = ["name_key", "id_key", "latin_key", "word_set_key", "sound_key", "loose_keys", "ascii_slug", "search_keys",
+           "latin_table"]
 
 _NOT_ALNUM_ASCII = re.compile(r"[^0-9a-z]+")
 _APOSTROPHES = re.compile(r"['’ʼ`´]")
 _VOWELS = re.compile(r"[aeiouyw]+")
 _REPEATS = re.compile(r"(.)\1+")
 _MIN_SOUND = 4
+_ALPHABETS = ((0x00A0, 0x2E00), (0xA640, 0xA6A0), (0xA720, 0xA800), (0xFB00, 0xFE00))
+"""Code points whose transliteration the page always carries: every alphabet and abjad before the
+CJK blocks (Latin, Greek, Cyrillic, Armenian, Hebrew, Arabic, Indic, Georgian, …), about 7,000 letters."""
 
 
 def name_key(text: str) -> str:
@@ -66,6 +71,28 @@ def latin_key(text: str) -> str:
 
     latin = " ".join(_NOT_ALNUM_ASCII.sub(" ", _APOSTROPHES.sub("", anyascii(key)).lower()).split())
     return latin or key  # symbols only (★): the key as it is
+
+
+def latin_table(texts: Iterable[str] = ()) -> list[list[Any]]:
+    """The transliteration :func:`latin_key` uses, for the page to fold typed text with: runs of
+    ``[first code point, "latin|latin|…"]`` for every letter or digit of :data:`_ALPHABETS` and of ``texts``
+    (the page's names: CJK and other large scripts are carried for the characters the data holds)."""
+    from anyascii import anyascii
+
+    points = {cp for low, high in _ALPHABETS for cp in range(low, high)}
+    points.update(ord(c) for text in texts for c in name_key(text) if not c.isascii())
+    runs: list[list[Any]] = []
+    for cp in sorted(points):
+        char = chr(cp)
+        latin = anyascii(char) if char.isalnum() and not unicodedata.combining(char) else ""
+        if not latin or "|" in latin:
+            continue
+        if runs and runs[-1][0] + runs[-1][1].count("|") + 1 >= cp - 2:  # short gaps are filled
+            gap = cp - (runs[-1][0] + runs[-1][1].count("|") + 1)
+            runs[-1][1] += "|" * (gap + 1) + latin
+        else:
+            runs.append([cp, latin])
+    return runs
 
 
 def word_set_key(key: str) -> str:

@@ -14,12 +14,13 @@ from .fields import (DATASET_FIELDS, ENTITY_FIELDS, FACT_FIELDS, RESOLUTION_FIEL
                      field_names, printable, read_fields, shown)
 from .glyphs import invisible_problem, mixed_script_problem
 from .schema import is_schema_file
+from .tour import tour_step
 from .yamlfile import Marked, decode_text, parse_yaml_counted
 
 __all__ = ["ParsedFile", "parse_file", "PARSER_VERSION", "SECTIONS", "DATASET_KEYS"]
 
-PARSER_VERSION = "5"  # bump when parse_file's output changes, to invalidate per-file caches
-SECTIONS = ("dataset", "sources", "entities", "facts", "resolutions")
+PARSER_VERSION = "6"  # bump when parse_file's output changes, to invalidate per-file caches
+SECTIONS = ("dataset", "sources", "entities", "facts", "resolutions", "tour")
 DATASET_KEYS = field_names(DATASET_FIELDS)
 
 
@@ -34,6 +35,7 @@ class ParsedFile:
     entities: list[dict[str, Any]] = field(default_factory=list)
     facts: list[dict[str, Any]] = field(default_factory=list)
     resolutions: list[dict[str, Any]] = field(default_factory=list)
+    tour: list[dict[str, Any]] = field(default_factory=list)
     errors: list[DataError] = field(default_factory=list)
     readable: bool = True  # False when the file could not be read as YAML at all: its records are unknown
     rejected: list[tuple[int, int, str, str, str]] = field(default_factory=list)
@@ -70,7 +72,7 @@ def parse_file(data: bytes, rel: str) -> ParsedFile:
         if dataset is not None:
             parsed.dataset.append(_dataset(check, dataset))
     for section, shape in (("sources", _source), ("entities", _entity), ("facts", _fact),
-                           ("resolutions", _resolution)):
+                           ("resolutions", _resolution), ("tour", tour_step)):
         if section not in root or root[section] is None:
             continue
         items = check.sequence(root[section], *root.mark_of(section), repr(section))

@@ -408,7 +408,8 @@ class Store:
         header = {"format": CACHE_FORMAT, "key": manifest.key, "code": manifest.code, "files": manifest.entries,
                   "written_ns": time.time_ns(), "networkx": nx.__version__, "nodes": graph.number_of_nodes(),
                   "dataset_files": origins.dataset_files, "source_files": origins.source_files,
-                  "judged": bool(index.redirects or graph.graph.get("different")),  # a patch then rebuilds
+                  "judged": bool(index.redirects or graph.graph.get("different")  # a patch then rebuilds
+                                 or graph.graph.get("tour")),
                   "crc": zlib.crc32(payload), "length": len(payload)}
         head = marshal.dumps(header)
         write_private(self.folder / _GRAPH_FILE, [_MAGIC, len(head).to_bytes(8, "big"), head, payload])

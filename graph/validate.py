@@ -19,8 +19,9 @@ from .fields import printable, shown, suggest
 from .files import data_files
 from .names import id_key, name_key
 from .parse import DATASET_KEYS, ParsedFile, parse_file
-from .yamlfile import repetition_error
 from .schema import SCHEMA_FILE, Schema, build_schema, is_schema_file
+from .tour import check_tour
+from .yamlfile import repetition_error
 
 __all__ = ["FactBase", "link", "check_and_link", "load_facts", "made_fact_id", "Linker", "check_resolutions",
            "Involved", "Rule", "RULES"]
@@ -37,6 +38,8 @@ class FactBase:
     facts: dict[str, dict[str, Any]]
     different: list[list[str]] = field(default_factory=list)
     """Pairs of ids judged different (``resolutions: - different: [a, b]``), sorted: dedupe skips them."""
+    tour: list[dict[str, Any]] = field(default_factory=list)
+    """The steps of the guided tour (``tour:``, graph.tour), in order; empty when there is none."""
 
 
 def link(schema: Schema, parsed: list[ParsedFile], errors: list[DataError], folder_name: str) -> FactBase:
@@ -44,7 +47,8 @@ def link(schema: Schema, parsed: list[ParsedFile], errors: list[DataError], fold
     linker = Linker(schema, parsed, errors, folder_name)
     for rule in RULES:
         rule.check(linker)
-    return FactBase(schema, linker.dataset, linker.sources, linker.entities, linker.facts, linker.different)
+    return FactBase(schema, linker.dataset, linker.sources, linker.entities, linker.facts, linker.different,
+                    linker.tour)
 
 
 SUGGEST_BUDGET = 300_000  # names compared for "did you mean" hints in one load: a few seconds at most
@@ -67,6 +71,7 @@ class Linker:
         self.shared: set[str] = set()  # name keys of several entities (legal: homonyms), never a hint
         self.redirects: dict[str, str] = {}  # id merged by a 'same' resolution -> the id it is merged under
         self.different: list[list[str]] = []
+        self.tour: list[dict[str, Any]] = []
         self.records_by_id: dict[str, dict[str, Any]] = {}  # entities merged away, for messages
         self.hints: dict[tuple[int, str], str] = {}
         self.suggest_budget = SUGGEST_BUDGET
@@ -498,6 +503,7 @@ RULES: tuple[Rule, ...] = (
     Rule("no self-relations unless allowed", check_self_relations, _nothing),
     Rule("unique fact ids", check_fact_ids, _fact_ids_involve),
     Rule("a symmetric fact written once", check_reversed_facts, _reversed_facts_involve),
+    Rule("the tour names known entities and facts", check_tour, _nothing),
     Rule("did you mean the id of that name", check_rejected_values, _nothing),
 )
 """Phase 2, in order (later rules read what earlier ones indexed). The full build and the patch both run it."""

@@ -1,7 +1,10 @@
 """Safe YAML reading with line marks.
 
-YAML is parsed by libyaml's C parser when present (PyYAML's pure-Python one otherwise) into
-*nodes*, which we turn into plain values ourselves. Nothing is ever constructed from a tag:
+Two readers give the same values and marks. The fast one (:mod:`graph.yamlfast`, ≈ 4× libyaml's
+route) reads the block style fact files are written in, one line at a time; any file it does not
+take (anchors, tags, block scalars, multi-line scalars, every file with a problem…) is read by the
+reference route: libyaml's C parser when present (PyYAML's pure-Python one otherwise) composes
+*nodes*, which we turn into plain values ourselves, and words every problem. Nothing is ever constructed from a tag:
 ``!!python/object`` and every other non-standard tag is refused, not built. Plain scalars stay
 the text the curator wrote (``NO`` stays ``"NO"``, ``2011`` stays ``"2011"``); each mapping
 remembers where it and each of its keys stand, so later checks can point at ``file:line:col``.
@@ -13,59 +16,17 @@ from collections.abc import Iterator
 from typing import Any
 
 from .errors import DataError
+from . import yamlfast
+from .yamlvalues import Marked, MarkedList, Plain, printable, shown
 
-__all__ = ["Marked", "MarkedList", "Plain", "parse_yaml", "parse_yaml_counted", "repetition_error", "repeat_allowance",
-           "decode_text", "shown", "printable"]
+__all__ = ["Marked", "MarkedList", "Plain", "parse_yaml", "parse_yaml_counted", "parse_with_libyaml", "repetition_error",
+           "repeat_allowance", "decode_text", "shown", "printable"]
 
 MAX_DEPTH = 40  # our format nests 4 levels; anything this deep is an attack or an accident
 _STD = "tag:yaml.org,2002:"
 _SCALAR_TAGS = {_STD + t for t in ("str", "null", "bool", "int", "float", "timestamp", "binary")}
 _KEY_TAGS = {_STD + t for t in ("str", "null", "bool", "int", "float", "timestamp")}
 _CONFLICT_MARKERS = (b"<<<<<<< ", b"<<<<<<<\n", b"=======\n", b"=======\r", b">>>>>>> ", b">>>>>>>\n")
-
-
-class Marked(dict):
-    """A YAML mapping that knows its position and the position of each key and value."""
-
-    __slots__ = ("line", "column", "marks")
-
-    def mark_of(self, key: str) -> tuple[int, int]:
-        """Line and column of the value under ``key`` (of the mapping if the key is absent)."""
-        m = self.marks.get(key)
-        return (m[2], m[3]) if m else (self.line, self.column)
-
-    def key_mark_of(self, key: str) -> tuple[int, int]:
-        """Line and column of ``key`` itself."""
-        m = self.marks.get(key)
-        return (m[0], m[1]) if m else (self.line, self.column)
-
-
-class MarkedList(list):
-    """A YAML sequence that knows its position and each item's."""
-
-    __slots__ = ("line", "column", "marks")
-
-
-class Plain(str):
-    """A plain (unquoted) scalar that YAML would read as a number or a boolean; ``tag`` says which."""
-
-    __slots__ = ("tag",)
-
-
-SHOWN_MAX = 60  # characters of a data value quoted in a message; a value can be megabytes long
-
-
-def shown(value: Any) -> str:
-    """``repr(value)`` for a message: control characters escaped, shortened with … when long."""
-    if isinstance(value, str) and len(value) > SHOWN_MAX:
-        quoted = repr(str(value[:SHOWN_MAX]))
-        return quoted[:-1] + "…" + quoted[-1]
-    return repr(str(value) if isinstance(value, str) else value)
-
-
-def printable(text: str) -> str:
-    """``text`` as it may appear unquoted in a one-line message (escaped and shortened if need be)."""
-    return text if len(text) <= SHOWN_MAX and text.isprintable() else shown(text)[1:-1]
 
 
 def decode_text(data: bytes, path: str) -> tuple[str | None, list[DataError]]:
@@ -93,7 +54,21 @@ def parse_yaml(text: str, path: str) -> tuple[Any, list[DataError]]:
 
 def parse_yaml_counted(text: str, path: str) -> tuple[Any, list[DataError], int]:
     """:func:`parse_yaml`, and how many characters of text its aliases repeat (for the whole load's
-    budget: :func:`repetition_error`)."""
+    budget: :func:`repetition_error`; the fast reader takes no aliases, so it repeats none)."""
+    try:
+        return yamlfast.read_fast(text), [], 0
+    except yamlfast.Unsupported:
+        return _libyaml_counted(text, path)  # which also words every problem
+
+
+def parse_with_libyaml(text: str, path: str) -> tuple[Any, list[DataError]]:
+    """The reference route: libyaml composes nodes, our walker turns them into marked values."""
+    value, errors, _ = _libyaml_counted(text, path)
+    return value, errors
+
+
+def _libyaml_counted(text: str, path: str) -> tuple[Any, list[DataError], int]:
+    """:func:`parse_with_libyaml`, and the characters its aliases repeat."""
     import yaml
 
     loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

@@ -279,12 +279,12 @@ def test_content_security_policy_forbids_requests_and_allows_only_our_scripts() 
     assert "unsafe-inline" not in directives["script-src"]
     assert "unsafe-eval" not in directives["script-src"]
     code = [text for attrs, text in page.scripts if "type" not in attrs]
-    assert len(code) == 2  # vis-network, then the explorer
+    assert len(code) == 3  # vis-network, the rules (rules.js), then the explorer
     allowed = set(directives["script-src"].split())
     for body in code:
         digest = base64.b64encode(hashlib.sha256(body.encode("utf-8")).digest()).decode()
         assert f"'sha256-{digest}'" in allowed
-    assert len(allowed) == 2
+    assert len(allowed) == 3
 
 
 def test_vendored_vis_network_keeps_its_licence_header() -> None:
@@ -300,9 +300,9 @@ def test_hostile_strings_cannot_leave_their_json_block() -> None:
     G = hostile_graph()
     data, page = read_page(G)
     text = data.decode("utf-8")
-    # the tokenizer sees exactly our six scripts: 4 JSON blocks, vis-network, the explorer
+    # the tokenizer sees exactly our seven scripts: 4 JSON blocks, vis-network, the rules, the explorer
     assert [attrs.get("id") for attrs, _ in page.scripts] == [
-        "tl-data", "tl-nodes", "tl-edges", "tl-options", None, None]
+        "tl-data", "tl-nodes", "tl-edges", "tl-options", None, None, None]
     for tag in ("img", "iframe", "svg", "b"):
         assert page.tags(tag) == [], f"a <{tag}> element was made from data"
     assert "window.__pwned" not in "".join(body for attrs, body in page.scripts if "type" not in attrs)
@@ -316,7 +316,7 @@ def test_hostile_strings_cannot_leave_their_json_block() -> None:
     assert payload["entities"]["script-org"]["aliases"] == ["\u202eevil\u202c"]
     assert payload["sources"]["evil"]["url"] == HOSTILE_URL
     assert payload["sources"]["evil"]["note"] == "<!-- \u2028\u2029 -->"
-    assert payload["entities"]["img-person"]["attributes"]["nan"] == "nan"
+    assert payload["entities"]["img-person"]["attributes"]["nan"] == "NaN"  # non-finite numbers as every JSON export writes them (flatten.plain_json)
     assert payload["certainty"][0]["description"] == f"Sure {HOSTILE_IMG}"
     assert payload["name_keys"]["img-person"]["aliases"] == [name_key(HOSTILE_SCRIPT)]
     assert drawn(page)[0]["script-org"]["label"] == HOSTILE_SCRIPT
@@ -471,7 +471,7 @@ def test_control_characters_and_lone_surrogates_do_not_break_the_page() -> None:
     data.decode("utf-8")  # strict: valid UTF-8 throughout
     assert page.text["title"].startswith("Bell and nul")
     entities = page.json_block("tl-data")["entities"]
-    assert entities["rdif"]["name"] == "Broken \udc80 half"
+    assert entities["rdif"]["name"] == "Broken \ufffd half"  # a lone surrogate: U+FFFD, as in node-link JSON
     assert entities["russia"]["description"] == "tab\tnew\nline\x1b[31m"
 
 
@@ -569,3 +569,14 @@ def test_certainty_filter_and_styles_keep_the_page_byte_identical(fact_set: Any)
     ids = [attrs.get("id") for tag, attrs in page.elements if tag == "ul"]
     lists = [i for i in ids if i in ("tl-types", "tl-certainty", "tl-relations")]
     assert lists == ["tl-types", "tl-certainty", "tl-relations"]
+
+
+def test_the_page_finds_its_clusters_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """node_metrics and the cluster legend share one Louvain run (it is the slow part of a page)."""
+    from graph import analysis
+
+    calls = []
+    real = analysis._communities
+    monkeypatch.setattr(analysis, "_communities", lambda *a, **k: calls.append(1) or real(*a, **k))
+    render(story_graph())
+    assert len(calls) == 1

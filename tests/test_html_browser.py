@@ -260,7 +260,7 @@ def test_hostile_text_stays_text(open_page: Any) -> None:
     assert all(h.startswith("https://") for h in hrefs), hrefs  # the javascript: URL is not a link
     opened.page.click("#tl-panel button.entity-link[data-entity='script-org']")
     assert opened.page.inner_text("#tl-panel h2") == HOSTILE_SCRIPT
-    assert opened.js("document.querySelectorAll('script').length") == 6
+    assert opened.js("document.querySelectorAll('script').length") == 7
     assert opened.page.get_attribute("#tl-certainty label", "title") == f"Sure {HOSTILE_IMG}"
 
 

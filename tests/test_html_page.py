@@ -126,7 +126,7 @@ def test_hostile_or_bad_hash_is_ignored_with_a_note_shown_as_text(open_at: Any, 
     note = opened.page.inner_text("#tl-note")
     assert note.startswith("Ignored in the link: ") and noted in note
     assert opened.js("document.querySelectorAll('#tl-note *').length") == 0  # text, no markup
-    assert opened.js("document.querySelectorAll('script:not([type]), script[type=\"application/json\"]').length") == 6
+    assert opened.js("document.querySelectorAll('script:not([type]), script[type=\"application/json\"]').length") == 7
 
 
 # ---------------------------------------------------------------- paths in the page
@@ -208,7 +208,7 @@ def test_time_control_moves_the_hash_and_plays_the_story(open_at: Any, small_dat
     page.check("#tl-undated")
     page.click("#tl-play")
     steps = opened.js("window.tieline.data.dates.steps")
-    page.wait_for_function("s => document.getElementById('tl-time-to-text').textContent === s", arg=steps[1])
+    page.wait_for_function("s => document.getElementById('tl-date-to').value === s", arg=steps[1])
     assert page.get_attribute("#tl-play", "aria-pressed") == "true"
     assert len(opened.js("window.tieline.shownFacts()")) <= total
     page.click("#tl-play")
@@ -238,6 +238,7 @@ def test_size_and_colour_by_metrics_with_their_legend(open_at: Any) -> None:
 
     opened = open_at(BUNDLED)
     page = opened.page
+    page.click("#tl-tour-close")  # the bundled data opens on its tour, which lights only its step
     page.select_option("#tl-size-by", "pagerank")
     page.select_option("#tl-colour-by", "cluster")
     assert hash_of(opened) == "#size=pagerank&colour=cluster"
@@ -264,7 +265,7 @@ def test_phone_shows_the_graph_first_with_sheets_and_tap(open_at: Any) -> None:
     opened = open_at(BUNDLED, **PHONE)
     page = opened.page
     box = page.locator("#tl-network").bounding_box()
-    assert box["y"] < 844 / 4 and box["height"] >= 844 / 2
+    assert box["y"] <= 844 * 0.2 and box["height"] >= 844 * 0.4  # the graph first; the tour's card below it
     assert opened.js("document.scrollingElement.scrollWidth") <= 390
     assert page.is_hidden("#tl-filters") and page.is_hidden("#tl-panel")
     page.tap("#tl-open-filters")
@@ -322,11 +323,12 @@ def test_download_image_is_a_png_at_twice_the_size_with_title_and_credit(open_at
     download = info.value
     assert download.suggested_filename == "dmitriev-and-the-us-russia-talks-spring-2025.png"
     data = Path(download.path()).read_bytes()
-    assert png_size(data) == (2 * width, 2 * (height + 56 + 34))
+    picture = png_size(data)  # the graph at twice its size, the title, dates, legend and credit around it
+    assert picture[0] == 2 * width and picture[1] >= 2 * (height + 56 + 34)
     assert len(data) > 20_000  # drawn, not blank
     assert opened.js("document.querySelector('#tl-network canvas').width") == width  # screen restored
     credit = opened.js("(() => { const c = window.tieline.pictureCanvas(); return [c.width, c.height]; })()")
-    assert credit == [2 * width, 2 * (height + 56 + 34)]
+    assert credit == list(picture)
 
 
 def test_list_of_facts_is_a_table_filtered_like_the_graph(open_at: Any) -> None:
@@ -357,8 +359,8 @@ def test_keyboard_moves_through_results_and_focus_is_visible(open_at: Any) -> No
     assert opened.js("document.activeElement.closest('#tl-panel') !== null") and outline != "none"
 
 
-@pytest.mark.parametrize("hash, context", [
-    ("", {}), ("", PHONE), ("#focus=rdif", {}), ("#path=kirill-dmitriev,marco-rubio", PHONE),
+@pytest.mark.parametrize("hash, context", [  # the first view and the phone's: tests/test_html_reader.py
+    ("#focus=rdif", {}), ("#path=kirill-dmitriev,marco-rubio", PHONE),
 ])
 def test_axe_finds_no_serious_violations(open_at: Any, hash: str, context: dict) -> None:
     from axe_playwright_python.sync_playwright import Axe

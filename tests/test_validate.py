@@ -341,7 +341,7 @@ def test_unknown_key_names_the_right_one(problems: Callable[..., list[str]]) -> 
 def test_unknown_section(problems: Callable[..., list[str]]) -> None:
     assert problems({"facts/bad.yaml": "fact:\n  - subject: x\n"}) == [
         f"{BAD}:1:1: unknown key 'fact' in a fact file (did you mean 'facts'?); "
-        "allowed: dataset, sources, entities, facts, resolutions"]
+        "allowed: dataset, sources, entities, facts, resolutions, tour"]
 
 
 def test_yaml_syntax_error_with_its_line(problems: Callable[..., list[str]]) -> None:

@@ -48,6 +48,7 @@ __all__ = [
     "xml_text",
     "xml_attr",
     "flatten_value",
+    "plain_json",
     "format_number",
     "attribute_columns",
     "attribute_kind",
@@ -133,6 +134,27 @@ def format_number(value: int | float) -> str:
             return "INF" if value > 0 else "-INF"
         return repr(value)
     return str(int(value))
+
+
+def plain_json(value: Any) -> Any:
+    """``value`` made of JSON types only, strings encodable as UTF-8 (:func:`clean_unicode`): mappings
+    with text keys, lists (a set sorted), finite numbers; a non-finite float as :func:`format_number`
+    writes it (``INF``, ``-INF``, ``NaN``), a date in ISO form; anything else as its text."""
+    if value is None or isinstance(value, (bool, int)):
+        return value
+    if isinstance(value, str):
+        return clean_unicode(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else format_number(value)
+    if isinstance(value, Mapping):
+        return {clean_unicode(str(k)): plain_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain_json(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted((plain_json(v) for v in value), key=str)
+    if isinstance(value, (_dt.date, _dt.datetime, _dt.time)):
+        return value.isoformat()
+    return clean_unicode(str(value))
 
 
 def flatten_value(value: Any, separator: str = LIST_SEPARATOR) -> str | None:

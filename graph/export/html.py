@@ -8,7 +8,7 @@ U+2029 escaped) and put on the page only as text (``textContent``, ``createEleme
 Executable scripts are allowed by their SHA-256 hash, so an injected inline handler such as
 ``onerror=`` could not run even if some text ever reached the page as markup.
 
-Layout: node positions are computed here, seeded (same graph, same picture) and rounded.
+Layout: node positions are computed by ``graph.export.layout``, seeded (same graph, same picture) and rounded.
 Graphs of up to ``PHYSICS_NODE_LIMIT`` nodes are then settled by vis-network's physics in the
 browser (deterministic from those positions) and physics is switched off once stable; larger
 graphs are drawn at the precomputed positions with physics off, so that ``DEFAULT_MAX_NODES``
@@ -40,7 +40,6 @@ import base64
 import hashlib
 import json
 import math
-import random
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -52,9 +51,12 @@ from graph.analysis import clusters, node_metrics
 from graph.dates import AFTER_ALL, BEFORE_ALL, day_text, entity_span, fact_days
 from graph.errors import GraphTooLarge
 from graph.fields import ENTITY_FIELDS, FACT_FIELDS, RELATION_FIELDS, field_names
-from graph.names import id_key, latin_key, name_key
+from graph.names import id_key, latin_key, latin_table, name_key
 from graph.wording import entity_when, fact_when
 from graph.style import is_color, is_shape
+
+from .flatten import plain_json
+from .layout import LAYOUT_SEED, SMALL_GRAPH, layout_positions
 
 __all__ = ["DEFAULT_MAX_NODES", "PHYSICS_NODE_LIMIT", "certainty_dashes", "files", "layout_positions",
            "render", "script_json"]
@@ -62,11 +64,8 @@ __all__ = ["DEFAULT_MAX_NODES", "PHYSICS_NODE_LIMIT", "certainty_dashes", "files
 DEFAULT_MAX_NODES = 1500
 """More nodes than this and ``render`` raises ``GraphTooLarge``: the page would not be readable."""
 
-PHYSICS_NODE_LIMIT = 300
+PHYSICS_NODE_LIMIT = SMALL_GRAPH
 """Up to this many nodes the browser settles the layout with physics; above, physics is off."""
-
-LAYOUT_SEED = 20250402
-"""Seed of the precomputed layout (and of vis-network's ``layout.randomSeed``)."""
 
 VIS_NETWORK_VERSION = "9.1.2"
 """The vendored vis-network build (``graph/vendor/vis-network.min.js``)."""
@@ -131,109 +130,6 @@ def certainty_dashes(position: int, levels: int) -> bool | list[int]:
         return False
     weakness = 1.0 if levels == 2 else min(position - 1, levels - 2) / (levels - 2)
     return [round(14 - 12 * weakness), round(4 + weakness)]
-
-
-def layout_positions(G: nx.MultiDiGraph) -> dict[str, tuple[int, int]]:
-    """Return seeded, rounded positions (pixels) from a force-directed layout of ``G``.
-
-    Fruchterman-Reingold with grid-bucketed repulsion, in pure Python (no numpy): about
-    linear per iteration, deterministic for a given graph (nodes in id order, fixed seed).
-    """
-    ids = sorted(G.nodes)
-    n = len(ids)
-    if n == 0:
-        return {}
-    index = {node: i for i, node in enumerate(ids)}
-    pairs = sorted({(min(index[u], index[v]), max(index[u], index[v]))
-                    for u, v in G.edges() if u != v})
-    rng = random.Random(LAYOUT_SEED)
-    side = math.sqrt(n) * 1.2
-    xs = [rng.uniform(0.0, side) for _ in range(n)]
-    ys = [rng.uniform(0.0, side) for _ in range(n)]
-    iterations = 90 if n <= PHYSICS_NODE_LIMIT else 60
-    temperature = side / 8
-    for step in range(iterations):
-        dx, dy = _repulsion(xs, ys)
-        _add_attraction(xs, ys, pairs, dx, dy)
-        _add_gravity(xs, ys, dx, dy, strength=0.6 / math.sqrt(n))
-        limit = temperature * (1.0 - step / iterations) + 0.01
-        for i in range(n):
-            length = math.sqrt(dx[i] * dx[i] + dy[i] * dy[i])
-            if length > limit:
-                dx[i] *= limit / length
-                dy[i] *= limit / length
-            xs[i] += dx[i]
-            ys[i] += dy[i]
-    return _scaled(ids, xs, ys, unit=110.0)
-
-
-# ---------------------------------------------------------------- layout helpers
-
-
-def _repulsion(xs: list[float], ys: list[float]) -> tuple[list[float], list[float]]:
-    """Return repulsive displacements k²/d between nodes closer than two units (k = 1)."""
-    n = len(xs)
-    dx = [0.0] * n
-    dy = [0.0] * n
-    cell = 2.0
-    grid: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for i in range(n):
-        grid[(math.floor(xs[i] / cell), math.floor(ys[i] / cell))].append(i)
-    reach = cell * cell
-    for (cx, cy), members in grid.items():
-        for ox, oy in ((0, 0), (1, 0), (1, 1), (0, 1), (-1, 1)):
-            others = members if (ox, oy) == (0, 0) else grid.get((cx + ox, cy + oy))
-            if not others:
-                continue
-            for a, i in enumerate(members):
-                xi, yi = xs[i], ys[i]
-                for j in (others[a + 1:] if others is members else others):
-                    ddx = xi - xs[j]
-                    ddy = yi - ys[j]
-                    d2 = ddx * ddx + ddy * ddy
-                    if d2 >= reach:
-                        continue
-                    if d2 < 1e-6:
-                        ddx, ddy, d2 = 0.01 * ((i - j) % 7 + 1), 0.01, 1e-4
-                    force = 1.0 / d2
-                    dx[i] += ddx * force
-                    dy[i] += ddy * force
-                    dx[j] -= ddx * force
-                    dy[j] -= ddy * force
-    return dx, dy
-
-
-def _add_attraction(xs: list[float], ys: list[float], pairs: list[tuple[int, int]],
-                    dx: list[float], dy: list[float]) -> None:
-    """Add spring displacements d²/k along every linked pair."""
-    for i, j in pairs:
-        ddx = xs[i] - xs[j]
-        ddy = ys[i] - ys[j]
-        d = math.sqrt(ddx * ddx + ddy * ddy)
-        dx[i] -= ddx * d
-        dy[i] -= ddy * d
-        dx[j] += ddx * d
-        dy[j] += ddy * d
-
-
-def _add_gravity(xs: list[float], ys: list[float], dx: list[float], dy: list[float],
-                 *, strength: float) -> None:
-    """Pull every node towards the centroid, keeping components and loners close."""
-    n = len(xs)
-    cx = sum(xs) / n
-    cy = sum(ys) / n
-    for i in range(n):
-        dx[i] -= (xs[i] - cx) * strength
-        dy[i] -= (ys[i] - cy) * strength
-
-
-def _scaled(ids: list[str], xs: list[float], ys: list[float], *,
-            unit: float) -> dict[str, tuple[int, int]]:
-    """Return positions centred on the origin, in pixels, rounded to integers."""
-    cx = sum(xs) / len(xs)
-    cy = sum(ys) / len(ys)
-    return {node: (round((x - cx) * unit), round((y - cy) * unit))
-            for node, x, y in zip(ids, xs, ys)}
 
 
 # ---------------------------------------------------------------- vis data
@@ -394,20 +290,6 @@ def _vis_options(physics: bool, edge_count: int) -> dict[str, Any]:
 # ---------------------------------------------------------------- data for the panel
 
 
-def _plain(value: Any) -> Any:
-    """Return ``value`` as JSON-able data: lists, dicts with str keys, finite numbers, text."""
-    if value is None or isinstance(value, (bool, int, str)):
-        return value
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = [_plain(v) for v in value]
-        return sorted(items, key=str) if isinstance(value, (set, frozenset)) else items
-    return str(value)
-
-
 _ENTITY_KEYS = field_names(ENTITY_FIELDS)
 _FACT_KEYS = field_names(FACT_FIELDS + RELATION_FIELDS)
 
@@ -427,26 +309,29 @@ def _payload(G: nx.MultiDiGraph) -> dict[str, Any]:
         relation_count[attrs.get("relation")] += 1
         certainty_count[attrs.get("certainty")] += 1
         cited.update(attrs.get("sources") or ())
-        fact = {k: _plain(attrs.get(k)) for k in _FACT_KEYS}
+        fact = {k: plain_json(attrs.get(k)) for k in _FACT_KEYS}
         fact.update(id=str(key), subject=u, object=v, span=_span(fact_days(attrs)),
                     when=fact_when(attrs))
         facts.append(fact)
     sources = G.graph.get("sources") or {}
     return {
-        "dataset": _plain(G.graph.get("dataset") or {}),
+        "dataset": plain_json(G.graph.get("dataset") or {}),
         "types": [_legend_type(G, t, types.get(t) or {}, type_count[t])
                   for t in _ordered(types, type_count)],
         "relations": [_legend_relation(r, relations.get(r) or {}, relation_count[r])
                       for r in _ordered(relations, relation_count)],
         "certainty": _legend_certainty(G, certainty_count),
         "node_ids": sorted(G.nodes),
-        "entities": {n: {k: _plain(G.nodes[n].get(k)) for k in _ENTITY_KEYS}
+        "entities": {n: {k: plain_json(G.nodes[n].get(k)) for k in _ENTITY_KEYS}
                      | {"id": n, "span": _entity_span(G.nodes[n]), "when": entity_when(G.nodes[n])}
                      for n in sorted(G.nodes)},
         "name_keys": {n: _name_keys(n, G.nodes[n]) for n in sorted(G.nodes)},
+        "latin_table": latin_table(_names_of(G)),
+        "merged": {merged: n for n in sorted(G.nodes) for merged in G.nodes[n].get("merged_ids") or ()},
+        "tour": _tour(G),
         "facts": facts,
-        "sources": {s: _plain(sources.get(s) or {"id": s, "title": s}) for s in sorted(cited)},
-        "selection": _plain(G.graph.get("selection")),
+        "sources": {s: plain_json(sources.get(s) or {"id": s, "title": s}) for s in sorted(cited)},
+        "selection": plain_json(G.graph.get("selection")),
         "physics": G.number_of_nodes() <= PHYSICS_NODE_LIMIT,
         "dates": _date_range(facts),
         **_metrics(G),
@@ -468,20 +353,47 @@ def _entity_span(attrs: dict[str, Any]) -> list[str | None] | None:
 
 
 def _date_range(facts: list[dict[str, Any]]) -> dict[str, Any]:
-    """Return the first and last day the facts mention and the days a story step starts on."""
+    """Return the first and last day the facts mention, every day a fact's span begins or ends on (the
+    time sliders' stops) and the days a story step starts on."""
     days = sorted({day for fact in facts for day in fact["span"] or () if day})
     starts = sorted({fact["span"][0] for fact in facts if fact["span"] and fact["span"][0]})
     return {"first": days[0] if days else None, "last": days[-1] if days else None,
-            "steps": starts, "undated": sum(1 for fact in facts if not fact["span"])}
+            "steps": starts, "ticks": days, "undated": sum(1 for fact in facts if not fact["span"])}
 
 
 def _metrics(G: nx.MultiDiGraph) -> dict[str, Any]:
     """Return each entity's degree, betweenness, PageRank and community, and the labelled clusters."""
     if not G.number_of_nodes():
         return {"metrics": {}, "clusters": []}
-    return {"metrics": _plain(node_metrics(G)),
+    found = clusters(G)  # once: node_metrics numbers its communities from the same clusters
+    return {"metrics": plain_json(node_metrics(G, found=found)),
             "clusters": [{"id": c["id"], "label": c["label"]["id"], "size": len(c["members"])}
-                         for c in clusters(G)["clusters"]]}
+                         for c in found["clusters"]]}
+
+
+def _names_of(G: nx.MultiDiGraph) -> list[str]:
+    """Every name and alias of the entities shown."""
+    return [str(text) for _, attrs in sorted(G.nodes(data=True))
+            for text in (attrs.get("name") or "", *(attrs.get("aliases") or ()))]
+
+
+def _tour(G: nx.MultiDiGraph) -> dict[str, Any]:
+    """The tour's steps (graph.tour) as far as this view shows them, and how many it left out.
+
+    A step keeps the entities, path and facts present in ``G``; a step left with nothing to show
+    (an export narrowed by ``--focus`` or ``--type``) is left out and counted."""
+    steps, left_out = [], 0
+    fact_ids = {str(key) for _, _, key in G.edges(keys=True)}
+    for step in G.graph.get("tour") or ():
+        shown = {"title": step["title"], "caption": step["caption"],
+                 "entities": [e for e in step["entities"] if e in G],
+                 "path": list(step["path"]) if all(e in G for e in step["path"]) else [],
+                 "facts": [f for f in step["facts"] if f in fact_ids]}
+        if shown["entities"] or shown["path"] or shown["facts"]:
+            steps.append(plain_json(shown))
+        else:
+            left_out += 1
+    return {"steps": steps, "left_out": left_out}
 
 
 def _name_keys(node: str, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -501,7 +413,7 @@ def _legend_certainty(G: nx.MultiDiGraph, counts: dict[str, int]) -> list[dict[s
     """Return the certainty levels in use, strongest first, each with its description and line."""
     declared = G.graph.get("certainty") or {}
     dashes = _dashes_by_level(G)
-    return [{"id": str(level), "description": _plain(declared.get(level)), "count": counts[level],
+    return [{"id": str(level), "description": plain_json(declared.get(level)), "count": counts[level],
              "dashes": dashes.get(level, dashes[None])}
             for level in _ordered(declared, counts)]
 
@@ -515,14 +427,14 @@ def _ordered(declared: dict[str, Any], counts: dict[str, int]) -> list[str]:
 def _legend_type(G: nx.MultiDiGraph, type_id: str, spec: dict, count: int) -> dict[str, Any]:
     """Return one legend entry for an entity type."""
     color, shape = _type_style(G, type_id)
-    return {"id": type_id, "label": _plain(spec.get("label") or type_id), "color": color,
-            "shape": shape, "description": _plain(spec.get("description")), "count": count}
+    return {"id": type_id, "label": plain_json(spec.get("label") or type_id), "color": color,
+            "shape": shape, "description": plain_json(spec.get("description")), "count": count}
 
 
 def _legend_relation(rel_id: str, spec: dict, count: int) -> dict[str, Any]:
     """Return one filter entry for a relation."""
-    return {"id": rel_id, "label": _plain(spec.get("label") or rel_id),
-            "inverse": _plain(spec.get("inverse")), "symmetric": bool(spec.get("symmetric")),
+    return {"id": rel_id, "label": plain_json(spec.get("label") or rel_id),
+            "inverse": plain_json(spec.get("inverse")), "symmetric": bool(spec.get("symmetric")),
             "count": count}
 
 
@@ -559,6 +471,7 @@ def _render_with_pyvis(G: nx.MultiDiGraph, nodes: list[dict], edges: list[dict],
         edge_count=G.number_of_edges(),
         vis_js=_inline_text(_VENDOR / "vis-network.min.js", "script"),
         vis_version=VIS_NETWORK_VERSION,
+        rules_js=_inline_text(_TEMPLATES / "rules.js", "script"),
         app_js=_inline_text(_TEMPLATES / "explorer.js", "script"),
         app_css=_inline_text(_TEMPLATES / "explorer.css", "style"),
         csp_placeholder=_CSP_PLACEHOLDER,

@@ -21,15 +21,12 @@ trailing newline. Non-finite numbers, which JSON lacks, are written as the strin
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
-import math
-from collections.abc import Mapping
 from typing import Any
 
 import networkx as nx
 
-from .flatten import clean_unicode, edges_in_order, format_number, nodes_in_order
+from .flatten import edges_in_order, nodes_in_order, plain_json
 
 __all__ = ["files", "render", "node_link_data"]
 
@@ -47,34 +44,15 @@ def render(G: nx.MultiDiGraph) -> bytes:
 
 def node_link_data(G: nx.MultiDiGraph) -> dict[str, Any]:
     """The JSON-ready dictionary that :func:`render` writes."""
-    nodes = [{**_plain(data), "id": _plain(node_id)} for node_id, data in nodes_in_order(G)]
+    nodes = [{**plain_json(data), "id": plain_json(node_id)} for node_id, data in nodes_in_order(G)]
     edges = [
-        {**_plain(data), "source": _plain(u), "target": _plain(v), "key": _plain(key)}
+        {**plain_json(data), "source": plain_json(u), "target": plain_json(v), "key": plain_json(key)}
         for u, v, key, data in edges_in_order(G)
     ]
     return {
         "directed": True,
         "multigraph": True,
-        "graph": _plain(dict(G.graph)),
+        "graph": plain_json(dict(G.graph)),
         "nodes": nodes,
         "edges": edges,
     }
-
-
-def _plain(value: Any) -> Any:
-    """``value`` made of JSON types only, with strings encodable as UTF-8."""
-    if value is None or isinstance(value, (bool, int)):
-        return value
-    if isinstance(value, str):
-        return clean_unicode(value)
-    if isinstance(value, float):
-        return value if math.isfinite(value) else format_number(value)
-    if isinstance(value, Mapping):
-        return {clean_unicode(str(k)): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, (set, frozenset)):
-        return sorted((_plain(v) for v in value), key=str)
-    if isinstance(value, (_dt.date, _dt.datetime, _dt.time)):
-        return value.isoformat()
-    return clean_unicode(str(value))

@@ -10,6 +10,7 @@
                    hover: { background: "#eef0f3", border: "#d5d9de" } };
   var DIM_EDGE = { color: "#e6e9ed", highlight: "#e6e9ed", hover: "#e6e9ed" };
   var SVG_NS = "http://www.w3.org/2000/svg";
+  var R = tielineRules;  // the twins of Python rules (rules.js)
   var ACCENT = "#1f2328";
 
   function readJSON(id) { return JSON.parse(document.getElementById(id).textContent); }
@@ -123,14 +124,21 @@
   var panel = document.getElementById("tl-panel");
   var card = document.getElementById("tl-card");
   var EMBEDDED = window.self !== window.top;
+  var PHONE = window.matchMedia("(max-width: 1080px)");
   // In an iframe the wheel scrolls the article until the reader clicks the graph (no scroll trap).
   if (EMBEDDED) { options.clickToUse = true; }
-  var nodes = new vis.DataSet(nodeList.map(function (n) { return Object.assign({}, n); }));
-  var edges = new vis.DataSet(edgeList.map(function (e) { return Object.assign({}, e); }));
+  // Names and fact labels are drawn by the page itself (see "labels" below), legibly and without
+  // collisions; vis-network draws the shapes and lines.
+  var nodes = new vis.DataSet(nodeList.map(function (n) { return Object.assign({}, n, { label: undefined }); }));
+  var edges = new vis.DataSet(edgeList.map(function (e) { return Object.assign({}, e, { label: undefined }); }));
   var network = new vis.Network(container, { nodes: nodes, edges: edges }, options);
+  // Embedded and not clicked yet: the wheel is the article's (vis-network would zoom and keep it).
+  container.addEventListener("wheel", function (event) {
+    if (EMBEDDED && !(network.activator && network.activator.active)) { event.stopPropagation(); }
+  }, { capture: true, passive: true });
   /* The view: everything the URL hash records (see "views in the URL" below). */
   var state = { typeOn: new Map(), relationOn: new Map(), certaintyOn: new Map(), highlighted: null,
-                from: null, to: null, undated: true, focus: null, path: null,
+                from: null, to: null, undated: true, focus: null, path: null, fact: null, tour: null,
                 sizeBy: "facts", colourBy: "type" };
   var shown = { nodes: new Set(), facts: new Set() };
   function allOn() {
@@ -147,9 +155,174 @@
     document.body.setAttribute("data-ready", "true");
   }
 
-  /* A tiny graph fitted to the window would be drawn huge: keep labels at reading size. */
-  function clampZoom() {
-    if (network.getScale() > 1.4) { network.moveTo({ scale: 1.4 }); }
+  /* Show these vis nodes (all shown ones when empty), with a margin for the names drawn at the
+   * edges, never closer than reading size. At once, not animated: the names are placed for the view. */
+  function fitTo(ids) {
+    var list = Array.from(ids || []).filter(function (i) { return shown.nodes.has(i); });
+    network.fit({ nodes: list.length ? list : Array.from(shown.nodes), animation: false });
+    network.moveTo({ scale: Math.min(network.getScale() * 0.88, 1.4), animation: false });
+  }
+
+  // ------------------------------------------------------------------ labels
+
+  /* Names are drawn at LABEL_PX on the screen whatever the zoom, most connected first, and only
+   * where they do not overlap a name already drawn: the rest appear as the reader zooms in, and
+   * on hover. When something is lit (a focus, a path, a tour step, a fact), only its names are
+   * drawn, and its facts are labelled on their lines. */
+  var LABEL_PX = 13, EDGE_LABEL_PX = 12, LABEL_MAX = 32, LABEL_CANDIDATES = 400;
+  var FACE = options.nodes.font.face;
+  var hovered = null;
+  var drawnLabels = [], drawnBoxes = [], drawnFacts = [];
+  var byDegree = entityAt.map(function (_, i) { return i; }).sort(function (a, b) {
+    return (factsOf.get(entityAt[b]) || []).length - (factsOf.get(entityAt[a]) || []).length ||
+      (entityAt[a] < entityAt[b] ? -1 : 1);
+  });
+  var sizes = new Map(nodeList.map(function (n) { return [n.id, n.size]; }));
+
+  function labelText(name) {
+    name = String(name);
+    return name.length > LABEL_MAX ? name.slice(0, LABEL_MAX - 1) + "…" : name;
+  }
+
+  function labelOrder() {
+    var scope = state.highlighted;
+    var first = [];
+    if (hovered !== null) { first.push(hovered); }
+    network.getSelectedNodes().forEach(function (i) { first.push(i); });
+    var step = state.tour && tourSteps[state.tour - 1];
+    if (step) {  // the step's own entities, in the curator's order, then the ends of its path
+      step.entities.concat(step.path).forEach(function (id) {
+        if (nodeOf.has(id) && (!scope || scope.nodes.has(nodeOf.get(id)))) { first.push(nodeOf.get(id)); }
+      });
+    }
+    var rest = byDegree.filter(function (i) { return !scope || scope.nodes.has(i); });
+    var seen = new Set();
+    return first.concat(rest.slice(0, LABEL_CANDIDATES)).filter(function (i) {
+      if (seen.has(i) || !shown.nodes.has(i)) { return false; }
+      seen.add(i);
+      return true;
+    });
+  }
+
+  function collides(box, boxes) {
+    return boxes.some(function (b) { return box.x1 < b.x2 && box.x2 > b.x1 && box.y1 < b.y2 && box.y2 > b.y1; });
+  }
+
+  /* The facts whose lines are labelled: those lit, when few enough to read. */
+  function labelledFacts() {
+    var scope = state.highlighted;
+    if (!scope || !scope.edges || scope.edges.size > 24) { return []; }
+    return Array.from(scope.edges).filter(function (j) { return shown.facts.has(j); }).sort(function (a, b) { return a - b; });
+  }
+
+  function edgeMiddle(j) {
+    var edge = network.body && network.body.edges[j];
+    if (edge && edge.edgeType && edge.edgeType.getPoint) {
+      try { return edge.edgeType.getPoint(0.5); } catch (e) { /* fall back to the straight middle */ }
+    }
+    var ends = network.getPositions([edgeList[j].from, edgeList[j].to]);
+    var a = ends[edgeList[j].from], b = ends[edgeList[j].to];
+    return { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 };
+  }
+
+  function drawText(ctx, text, x, y, px, scale, weight, colour, background) {
+    ctx.font = weight + " " + px / scale + "px " + FACE;
+    if (background) {
+      var w = ctx.measureText(text).width;
+      ctx.fillStyle = background;
+      ctx.fillRect(x - w / 2 - 2 / scale, y - 1 / scale, w + 4 / scale, (px + 3) / scale);
+    } else {
+      ctx.lineWidth = 4 / scale;
+      ctx.lineJoin = "round";
+      ctx.strokeStyle = "rgba(255,255,255,0.92)";
+      ctx.strokeText(text, x, y);
+    }
+    ctx.fillStyle = colour;
+    ctx.fillText(text, x, y);
+  }
+
+  function drawLabels(ctx) {
+    var scale = network.getScale();
+    var width = container.clientWidth, height = container.clientHeight;
+    var boxes = [];
+    var drawn = [];
+    drawnBoxes = [];
+    drawnFacts = [];
+    ctx.save();
+    ctx.textAlign = "center";
+    ctx.textBaseline = "top";
+    var order = labelOrder();
+    var positions = network.getPositions(order);
+    var discs = [];
+    order.forEach(function (i) {
+      var p = positions[i];
+      if (!p) { return; }
+      var c = network.canvasToDOM(p), r = (sizes.get(i) || 10) * scale;
+      discs.push({ x1: c.x - r, x2: c.x + r, y1: c.y - r, y2: c.y + r, node: i });
+    });
+    order.forEach(function (i) {
+      var p = positions[i];
+      if (!p) { return; }
+      var text = labelText(entityName(entityAt[i]));
+      var strong = i === hovered || network.getSelectedNodes().indexOf(i) >= 0;
+      var px = strong ? LABEL_PX + 1 : LABEL_PX;
+      ctx.font = (strong ? "700 " : "600 ") + px + "px " + FACE;
+      var w = ctx.measureText(text).width;
+      var dom = network.canvasToDOM(p);
+      var gap = (sizes.get(i) || 10) * scale + 3;
+      var others = discs.filter(function (d) { return d.node !== i; });
+      var shift = 0;
+      // below the node, else above it; wholly on the screen; covering no name and no lit node
+      var box = [gap - 1, -gap - px - 3].map(function (dy) {
+        var b = { x1: dom.x - w / 2 - 3, x2: dom.x + w / 2 + 3, y1: dom.y + dy, y2: dom.y + dy + px + 4 };
+        b.shift = b.x1 < 2 ? 2 - b.x1 : b.x2 > width - 2 ? width - 2 - b.x2 : 0;
+        b.x1 += b.shift;
+        b.x2 += b.shift;
+        b.dy = dy;
+        return b;
+      }).filter(function (b) {
+        return b.x1 >= 0 && b.x2 <= width && b.y1 >= 0 && b.y2 <= height &&
+          (i === hovered || (!collides(b, boxes) && !collides(b, others)));
+      })[0];
+      if (!box) { return; }
+      shift = box.shift;
+      boxes.push(box);
+      drawText(ctx, text, p.x + shift / scale, p.y + (box.dy + 1) / scale, px, scale, strong ? "700" : "600", "#1f2328", null);
+      drawn.push(entityName(entityAt[i]));
+      drawnBoxes.push({ name: entityName(entityAt[i]), px: px, x1: box.x1, y1: box.y1, x2: box.x2, y2: box.y2 });
+    });
+    labelledFacts().forEach(function (j) {
+      var m = edgeMiddle(j);
+      var text = labelText(data.facts[j].label || data.facts[j].relation);
+      ctx.font = "400 " + EDGE_LABEL_PX + "px " + FACE;
+      var w = ctx.measureText(text).width;
+      var dom = network.canvasToDOM(m);
+      var box = { x1: dom.x - w / 2 - 2, x2: dom.x + w / 2 + 2, y1: dom.y - EDGE_LABEL_PX / 2 - 1, y2: dom.y + EDGE_LABEL_PX / 2 + 2 };
+      if (collides(box, boxes) || collides(box, discs)) { return; }
+      boxes.push(box);
+      drawText(ctx, text, m.x, m.y - (EDGE_LABEL_PX / 2) / scale, EDGE_LABEL_PX, scale, "400", "#3d444d",
+               "rgba(255,255,255,0.9)");
+      drawnFacts.push(data.facts[j].id);
+    });
+    ctx.restore();
+    drawnLabels = drawn;
+  }
+
+  network.on("afterDrawing", drawLabels);
+  network.on("hoverNode", function (params) { hovered = params.node; network.redraw(); });
+  network.on("blurNode", function () { hovered = null; network.redraw(); });
+
+  /* The shown node nearest a point on the screen, within a 44-pixel target (22 px around it). */
+  function nodeNear(point) {
+    var best = null, bestDistance = Infinity;
+    var positions = network.getPositions(Array.from(shown.nodes));
+    Object.keys(positions).forEach(function (key) {
+      var dom = network.canvasToDOM(positions[key]);
+      var reach = Math.max(22, (sizes.get(Number(key)) || 10) * network.getScale());
+      var d = Math.hypot(dom.x - point.x, dom.y - point.y);
+      if (d <= reach && d < bestDistance) { best = Number(key); bestDistance = d; }
+    });
+    return best;
   }
 
   if (!nodeList.length) {
@@ -157,12 +330,18 @@
   } else if (data.physics) {
     network.once("stabilizationIterationsDone", function () {
       network.setOptions({ physics: { enabled: false } });
-      network.fit();
-      clampZoom();
+      firstFit();
       markReady();
     });
   } else {
-    network.once("afterDrawing", function () { clampZoom(); markReady(); });
+    network.once("afterDrawing", function () { firstFit(); markReady(); });
+  }
+
+  /* The first view: what is lit (a tour step, a focus, a path), else everything, at reading size. */
+  function firstFit() {
+    var scope = state.highlighted;
+    fitTo(scope && (state.tour || state.path) ? scope.nodes : null);
+    if (state.focus && !state.tour) { network.focus(nodeOf.get(state.focus), { scale: Math.max(network.getScale(), 1.1) }); }
   }
 
   /* The node, its neighbours and the facts that link it to them. */
@@ -311,13 +490,16 @@
 
   /* "Kirill Dmitriev heads RDIF" from the subject, "RDIF is headed by Kirill Dmitriev" from the object. */
   function sentence(fact, current) {
-    var fromObject = current === fact.object && current !== fact.subject;
-    var first = fromObject ? fact.object : fact.subject;
-    var second = fromObject ? fact.subject : fact.object;
-    var verb = fromObject && !fact.symmetric ? (fact.inverse || fact.label) : fact.label;
+    var parts = R.sentenceParts(fact, current);
     return el("p", { className: "sentence" },
-      [entityRef(first, current), " ", el("span", { className: "verb", text: verb }), " ",
-       entityRef(second, current)]);
+      [entityRef(parts.first, current), " ", el("span", { className: "verb", text: parts.verb }), " ",
+       entityRef(parts.second, current)]);
+  }
+
+  /* The same sentence as plain text: "Kirill Dmitriev heads RDIF". */
+  function sentenceText(fact, current) {
+    var parts = R.sentenceParts(fact, current);
+    return entityName(parts.first) + " " + parts.verb + " " + entityName(parts.second);
   }
 
   function sourceItem(id) {
@@ -558,10 +740,29 @@
     }
   }
 
-  /* Work out what is shown, then redraw the focus or the paths over it. */
+  /* Work out what is shown, then redraw the focus, the paths, the fact or the tour step over it. */
   function update() {
     applyFilters();
-    if (state.path) { showRoutes(); } else if (state.focus) { showFocus(false); }
+    if (state.path) { showRoutes(); }
+    else if (state.focus) { showFocus(false); }
+    else if (state.fact) { showFactView(); }
+    else if (state.tour) { showTour(false); }
+    drawTour();
+  }
+
+  /* The selected fact: its line and ends lit, its card open. */
+  function showFactView() {
+    var j = edgeOf.get(state.fact);
+    network.unselectAll();
+    network.selectEdges([j]);
+    highlight(factScope(j));
+    showFact(state.fact);
+    openSheet("tl-panel");
+  }
+
+  /* Leave any selection (focus, path, fact, tour step) for `what`. */
+  function select(what) {
+    Object.assign(state, { focus: null, path: null, fact: null, tour: null }, what);
   }
 
   function focusEntity(id) {
@@ -571,29 +772,38 @@
       state.typeOn.set(entity.type, true);
       syncControls();
     }
-    state.focus = id;
-    state.path = null;
+    select({ focus: id });
     applyFilters();
     showFocus(true);
+    drawTour();
+    commit();
+  }
+
+  /* Open a fact's card (from the tour, the list or the graph), its line lit. */
+  function focusFact(id) {
+    if (!facts.has(id)) { return; }
+    select({ fact: id });
+    update();
     commit();
   }
 
   network.on("click", function (params) {
-    state.path = null;
-    if (params.nodes.length) {
-      state.focus = entityAt[params.nodes[0]];
+    var node = params.nodes.length ? params.nodes[0] : null;
+    if (node === null && !params.edges.length && params.pointer) { node = nodeNear(params.pointer.DOM); }
+    if (node !== null) {
+      select({ focus: entityAt[node] });
       showFocus(false);
     } else if (params.edges.length) {
-      state.focus = null;
-      highlight(factScope(params.edges[0]));
-      showFact(data.facts[params.edges[0]].id);
-      openSheet("tl-panel");
+      select({ fact: data.facts[params.edges[0]].id });
+      showFactView();
     } else {
-      state.focus = null;
+      select({});
+      network.unselectAll();
       highlight(null);
       showHome();
       closeSheet("tl-panel");
     }
+    drawTour();
     commit();
   });
 
@@ -640,50 +850,24 @@
 
   // ------------------------------------------------------------------ search
 
-  /* The names' keys come from Python (graph/names.py `name_key`, `id_key`, in data.name_keys):
-   * the page never folds a name itself. Only the text being typed must be folded here, in the
-   * browser, and it must be folded exactly as name_key would, or a typed name would miss its own
-   * key. name_key: NFKD; drop marks of non-zero canonical combining class; casefold; every
-   * character that is not a letter or digit becomes a space; words joined by one space. A name of
-   * symbols only (★) keeps its symbols, case-folded, with whitespace collapsed. */
-  var PY_WHITESPACE = /[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
-  // Where Unicode case folding (Python's str.casefold) differs from toLowerCase.
-  var CASE_FOLDS = new Map([["ß", "ss"], ["ς", "σ"], ["\u0345", "ι"], ["ᲀ", "в"], ["ᲁ", "д"],
-    ["ᲂ", "о"], ["ᲃ", "с"], ["ᲄ", "т"], ["ᲅ", "т"], ["ᲆ", "ъ"], ["ᲇ", "ѣ"], ["ᲈ", "ꙋ"]]);
-  var CASE_FOLD_RE = /[ßς\u0345\u1c80-\u1c88\u13f8-\u13fd\uab70-\uabbf]/g;
-
-  function caseFold(text) {
-    return text.toLowerCase().replace(CASE_FOLD_RE, function (c) {
-      return CASE_FOLDS.get(c) || c.toUpperCase();  // Cherokee folds to its capitals
-    });
-  }
-
-  /* JavaScript cannot ask for a canonical combining class, but NFD sorts marks by it: a mark's
-   * class is non-zero exactly when NFD moves it past U+0334 (class 1) or U+0345 (class 240). */
-  function isCombining(mark) {
-    var after = "a" + mark + "\u0334", before = "a\u0345" + mark;
-    return mark === "\u0345" || after.normalize("NFD") !== after || before.normalize("NFD") !== before;
-  }
-
-  function words(text) {
-    return text.split(PY_WHITESPACE).filter(Boolean).join(" ");
-  }
-
-  /* The name key of typed text: nameKey(s) === graph.names.name_key(s). */
-  function nameKey(text) {
-    text = String(text);
-    var stripped = text.normalize("NFKD").replace(/\p{M}/gu, function (mark) {
-      return isCombining(mark) ? "" : mark;
-    });
-    return words(caseFold(stripped).replace(/[^\p{L}\p{N}]/gu, " ")) || words(caseFold(text));
-  }
+  /* The names' keys come from Python (graph/names.py `name_key`, `id_key`, `latin_key`, in
+   * data.name_keys): the page never folds a name itself. Only the text being typed is folded here,
+   * by the twins in rules.js (nameKey, latinKey with the table from Python, soundKey). */
+  var nameKey = R.nameKey;
+  var LATIN = R.latinTable(data.latin_table);
 
   var nameKeys = new Map(Object.entries(data.name_keys));
   var searchIndex = Array.from(entities.values()).map(function (entity) {
     var keys = nameKeys.get(entity.id);
     var texts = [entity.name || entity.id].concat(entity.aliases || [], [entity.id]);
     var all = [keys.name].concat(keys.aliases, [keys.id]).map(function (k, i) { return [texts[i], k]; });
-    return { id: entity.id, name: entity.name, sortKey: keys.name, keys: all.concat(keys.latin || []) };
+    var latin = new Map((keys.latin || []).map(function (pair) { return [pair[0], pair[1]]; }));
+    // Each name, alias and id: [text, name key, latin key, word-set key, sound key] (graph.names).
+    var loose = all.map(function (pair) {
+      var lat = latin.has(pair[0]) ? latin.get(pair[0]) : pair[1];
+      return [pair[0], pair[1], lat, R.wordSetKey(lat), R.soundKey(lat)];
+    });
+    return { id: entity.id, name: entity.name, sortKey: keys.name, keys: all.concat(keys.latin || []), loose: loose };
   });
 
   /* Levenshtein distance of two words, or limit + 1 as soon as it exceeds limit. */
@@ -726,29 +910,73 @@
     return parts.length ? el("span", { className: "result-about", text: parts.join(" · ") }) : null;
   }
 
+  /* The rank of key `k` for the typed key `q`: 0 the same, 1 its start, 2 a word's start, 3 inside. */
+  function rankIn(q, k) {
+    var at = k.indexOf(q);
+    return at < 0 ? -1 : k === q ? 0 : at === 0 ? 1 : k.charAt(at - 1) === " " ? 2 : 3;
+  }
+
+  /* Matches of typed text, best first, like `tieline search`: the same name, alias or id, then a
+   * name starting with it, a word starting with it, containing it; the words in another order;
+   * text in another script transliterated (Дмитриев finds Dmitriev) and by sound (Зеленский finds
+   * Zelenskyy); a typo within one edit (two from 8 letters). Ties: the name the text covers most. */
   function search(query) {
     var q = nameKey(query);
     if (!q) { return []; }
+    var ascii = /^[\x00-\x7f]*$/.test(q);
+    var ql = ascii ? q : R.latinKey(q, LATIN);
+    var qw = R.wordSetKey(ql), qs = R.soundKey(ql);
     var found = [];
     searchIndex.forEach(function (item) {
       var best = null;
-      item.keys.forEach(function (key, i) {
-        var k = key[1];
-        var at = k.indexOf(q);
-        if (at < 0 && !nearly(q, k)) { return; }
-        var rank = at < 0 ? 4 : k === q ? 0 : at === 0 ? 1 : k.charAt(at - 1) === " " ? 2 : 3;
-        if (!best || rank < best.rank) { best = { rank: rank, alias: key[0] !== item.name ? key[0] : null }; }
+      function offer(rank, text, key) {
+        var cover = q.length / Math.max(key.length, 1);
+        if (!best || rank < best.rank || (rank === best.rank && cover > best.cover)) {
+          best = { rank: rank, cover: cover, alias: text !== item.name ? text : null };
+        }
+      }
+      item.loose.forEach(function (names) {
+        var text = names[0], key = names[1], lat = names[2];
+        var rank = rankIn(q, key);
+        if (rank >= 0) { offer(rank, text, key); return; }
+        if (q.indexOf(" ") >= 0 && qw === R.wordSetKey(key)) { offer(0.5, text, key); return; }
+        if (!ascii) {
+          rank = rankIn(ql, lat);
+          if (rank >= 0) { offer(rank + 0.25, text, lat); return; }
+          if (qw === names[3]) { offer(0.5, text, lat); return; }
+          var nameSounds = names[4].split(" ");
+          if (qs === names[4] || qs.split(" ").every(function (w) { return nameSounds.indexOf(w) >= 0; })) {
+            offer(qs === names[4] ? 3.5 : 3.75, text, lat); return;
+          }
+        }
+        if (nearly(q, key)) { offer(4, text, key); }
+      });
+      (item.keys.slice(item.loose.length) || []).forEach(function (pair) {  // latin keys of other scripts
+        var rank = rankIn(ql, pair[1]);
+        if (rank >= 0) { offer(rank + 0.25, pair[0], pair[1]); }
       });
       if (best) {
-        found.push({ id: item.id, name: item.name, sortKey: item.sortKey, rank: best.rank, alias: best.alias });
+        found.push({ id: item.id, name: item.name, sortKey: item.sortKey, rank: best.rank, cover: best.cover,
+                     alias: best.alias });
       }
     });
     found.sort(function (a, b) {
-      return a.rank - b.rank || (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0) ||
-        (a.id < b.id ? -1 : 1);
+      return a.rank - b.rank || b.cover - a.cover ||
+        (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0) || (a.id < b.id ? -1 : 1);
     });
     return found.slice(0, 12);
   }
+
+  /* A pointer pressed anywhere: a list that loses the focus to it closes once the press is over,
+   * so that what the press was aimed at (the "Find paths" button) does not move away under it. */
+  var pointerDown = false, afterPress = [];
+  document.addEventListener("pointerdown", function () { pointerDown = true; }, true);
+  document.addEventListener("pointerup", function () {
+    setTimeout(function () {
+      pointerDown = false;
+      afterPress.splice(0).forEach(function (f) { f(); });
+    }, 0);
+  }, true);
 
   /* A search box with its list of matches: arrows move, Enter picks, Escape closes (ARIA combobox). */
   function combobox(input, list, onPick) {
@@ -777,10 +1005,11 @@
         var item = el("li", { role: "option", id: list.id + "-" + i, "data-entity": match.id,
                               "aria-selected": i === active ? "true" : "false",
                               className: i === active ? "active" : "" },
-          [swatch(type), " ", bdi(match.name),
-           match.alias ? el("span", { className: "alias" }, [" (", bdi(match.alias), ")"]) : null,
-           el("span", { className: "result-type", text: type ? type.label : String(entity.type) }),
-           resultAbout(entity)]);
+          [el("span", { className: "result-name" }, [swatch(type), " ", bdi(match.name),
+            match.alias ? el("span", { className: "alias" }, [" (", bdi(match.alias), ")"]) : null]),
+           el("span", { className: "result-line" }, [
+             el("span", { className: "result-type", text: type ? type.label : String(entity.type) }),
+             resultAbout(entity)])]);
         item.addEventListener("mousedown", function (event) { event.preventDefault(); choose(match.id); });
         list.appendChild(item);
       });
@@ -815,14 +1044,25 @@
         close();
       }
     });
-    input.addEventListener("blur", close);
+    input.addEventListener("blur", function () {
+      if (pointerDown) { afterPress.push(close); } else { close(); }
+    });
     return {
-      /* The entity picked, else the best match of the typed text, else null. */
+      /* {id} of the entity picked, else of the best match of the typed text; {matches} when the
+       * text is the name of several entities (homonyms: the reader picks one); {} when none. */
       entity: function () {
         var picked = input.getAttribute("data-entity");
-        if (picked && entities.has(picked)) { return picked; }
+        if (picked && entities.has(picked)) { return { id: picked }; }
         var found = search(input.value);
-        return found.length ? found[0].id : null;
+        var same = found.filter(function (m) { return m.rank === 0; });
+        if (same.length > 1) { return { matches: same }; }
+        return found.length ? { id: found[0].id } : {};
+      },
+      /* Open the list on these matches (to pick among homonyms). */
+      offer: function (matches) {
+        current = matches;
+        active = 0;
+        draw();
       },
       set: function (id) {
         input.value = id ? entityName(id) : "";
@@ -838,17 +1078,35 @@
   });
   var fromBox = combobox(document.getElementById("tl-from"), document.getElementById("tl-from-results"), function () {});
   var toBox = combobox(document.getElementById("tl-to"), document.getElementById("tl-to-results"), function () {});
+  var finderNote = document.getElementById("tl-finder-note");
+  function sayInFinder(text) {
+    finderNote.textContent = text;
+    finderNote.hidden = !text;
+  }
   document.getElementById("tl-finder").addEventListener("submit", function (event) {
     event.preventDefault();
-    var a = fromBox.entity(), b = toBox.entity();
-    var missing = [[a, "tl-from"], [b, "tl-to"]].filter(function (pair) { return !pair[0]; }).map(function (pair) {
-      return "“" + shortText(document.getElementById(pair[1]).value) + "”";
+    var ends = [[fromBox, "tl-from", "From"], [toBox, "tl-to", "To"]].map(function (box) {
+      return { box: box[0], field: box[2], typed: document.getElementById(box[1]).value.trim(), found: box[0].entity() };
     });
-    if (missing.length) { showNote(["no entity matches " + missing.join(" or ")]); return; }
-    showNote([]);
-    fromBox.set(a);
-    toBox.set(b);
-    findPath(a, b);
+    var problems = [];
+    ends.forEach(function (end) {
+      if (!end.typed) { problems.push(end.field + ": type a name."); }
+      else if (end.found.matches) {
+        problems.push(end.field + ": “" + shortText(end.typed) + "” is the name of " + end.found.matches.length +
+          " entities (" + end.found.matches.map(function (m) {
+            var entity = entities.get(m.id);
+            return m.name + ", " + ((types.get(entity.type) || {}).label || entity.type);
+          }).join("; ") + "): pick one from the list.");
+        end.box.offer(end.found.matches);
+      } else if (!end.found.id) {
+        problems.push(end.field + ": no entity is called “" + shortText(end.typed) + "” (names, aliases and ids are searched).");
+      }
+    });
+    if (problems.length) { sayInFinder(problems.join(" ")); return; }
+    sayInFinder("");
+    fromBox.set(ends[0].found.id);
+    toBox.set(ends[1].found.id);
+    findPath(ends[0].found.id, ends[1].found.id);
   });
   document.addEventListener("keydown", function (event) {
     var typing = /^(INPUT|SELECT|TEXTAREA)$/.test((document.activeElement || {}).tagName || "");
@@ -856,13 +1114,26 @@
       event.preventDefault();
       input.focus();
       input.select();
+    } else if (state.tour && !typing && !event.altKey && !event.ctrlKey && !event.metaKey &&
+               /^(ArrowRight|ArrowLeft|PageDown|PageUp)$/.test(event.key) &&
+               !(document.activeElement && document.activeElement.closest && document.activeElement.closest("#tl-network"))) {
+      event.preventDefault();
+      goTour(state.tour + (event.key === "ArrowRight" || event.key === "PageDown" ? 1 : -1));
     } else if (event.key === "Escape") {
       ["tl-filters", "tl-panel"].forEach(closeSheet);
     }
   });
   document.getElementById("tl-reset").addEventListener("click", function () {
-    state.focus = null;
-    state.path = null;
+    select({});
+    input.value = "";
+    fromBox.set(null);
+    toBox.set(null);
+    sayInFinder("");
+    showNote([]);
+    allOn();
+    Object.assign(state, { from: null, to: null, undated: true, sizeBy: "facts", colourBy: "type" });
+    syncControls();
+    applyLook();
     network.unselectAll();
     update();
     highlight(null);
@@ -875,13 +1146,6 @@
 
   var PATH_LIMIT = 50;
   var PATH_ENUMERATION_CAP = 10000;
-
-  function compareLists(a, b) {
-    for (var i = 0; i < Math.min(a.length, b.length); i += 1) {
-      if (a[i] !== b[i]) { return a[i] < b[i] ? -1 : 1; }
-    }
-    return a.length - b.length;
-  }
 
   /* Each shown entity's neighbours through shown facts, both ways (undirected, like `tieline path`). */
   function shownAdjacency() {
@@ -898,38 +1162,9 @@
     return adjacency;
   }
 
-  /* Every shortest path from a to b over the facts shown (breadth-first), as id lists in id order. */
+  /* Every shortest path from a to b over the facts shown, as id lists in id order (rules.js). */
   function shortestPaths(a, b, limit) {
-    if (a === b) { return [[a]]; }
-    var adjacency = shownAdjacency();
-    var distance = new Map([[a, 0]]);
-    var parents = new Map([[a, []]]);
-    var frontier = [a];
-    while (frontier.length && !distance.has(b)) {
-      var next = [];
-      frontier.forEach(function (u) {
-        Array.from(adjacency.get(u) || []).sort().forEach(function (v) {
-          if (!distance.has(v)) {
-            distance.set(v, distance.get(u) + 1);
-            parents.set(v, [u]);
-            next.push(v);
-          } else if (distance.get(v) === distance.get(u) + 1) {
-            parents.get(v).push(u);
-          }
-        });
-      });
-      frontier = next;
-    }
-    if (!distance.has(b)) { return []; }
-    var paths = [];
-    var stack = [[b]];
-    while (stack.length && paths.length < PATH_ENUMERATION_CAP) {
-      var chain = stack.pop();
-      var ups = parents.get(chain[chain.length - 1]);
-      if (!ups.length) { paths.push(chain.slice().reverse()); continue; }
-      ups.forEach(function (up) { stack.push(chain.concat([up])); });
-    }
-    return paths.sort(compareLists).slice(0, limit || PATH_LIMIT);
+    return R.shortestPaths(shownAdjacency(), a, b, limit || PATH_LIMIT, PATH_ENUMERATION_CAP);
   }
 
   /* The shown facts between u and v, either way, in fact-id order. */
@@ -972,16 +1207,136 @@
           ", over the facts shown." })
     ].concat(sections));
     panel.setAttribute("data-showing", "path:" + a + "\u001f" + b);
-    openSheet("tl-panel");
+    if (!PHONE.matches) { openSheet("tl-panel"); }  // on a phone the sheet would cover the path: "Details" opens it
   }
 
   function findPath(a, b) {
-    state.path = [a, b];
-    state.focus = null;
+    select({ path: [a, b] });
     update();
     closeSheet("tl-filters");
     commit();
   }
+
+  // ------------------------------------------------------------------ the guided tour
+
+  /* The curator's tour (the data's `tour:` section, graph/tour.py): one step at a time, each with
+   * a title, a caption, what to light (entities, facts, the shortest paths between two entities)
+   * and every highlighted fact's card one tap away. Next and previous by button, arrow keys or a
+   * swipe on the card; the step is in the URL (#tour=N). */
+  var tourSteps = (data.tour && data.tour.steps) || [];
+  var tourBox = document.getElementById("tl-tour");
+
+  /* What a step lights, over what is shown: its entities, its facts and its paths' facts. */
+  function tourScope(step) {
+    var scope = { nodes: new Set(), edges: new Set(), path: false };
+    step.entities.forEach(function (id) { if (nodeOf.has(id)) { scope.nodes.add(nodeOf.get(id)); } });
+    step.facts.forEach(function (id) {
+      var j = edgeOf.get(id);
+      if (j !== undefined && shown.facts.has(j)) {
+        scope.edges.add(j);
+        scope.nodes.add(edgeList[j].from);
+        scope.nodes.add(edgeList[j].to);
+      }
+    });
+    if (step.path.length === 2) {
+      scope.path = true;
+      shortestPaths(step.path[0], step.path[1], PATH_LIMIT).forEach(function (route) {
+        route.forEach(function (id) { scope.nodes.add(nodeOf.get(id)); });
+        route.slice(1).forEach(function (v, i) {
+          hopFacts(route[i], v).forEach(function (f) { scope.edges.add(edgeOf.get(f.id)); });
+        });
+      });
+    }
+    return scope;
+  }
+
+  /* The highlighted facts of a step, in the order the curator listed them (then path order). */
+  function tourFacts(scope, step) {
+    var listed = step.facts.map(function (id) { return edgeOf.get(id); }).filter(function (j) { return scope.edges.has(j); });
+    var rest = Array.from(scope.edges).filter(function (j) { return listed.indexOf(j) < 0; }).sort(function (a, b) { return a - b; });
+    return listed.concat(rest).map(function (j) { return data.facts[j]; });
+  }
+
+  function showTour(move) {
+    var step = tourSteps[state.tour - 1];
+    var scope = tourScope(step);
+    network.unselectAll();
+    highlight(scope);
+    if (move) { fitTo(scope.nodes); }
+  }
+
+  /* The tour card: the step (when the tour is on) or a button to take it. */
+  function drawTour() {
+    if (!tourSteps.length) { tourBox.hidden = true; return; }
+    tourBox.hidden = false;
+    var children;
+    if (!state.tour) {
+      children = [el("button", { type: "button", className: "tool tour-start", onclick: function () { goTour(1); },
+                                 text: "Take the tour (" + tourSteps.length + " steps)" })];
+    } else {
+      var step = tourSteps[state.tour - 1];
+      var scope = tourScope(step);
+      var list = tourFacts(scope, step).map(function (fact) {
+        return el("li", {}, [el("button", { type: "button", className: "tour-fact", "data-fact": fact.id,
+          onclick: function (event) {
+            showFact(fact.id);
+            highlight(factScope(edgeOf.get(fact.id)));
+            openSheet("tl-panel");
+            tourBox.querySelectorAll("button.tour-fact").forEach(function (b) { b.removeAttribute("aria-current"); });
+            event.currentTarget.setAttribute("aria-current", "true");
+          },
+          text: sentenceText(fact, fact.subject) })]);
+      });
+      children = [
+        el("p", { className: "tour-count", id: "tl-tour-count",
+                  text: "Tour · step " + state.tour + " of " + tourSteps.length }),
+        el("h2", { id: "tl-tour-title" }, [bdi(step.title)]),
+        el("p", { className: "tour-caption", id: "tl-tour-caption" }, [bdi(step.caption)]),
+        list.length ? el("ul", { className: "tour-facts", "aria-label": "Facts of this step: open a fact's card" }, list) : null,
+        el("div", { className: "tour-nav" }, [
+          el("button", { type: "button", className: "tool", id: "tl-tour-prev", text: "← Previous",
+                         onclick: function () { goTour(state.tour - 1); } }),
+          el("button", { type: "button", className: "tool", id: "tl-tour-next", text: "Next →",
+                         onclick: function () { goTour(state.tour + 1); } }),
+          el("button", { type: "button", className: "tool tour-close", id: "tl-tour-close", text: "Close the tour",
+                         onclick: function () { select({}); highlight(null); showHome(); update(); fitTo(null); commit(); } })
+        ])
+      ].filter(Boolean);
+    }
+    var keep = tourBox.getAttribute("data-step") === String(state.tour) ? tourBox.scrollTop : 0;
+    tourBox.replaceChildren.apply(tourBox, children);
+    tourBox.setAttribute("data-step", String(state.tour || ""));
+    tourBox.scrollTop = keep;  // a new step is read from its title
+    var prev = document.getElementById("tl-tour-prev"), next = document.getElementById("tl-tour-next");
+    if (prev) { prev.disabled = state.tour <= 1; }
+    if (next) { next.disabled = state.tour >= tourSteps.length; }
+    if (data.tour.left_out && state.tour) {
+      tourBox.appendChild(el("p", { className: "hint", text: data.tour.left_out +
+        (data.tour.left_out === 1 ? " step is" : " steps are") + " left out: not in this view." }));
+    }
+  }
+
+  /* Go to step n of the tour (1-based), keeping the filters. */
+  function goTour(n) {
+    if (!tourSteps.length || n < 1 || n > tourSteps.length) { return; }
+    select({ tour: n });
+    showHome();
+    closeSheet("tl-panel");
+    update();
+    showTour(true);
+    commit();
+  }
+
+  var swipeFrom = null;
+  tourBox.addEventListener("touchstart", function (event) {
+    swipeFrom = event.touches.length === 1 ? [event.touches[0].clientX, event.touches[0].clientY] : null;
+  }, { passive: true });
+  tourBox.addEventListener("touchend", function (event) {
+    if (!swipeFrom || !state.tour || !event.changedTouches.length) { return; }
+    var dx = event.changedTouches[0].clientX - swipeFrom[0], dy = event.changedTouches[0].clientY - swipeFrom[1];
+    swipeFrom = null;
+    if (Math.abs(dx) > 50 && Math.abs(dx) > 1.5 * Math.abs(dy)) { goTour(state.tour + (dx < 0 ? 1 : -1)); }
+  });
 
   // ------------------------------------------------------------------ views in the URL
 
@@ -989,29 +1344,7 @@
   function decode(text) { return decodeURIComponent(text.replace(/\+/g, " ")); }
   function shortText(text) { return text.length > 80 ? text.slice(0, 79) + "…" : text; }
 
-  function two(n) { return (n < 10 ? "0" : "") + n; }
-  function isoDay(date) {
-    var y = String(date.getUTCFullYear());
-    return "0000".slice(y.length) + y + "-" + two(date.getUTCMonth() + 1) + "-" + two(date.getUTCDate());
-  }
-  function utcDay(y, m, d) { var date = new Date(0); date.setUTCFullYear(y, m, d); return date; }
-
-  /* [first day, last day] of YYYY, YYYY-MM or YYYY-MM-DD (graph.dates.date_bounds), or null. */
-  function dateBounds(text) {
-    var m = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/.exec(text);
-    if (!m || Number(m[1]) < 1) { return null; }
-    var y = Number(m[1]);
-    if (m[3]) {
-      var day = utcDay(y, Number(m[2]) - 1, Number(m[3]));
-      return day.getUTCMonth() === Number(m[2]) - 1 && day.getUTCDate() === Number(m[3])
-        ? [isoDay(day), isoDay(day)] : null;
-    }
-    if (m[2]) {
-      var month = Number(m[2]);
-      return month >= 1 && month <= 12 ? [isoDay(utcDay(y, month - 1, 1)), isoDay(utcDay(y, month, 0))] : null;
-    }
-    return [isoDay(utcDay(y, 0, 1)), isoDay(utcDay(y, 11, 31))];
-  }
+  var dateBounds = R.dateBounds, isoDay = R.isoDay;
 
   function idList(raw) { return raw === "" ? [] : raw.split(",").map(decode); }
 
@@ -1024,15 +1357,32 @@
     };
   }
 
+  var merged = new Map(Object.entries(data.merged || {}));
+  /* An entity id as a link may give it: an id merged by a `same` resolution is read as the id it was merged under. */
+  function canonical(id) { return merged.has(id) ? merged.get(id) : id; }
+
   var READERS = new Map([
     ["focus", function (raw) {
-      var id = decode(raw);
-      if (!entities.has(id)) { return "no entity “" + shortText(id) + "” in this graph"; }
+      var id = canonical(decode(raw));
+      if (!entities.has(id)) { return "no entity “" + shortText(decode(raw)) + "” in this graph"; }
       state.focus = id;
       return null;
     }],
+    ["fact", function (raw) {
+      var id = decode(raw);
+      if (!facts.has(id)) { return "no fact “" + shortText(id) + "” in this graph"; }
+      state.fact = id;
+      return null;
+    }],
+    ["tour", function (raw) {
+      var n = /^[0-9]{1,4}$/.test(raw) ? Number(raw) : 0;
+      if (!tourSteps.length) { return "this graph has no tour"; }
+      if (n < 1 || n > tourSteps.length) { return "tour step “" + shortText(decode(raw)) + "” (1 to " + tourSteps.length + ")"; }
+      state.tour = n;
+      return null;
+    }],
     ["path", function (raw) {
-      var ids = idList(raw);
+      var ids = idList(raw).map(canonical);
       var unknown = ids.filter(function (id) { return !entities.has(id); });
       if (ids.length !== 2 || unknown.length) {
         return "path “" + shortText(ids.join(",")) + "”: " + (unknown.length
@@ -1090,6 +1440,8 @@
     var parts = [];
     if (state.path) { parts.push("path=" + state.path.map(encodeURIComponent).join(",")); }
     else if (state.focus) { parts.push("focus=" + encodeURIComponent(state.focus)); }
+    else if (state.fact) { parts.push("fact=" + encodeURIComponent(state.fact)); }
+    else if (state.tour) { parts.push("tour=" + state.tour); }
     [["types", state.typeOn], ["relations", state.relationOn], ["certainty", state.certaintyOn]].forEach(function (pair) {
       var list = choiceList(pair[1]);
       if (list !== null) { parts.push(pair[0] + "=" + list); }
@@ -1123,7 +1475,7 @@
   function restore() {
     lastHash = location.hash;
     allOn();
-    Object.assign(state, { from: null, to: null, undated: true, focus: null, path: null,
+    Object.assign(state, { from: null, to: null, undated: true, focus: null, path: null, fact: null, tour: null,
                            sizeBy: "facts", colourBy: "type" });
     var notes = [];
     location.hash.replace(/^#/, "").split("&").filter(Boolean).forEach(function (part) {
@@ -1140,12 +1492,18 @@
     showNote(notes);
     syncControls();
     applyLook();
-    update();
-    if (!state.path && !state.focus) {
-      network.unselectAll();
-      highlight(null);
-      showHome();
+    var selected = [state.path, state.focus, state.fact, state.tour].filter(Boolean).length;
+    if (selected > 1) {  // one selection at a time: the first of path, focus, fact, tour
+      select(state.path ? { path: state.path } : state.focus ? { focus: state.focus } : { fact: state.fact });
     }
+    if (!state.path && !state.focus && !state.fact) { network.unselectAll(); }
+    update();
+    if (!state.path && !state.focus && !state.fact) {
+      if (!state.tour) { highlight(null); }
+      showHome();
+      closeSheet("tl-panel");
+    }
+    if (state.tour) { showTour(true); }
   }
 
   function syncControls() {
@@ -1161,41 +1519,83 @@
 
   // ------------------------------------------------------------------ time
 
-  var DAY = 86400000;
+  /* The sliders step through the days the facts begin or end on (data.dates.ticks), evenly: a scale
+   * by rank, so the dated facts get room where they are dense (a story of one spring after a fact
+   * of 2012 gets most of the track). The date fields beside them take any day, typed or picked. */
   var firstDay = data.dates.first, lastDay = data.dates.last;
-  var dayCount = firstDay ? Math.round((Date.parse(lastDay) - Date.parse(firstDay)) / DAY) : 0;
+  var ticks = data.dates.ticks || [];
   var fromSlider = document.getElementById("tl-time-from");
   var toSlider = document.getElementById("tl-time-to");
+  var fromDate = document.getElementById("tl-date-from");
+  var toDate = document.getElementById("tl-date-to");
   var playButton = document.getElementById("tl-play");
   var playing = null;
+  var MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                "October", "November", "December"];
 
-  function dayAt(i) { return isoDay(new Date(Date.parse(firstDay) + i * DAY)); }
-  function sliderAt(iso, fallback) {
-    if (!iso || !firstDay) { return fallback; }
-    return Math.max(0, Math.min(dayCount, Math.round((Date.parse(iso) - Date.parse(firstDay)) / DAY)));
+  /* "2 April 2025" */
+  function dayWords(iso) {
+    var m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso || "");
+    return m ? Number(m[3]) + " " + MONTHS[Number(m[2]) - 1] + " " + Number(m[1]) : String(iso || "");
+  }
+
+  /* The range shown, in words. */
+  function rangeWords() {
+    if (!firstDay) { return "No fact is dated."; }
+    if (state.from && state.to) { return "Facts from " + dayWords(state.from) + " to " + dayWords(state.to) + "."; }
+    if (state.from) { return "Facts from " + dayWords(state.from) + " on (the last dated: " + dayWords(lastDay) + ")."; }
+    if (state.to) { return "Facts as of " + dayWords(state.to) + " (the first dated: " + dayWords(firstDay) + ")."; }
+    return "All dates: " + dayWords(firstDay) + " to " + dayWords(lastDay) + ".";
+  }
+
+  /* The slider position of a day: the first tick on or after it (from), the last on or before it (to). */
+  function tickOf(iso, upper) {
+    if (!iso) { return upper ? ticks.length - 1 : 0; }
+    var i = 0;
+    while (i < ticks.length && ticks[i] < iso) { i += 1; }
+    if (upper && (i >= ticks.length || ticks[i] > iso)) { i -= 1; }
+    return Math.max(0, Math.min(ticks.length - 1, i));
   }
 
   function drawTime() {
-    fromSlider.value = String(sliderAt(state.from, 0));
-    toSlider.value = String(sliderAt(state.to, dayCount));
-    document.getElementById("tl-time-from-text").textContent = state.from || (firstDay ? "the start (" + firstDay + ")" : "—");
-    document.getElementById("tl-time-to-text").textContent = state.to || (lastDay ? "the end (" + lastDay + ")" : "—");
+    fromSlider.value = String(tickOf(state.from, false));
+    toSlider.value = String(tickOf(state.to, true));
+    fromDate.value = state.from || "";
+    toDate.value = state.to || "";
+    fromDate.placeholder = firstDay || "";
+    toDate.placeholder = lastDay || "";
+    document.getElementById("tl-time-words").textContent = rangeWords();
     document.getElementById("tl-undated-count").textContent = String(data.dates.undated);
     playButton.textContent = playing ? "Pause" : "Play";
     playButton.setAttribute("aria-pressed", playing ? "true" : "false");
   }
 
   [fromSlider, toSlider].forEach(function (slider) {
-    slider.max = String(dayCount);
-    slider.disabled = !firstDay;
+    slider.max = String(Math.max(ticks.length - 1, 0));
+    slider.disabled = ticks.length < 2;
     slider.addEventListener("input", function () {
       var from = Number(fromSlider.value), to = Number(toSlider.value);
       if (from > to) { if (slider === fromSlider) { to = from; } else { from = to; } }
-      state.from = from > 0 ? dayAt(from) : null;
-      state.to = to < dayCount ? dayAt(to) : null;
+      state.from = from > 0 ? ticks[from] : null;
+      state.to = to < ticks.length - 1 ? ticks[to] : null;
       update();
     });
     slider.addEventListener("change", commit);
+  });
+  [[fromDate, "from"], [toDate, "to"]].forEach(function (pair) {
+    pair[0].min = firstDay || "";
+    pair[0].max = lastDay || "";
+    pair[0].disabled = !firstDay;
+    pair[0].addEventListener("change", function () {
+      var bounds = pair[0].value ? dateBounds(pair[0].value) : [null, null];
+      if (!bounds) { return; }
+      state[pair[1]] = pair[1] === "from" ? bounds[0] : bounds[1];
+      if (state.from && state.to && state.from > state.to) {
+        if (pair[1] === "from") { state.to = state.from; } else { state.from = state.to; }
+      }
+      update();
+      commit();
+    });
   });
   playButton.disabled = !data.dates.steps.length;
 
@@ -1266,7 +1666,8 @@
     var list = document.getElementById("tl-list");
     list.hidden = !list.hidden;
     listToggle.setAttribute("aria-pressed", list.hidden ? "false" : "true");
-    listToggle.textContent = list.hidden ? "List of facts" : "Graph";
+    listToggle.replaceChildren(list.hidden ? el("span", { className: "phone-hide", text: "List of facts" }) : "Graph",
+      list.hidden ? el("span", { className: "phone-text", "aria-hidden": "true", text: "Facts" }) : "");
   });
 
   function openSheet(id) {
@@ -1293,9 +1694,8 @@
 
   /* What the picture says about time: the range shown, else the data set's date. */
   function timeCaption() {
-    if (state.from) { return "from " + state.from + " to " + (state.to || lastDay || ""); }
-    if (state.to) { return "as of " + state.to; }
-    return data.dataset && data.dataset.date ? "as of " + data.dataset.date : "";
+    if (state.from || state.to) { return rangeWords().replace(/\.$/, ""); }
+    return data.dataset && data.dataset.date ? "As of " + dayWords(data.dataset.date) : "";
   }
 
   function creditLine() {
@@ -1310,40 +1710,129 @@
     return (names.length ? "Sources: " + names.join("; ") + ". " : "") + "Made with tieline.";
   }
 
-  function fitText(ctx, text, width) {
-    if (ctx.measureText(text).width <= width) { return text; }
-    while (text.length > 1 && ctx.measureText(text + "…").width > width) { text = text.slice(0, -1); }
-    return text + "…";
+  /* `text` broken into lines no wider than `width` (a word longer than a line is cut). */
+  function wrapText(ctx, text, width) {
+    var lines = [], line = "";
+    String(text).split(/\s+/).filter(Boolean).forEach(function (word) {
+      var tried = line ? line + " " + word : word;
+      if (ctx.measureText(tried).width <= width || !line) { line = tried; } else { lines.push(line); line = word; }
+      while (ctx.measureText(line).width > width && line.length > 1) {
+        var cut = line.length - 1;
+        while (cut > 1 && ctx.measureText(line.slice(0, cut)).width > width) { cut -= 1; }
+        lines.push(line.slice(0, cut));
+        line = line.slice(cut);
+      }
+    });
+    if (line) { lines.push(line); }
+    return lines;
   }
 
-  /* The current view as a PNG at twice the screen's resolution, with title, date and credit drawn in. */
+  /* The legend of the picture: each type shown (or cluster) with its colour. */
+  function legendItems() {
+    var present = new Set();
+    shown.nodes.forEach(function (i) { present.add(entities.get(entityAt[i]).type); });
+    if (state.colourBy === "cluster") {
+      return (data.clusters || []).filter(function (c) { return c.id <= PALETTE.length; }).map(function (c) {
+        return { colour: clusterColour(c.id), text: entityName(c.label) + "’s cluster" };
+      });
+    }
+    return data.types.filter(function (t) { return present.has(t.id); }).map(function (t) {
+      return { colour: t.color, text: t.label };
+    });
+  }
+
+  /* Forget the node or line under the pointer, so that the picture shows no hover. */
+  function clearHover() {
+    hovered = null;
+    var handler = network.selectionHandler;
+    if (handler && handler.hoverObj) {
+      ["nodes", "edges"].forEach(function (kind) {
+        Object.keys(handler.hoverObj[kind]).forEach(function (key) { handler.hoverObj[kind][key].hover = false; });
+      });
+      handler.hoverObj = { nodes: {}, edges: {} };
+    }
+  }
+
+  /* The current view as a PNG at twice the screen's resolution: the title in full, the dates, the
+   * graph with its names, the legend and the sources' credit. On a narrow screen the text is laid
+   * out for it (lines wrapped to the phone's width, the legend in rows under the graph). */
   function pictureCanvas() {
-    var scale = 2, head = 56, foot = 34;
+    var scale = 2;
+    var face = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif";
+    clearHover();
     var drawing = network.canvas;
     drawing._determinePixelRatio = function () { return scale; };
     drawing.setSize();
     network.redraw();
     var graph = drawing.frame.canvas;
+    var width = graph.width, graphHeight = graph.height, margin = 16 * scale, inner = width - 2 * margin;
+    var narrow = graph.width / scale < 600;
+    var measure = document.createElement("canvas").getContext("2d");
+    var titleFont = "600 " + (narrow ? 17 : 19) * scale + "px " + face;
+    var smallFont = (narrow ? 12 : 13) * scale + "px " + face;
+    measure.font = titleFont;
+    var titleLines = wrapText(measure, String((data.dataset || {}).name || "tieline graph"), inner);
+    var step = state.tour && tourSteps[state.tour - 1];  // a tour step's picture carries its words
+    var stepFont = "600 " + (narrow ? 14 : 15) * scale + "px " + face;
+    measure.font = stepFont;
+    var stepLines = step ? wrapText(measure, "Step " + state.tour + ": " + step.title, inner) : [];
+    measure.font = smallFont;
+    var captionLines = step ? wrapText(measure, step.caption, inner) : [];
+    var caption = timeCaption();
+    var creditLines = wrapText(measure, creditLine(), inner);
+    var legend = legendItems();
+    var rows = [], row = [], rowWidth = 0;
+    legend.forEach(function (item) {
+      var w = 14 * scale + measure.measureText(item.text).width + 14 * scale;
+      if (row.length && rowWidth + w > inner) { rows.push(row); row = []; rowWidth = 0; }
+      row.push({ item: item, x: rowWidth });
+      rowWidth += w;
+    });
+    if (row.length) { rows.push(row); }
+    var lineH = (narrow ? 17 : 18) * scale, titleH = (narrow ? 23 : 25) * scale;
+    var head = 12 * scale + titleLines.length * titleH + (caption ? lineH : 0) +
+      (stepLines.length + captionLines.length) * lineH + 8 * scale;
+    var foot = 10 * scale + rows.length * lineH + 4 * scale + creditLines.length * lineH + 8 * scale;
     var out = document.createElement("canvas");
-    out.width = graph.width;
-    out.height = graph.height + (head + foot) * scale;
+    out.width = width;
+    out.height = graphHeight + head + foot;
+    out.setAttribute("data-graph", [head, graphHeight].join(" "));  // where the graph lies in the picture
     var ctx = out.getContext("2d");
     ctx.fillStyle = "#ffffff";
     ctx.fillRect(0, 0, out.width, out.height);
-    ctx.drawImage(graph, 0, head * scale);
+    ctx.drawImage(graph, 0, head);
     delete drawing._determinePixelRatio;
     drawing.setSize();
     network.redraw();
-    var width = out.width - 32 * scale;
-    var face = "system-ui, -apple-system, Segoe UI, Roboto, sans-serif";
+    ctx.textBaseline = "alphabetic";
     ctx.fillStyle = "#1f2328";
-    ctx.font = "600 " + 18 * scale + "px " + face;
-    ctx.fillText(fitText(ctx, String((data.dataset || {}).name || "tieline graph"), width), 16 * scale, 26 * scale);
+    ctx.font = titleFont;
+    titleLines.forEach(function (line, i) { ctx.fillText(line, margin, 12 * scale + (i + 1) * titleH - 6 * scale); });
+    ctx.font = smallFont;
     ctx.fillStyle = "#57606a";
-    ctx.font = 13 * scale + "px " + face;
-    ctx.fillText(fitText(ctx, timeCaption(), width), 16 * scale, 46 * scale);
-    ctx.font = 12 * scale + "px " + face;
-    ctx.fillText(fitText(ctx, creditLine(), width), 16 * scale, out.height - 12 * scale);
+    var at = 12 * scale + titleLines.length * titleH;
+    if (caption) { ctx.fillText(caption, margin, at + lineH - 4 * scale); at += lineH; }
+    ctx.fillStyle = "#1f2328";
+    ctx.font = stepFont;
+    stepLines.forEach(function (line) { ctx.fillText(line, margin, at + lineH - 4 * scale); at += lineH; });
+    ctx.font = smallFont;
+    ctx.fillStyle = "#3d444d";
+    captionLines.forEach(function (line) { ctx.fillText(line, margin, at + lineH - 4 * scale); at += lineH; });
+    var y = graphHeight + head + 10 * scale;
+    rows.forEach(function (r) {
+      r.forEach(function (cell) {
+        ctx.fillStyle = cell.item.colour;
+        ctx.beginPath();
+        ctx.arc(margin + cell.x + 6 * scale, y + lineH / 2 - 2 * scale, 5 * scale, 0, 2 * Math.PI);
+        ctx.fill();
+        ctx.fillStyle = "#1f2328";
+        ctx.fillText(cell.item.text, margin + cell.x + 14 * scale, y + lineH - 6 * scale);
+      });
+      y += lineH;
+    });
+    y += 4 * scale;
+    ctx.fillStyle = "#57606a";
+    creditLines.forEach(function (line) { ctx.fillText(line, margin, y + lineH - 6 * scale); y += lineH; });
     return out;
   }
 
@@ -1380,7 +1869,14 @@
     },
     selectedFacts: function () {
       return network.getSelectedEdges().map(function (j) { return data.facts[j].id; });
-    } });
+    },
+    // The read-only testing hook documented in explorer.html:
+    visibleLabels: function () { return drawnLabels.slice(); },
+    labelBoxes: function () { return drawnBoxes.map(function (b) { return Object.assign({}, b); }); },
+    factLabels: function () { return drawnFacts.slice(); },
+    shownCount: function () { return { entities: shown.nodes.size, facts: shown.facts.size }; },
+    tourStep: function () { return state.tour; },
+    tourLength: function () { return tourSteps.length; } });
   window.network = network;
   window.addEventListener("popstate", function () { if (location.hash !== lastHash) { restore(); } });
   window.addEventListener("hashchange", function () { if (location.hash !== lastHash) { restore(); } });
@@ -1395,7 +1891,15 @@
     var present = selection.focus.filter(function (id) { return entities.has(id); });
     network.selectNodes(present.map(function (id) { return nodeOf.get(id); }));
     if (present.length === 1) { showEntity(present[0]); } else { showHome(); }
+  } else if (tourSteps.length) {
+    select({ tour: 1 });  // the page opens on the tour's first step
+    history.replaceState(null, "", "#" + hashOf());
+    lastHash = location.hash;
+    update();
+    showHome();
+    showTour(false);
   } else {
     showHome();
   }
+  drawTour();
 }());

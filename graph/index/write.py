@@ -41,9 +41,19 @@ def build_index(compiled: Compiled, store: Store, manifest: Manifest, header: di
     try:
         with atomic_path(path, mode=0o600, sync=False) as tmp:
             _write(tmp, compiled, manifest, header, progress)
-        write_private(store.folder / STAMP_FILE, stamp_of(path.stat()).encode("ascii"))
+        _stamp(store, path)
     except (OutputError, sqlite3.Error, OSError):
         pass
+
+
+def _stamp(store: Store, path: Path) -> None:
+    """Write the stamp of the index now at ``path``; again while another builder's rename made it
+    stale (the last builder's file is the one there: its stamp must be the one left)."""
+    for _ in range(5):
+        stamp = stamp_of(path.stat())
+        write_private(store.folder / STAMP_FILE, stamp.encode("ascii"))
+        if stamp_of(path.stat()) == stamp:
+            return
 
 
 def _write(path: Path, compiled: Compiled, manifest: Manifest, header: dict[str, Any],

@@ -23,6 +23,7 @@ import random
 import re
 import shutil
 import sys
+from typing import Any
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -492,6 +493,72 @@ def write_ftm(folder: Path, out: Path) -> int:
     from graph.ftm import export_ftm
 
     return export_ftm(load_graph(folder), out).total
+
+
+FTM_FIRST = ("Maria", "Ivan", "José", "Анна", "Olena", "Ahmad", "Wei", "Søren", "Zoë", "Łukasz", "Fatima", "Kenji")
+FTM_LAST = ("Osetrova", "Petrov", "Álvarez", "Коваленко", "Al-Khatib", "Wang", "Nørgaard", "Brown", "Nowak", "Sato")
+
+
+def write_ftm_stream(count: int, out: Path, seed: int = DEFAULT_SEED) -> int:
+    """A synthetic FtM stream of ``count`` lines shaped like OpenSanctions' (its line count), written as it goes.
+
+    Per 20 lines: 6 Person, 3 Company, 3 Address, 2 Ownership, 1 Directorship, 1 Family, 2 Sanction,
+    1 Payment and 1 second fragment of a person (a later line adding an alias and a date). Names
+    in several scripts, weak aliases, addresses shared by several owners, two sanctioning bodies
+    spelled two ways. Lines are in a seeded random order within blocks of 10,000.
+    """
+    rng = random.Random(seed)
+    blocks = max(1, count // 20)
+    written = 0
+    with open(out, "w", encoding="utf-8") as handle:
+        block: list[str] = []
+        for n in range(blocks):
+            for line in _ftm_block(n, blocks, rng):
+                if written >= count:
+                    break
+                block.append(line)
+                written += 1
+            if len(block) >= 10_000 or n == blocks - 1:
+                rng.shuffle(block)
+                handle.write("".join(block))
+                block = []
+    return written
+
+
+def _ftm_block(n: int, blocks: int, rng: random.Random) -> list[str]:
+    def line(entity_id: str, schema: str, **props: Any) -> str:
+        return json.dumps({"id": entity_id, "schema": schema, "properties": props}, ensure_ascii=False) + "\n"
+
+    def other(kind: str, index: int) -> str:
+        return f"{kind}-{rng.randrange(blocks)}-{index}"
+
+    out = []
+    for i in range(6):
+        name = f"{rng.choice(FTM_FIRST)} {rng.choice(FTM_LAST)} {n}-{i}"
+        out.append(line(f"p-{n}-{i}", "Person", name=[name], birthDate=[f"{1940 + rng.randrange(60)}"],
+                        nationality=[rng.choice(("ru", "ua", "us", "de", "cy"))],
+                        weakAlias=[rng.choice(FTM_FIRST)], addressEntity=[f"a-{n}-{i % 3}"],
+                        topics=["sanction"] if i % 3 == 0 else []))
+    for i in range(3):
+        out.append(line(f"c-{n}-{i}", "Company", name=[f"{rng.choice(FTM_LAST)} Holdings {n}-{i} Ltd"],
+                        jurisdiction=[rng.choice(("cy", "vg", "ru", "gb"))], incorporationDate=["2004-05-17"],
+                        addressEntity=[f"a-{n}-{i}"], registrationNumber=[f"HE{n * 3 + i}"]))
+        out.append(line(f"a-{n}-{i}", "Address", full=[f"{n}-{i} Main Street, Nicosia"], country=["cy"]))
+    for i in range(2):
+        out.append(line(f"own-{n}-{i}", "Ownership", owner=[f"p-{n}-{i}"], asset=[other("c", i)],
+                        percentage=[str(10 + rng.randrange(90))], startDate=["2019"]))
+        spelling = rng.choice((("OFAC", "us"), ("Office of Foreign Assets Control", "us"),
+                               ("Council of the European Union", "eu"), ("EU Council", "eu")))
+        out.append(line(f"san-{n}-{i}", "Sanction", entity=[f"p-{n}-{i * 3}"], authority=[spelling[0]],
+                        country=[spelling[1]], program=["RUSSIA-EO14024"], startDate=["2022-04-06"],
+                        sourceUrl=[f"https://example.org/list/{n % 100}"]))
+    out.append(line(f"dir-{n}", "Directorship", director=[f"p-{n}-1"], organization=[f"c-{n}-0"], role=["director"]))
+    out.append(line(f"fam-{n}", "Family", person=[f"p-{n}-2"], relative=[other("p", 3)],
+                    relationship=[rng.choice(("son", "daughter", "spouse", "sister"))]))
+    out.append(line(f"pay-{n}", "Payment", payer=[f"c-{n}-1"], beneficiary=[other("c", 2)], amount=["1000"],
+                    date=["2021-03-01"]))
+    out.append(line(f"p-{n}-4", "Person", alias=[f"Alias {n}"], birthDate=["1971-02-03"]))
+    return out
 
 
 def _shuffled(rng: random.Random, items: list[dict]) -> list[dict]:

@@ -15,13 +15,14 @@ import re
 import stat
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from glob import escape as glob_escape
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from .errors import OutputError, UsageError
 
-__all__ = ["atomic_path", "atomic_writer", "write_atomic", "write_outputs", "refuse_inside", "is_inside",
-           "sweep_debris", "DEBRIS_AGE"]
+__all__ = ["atomic_path", "atomic_writer", "atomic_folder", "write_atomic", "write_outputs", "refuse_inside",
+           "is_inside", "sweep_debris", "DEBRIS_AGE"]
 
 
 @contextlib.contextmanager
@@ -130,6 +131,59 @@ def atomic_writer(path: str | os.PathLike[str], *, mode: int | None = None, sync
                 yield handle
         except OSError as exc:
             raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+
+
+@contextlib.contextmanager
+def atomic_folder(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield an empty staging folder beside ``path``; on success it becomes ``path`` in one rename, on error it vanishes.
+
+    ``path`` must not exist or be an empty folder (a whole folder is written, all or nothing). The
+    staging folder is named ``.NAME.PID.*.tmp``: what a writer killed with ``kill -9`` left is swept
+    by the next writer of ``path`` (its process is gone). The folder gets ``0777`` less the umask,
+    like one made by ``mkdir``.
+    """
+    target = Path(path)
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise OutputError(f"cannot write {target}: it exists and is not an empty folder")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        import shutil
+        import tempfile
+
+        _sweep(target, shutil)
+        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent))
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    try:
+        yield staging
+        os.chmod(staging, 0o777 & ~_umask())
+        if target.exists():
+            target.rmdir()
+        os.rename(staging, target)
+    except BaseException as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+        raise
+
+
+def _sweep(target: Path, shutil: Any) -> None:
+    """Remove the staging folders of ``target`` whose writer process no longer exists."""
+    prefix = f".{target.name}."
+    for stale in target.parent.glob(f"{glob_escape(prefix)}*.tmp"):
+        pid = stale.name[len(prefix):].split(".", 1)[0]
+        if stale.is_dir() and pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process
+    return True
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:

@@ -312,6 +312,8 @@ def write_files(fmt: ExportFormat, files: dict[str, bytes], out: Path | None, g:
     for target, size in fmt.write(files, out, sys.stdout.buffer, data):
         typer.echo(f"tieline: wrote {fmt.label} to stdout ({summary})" if target is None else
                    f"tieline: wrote {render.terminal_text(target)} ({fmt.label}: {summary}, {size:,} bytes)", err=True)
+    for note in getattr(files, "notes", ()):  # what a format could not write as it is (graph/export/ftm.py)
+        typer.echo(f"tieline: {render.terminal_text(note)}", err=True)
 
 
 def add_export_command(parent: typer.Typer, fmt: ExportFormat) -> None:

@@ -157,6 +157,8 @@ def read_schema(document: Any, path: str, errors: list[DataError], fragment: boo
         return schema
     check.unknown_keys(root, ("entity_types", "relations", "certainty"), "the schema")
     for section in ("entity_types", "relations", "certainty") if not fragment else ():
+        if section == "relations" and isinstance(root.get(section), dict):
+            continue  # `relations: {}`, written: a data set of things alone (e.g. an FtM list of people)
         if not root.get(section):
             check.error(root.line, root.column, f"the schema needs a non-empty {section!r} section")
     types = check.mapping(root.get("entity_types") or empty_mapping(), *root.mark_of("entity_types"),

@@ -98,7 +98,7 @@ def schema_text(entity_types: Mapping[str, Mapping[str, Any]], certainty: Mappin
         lines.extend(_spec_lines(spec, ("label", "description", "color", "shape")))
     lines.append("\ncertainty:\n")
     lines.extend(f"  {level}: {scalar(text)}\n" for level, text in certainty.items())
-    lines.append("\nrelations:\n")
+    lines.append("\nrelations:\n" if relations else "\nrelations: {}\n")
     for relation_id, spec in relations.items():
         lines.append(f"  {relation_id}:\n")
         lines.extend(_spec_lines(spec, ("label", "inverse", "symmetric", "momentary", "description", "subject",

@@ -39,11 +39,12 @@ def test_import_writes_a_folder_that_validates_and_reports_on_stderr(invoke: Cal
                     "--source-url", "https://example.org/extract")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
-    assert result.stderr.startswith(f"tieline: wrote {out}/\n29 FtM entities read: 19 entities")
-    assert "2 × dangling reference: Directorship dir-2 → ghost-person" in result.stderr
+    assert result.stderr.startswith(f"tieline: wrote {out}/\n29 FtM entities read: 20 entities")
+    assert "2 × relationship to a thing not in the stream (fact left out): Directorship dir-2 → ghost-person" \
+        in result.stderr
     assert "1 × unknown schema" in result.stderr
     valid = invoke("validate", "--data", out, "--json")
-    assert valid.exit_code == 0 and json.loads(valid.stdout)["entities"] == 19
+    assert valid.exit_code == 0 and json.loads(valid.stdout)["entities"] == 20
     assert "title: Test extract" in (out / "dataset.yaml").read_text(encoding="utf-8")
 
 
@@ -122,11 +123,11 @@ def test_an_extract_joins_the_story_in_data_imports(invoke: Callable[..., Any], 
     assert "\n  person:" not in fragment
 
 
-def test_an_import_whose_ids_the_story_uses_is_refused(invoke: Callable[..., Any], story_copy: Path) -> None:
+def test_an_import_already_in_the_story_is_refused(invoke: Callable[..., Any], story_copy: Path) -> None:
     assert invoke("import", "ftm", JOINS, "--out", story_copy / "imports" / "one", "--data", story_copy).exit_code == 0
     again = invoke("import", "ftm", JOINS, "--out", story_copy / "imports" / "two", "--data", story_copy)
     assert again.exit_code == 2
-    assert "already used in the data folder: NK-link-1" in again.stderr and "never overwritten" in again.stderr
+    assert "nothing new to import" in again.stderr and "nothing was written" in again.stderr
     assert not (story_copy / "imports" / "two").exists()
 
 

@@ -17,8 +17,16 @@ if TYPE_CHECKING:
 __all__ = ["files"]
 
 
+class Files(dict):  # type: ignore[type-arg]
+    """The files of an export, with ``notes``: what it could not write as its own schema (shown on stderr)."""
+
+    notes: list[str]
+
+
 def files(G: nx.MultiDiGraph) -> dict[str, bytes]:
     """What the export writes: ``{"graph.ftm.json": bytes}`` (the registry in ``graph/export/__init__.py``)."""
     buffer = io.BytesIO()
-    export_ftm(G, buffer)
-    return {"graph.ftm.json": buffer.getvalue()}
+    report = export_ftm(G, buffer)
+    written = Files({"graph.ftm.json": buffer.getvalue()})
+    written.notes = report.notes()
+    return written

@@ -9,10 +9,8 @@ that ``alephclient write-entities`` reads. The mapping lives as data in ``mappin
 from __future__ import annotations
 
 from .export import ExportReport, export_ftm, ftm_entities
-from .importer import (DEFAULT_CERTAINTY, ImportReport, id_collisions, import_ftm, joins_story, read_ftm,
-                       story_countries, write_folder)
+from .importer import DEFAULT_CERTAINTY, ImportReport, import_ftm, joins_story, story_countries
 from .mapping import Mapping, read_mapping
 
-__all__ = ["import_ftm", "read_ftm", "write_folder", "ImportReport", "joins_story", "story_countries",
-           "id_collisions", "DEFAULT_CERTAINTY", "export_ftm", "ftm_entities",
+__all__ = ["import_ftm", "ImportReport", "joins_story", "story_countries", "DEFAULT_CERTAINTY", "export_ftm", "ftm_entities",
            "ExportReport", "Mapping", "read_mapping"]

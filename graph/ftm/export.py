@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,13 +22,17 @@ from .mapping import Mapping, read_mapping, snake
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["ExportReport", "ftm_entities", "export_ftm", "CERTAINTY_PREFIX", "REPRINTED_PREFIX", "START_PROPS", "END_PROPS"]
+__all__ = ["ExportReport", "ftm_entities", "export_ftm", "CERTAINTY_PREFIX", "REPRINTED_PREFIX", "START_PROPS", "END_PROPS",
+           "FROM_FTM"]
 
 REPRINTED_PREFIX = "reprinted by: "  # a Document note carrying the source's reprinted_by
 CERTAINTY_PREFIX = "certainty: "  # first line of an edge's description: the fact's certainty level
 START_PROPS = ("birthDate", "incorporationDate", "inceptionDate", "startDate", "buildDate", "date")
 END_PROPS = ("deathDate", "dissolutionDate", "endDate")
 FALLBACK_SCHEMA = "LegalEntity"
+FROM_FTM = "From FollowTheMoney:"  # an imported relation's description: what it was (graph/ftm/importer.py)
+_ORIGIN = re.compile(r"From FollowTheMoney: (?:property (?P<owner>\w+):(?P<prop>\w+)|(?P<schema>\w+)"
+                     r"(?:, (?P<key>\w+): (?P<value>.+))?)\Z")
 
 
 @dataclass
@@ -36,10 +41,21 @@ class ExportReport:
 
     by_schema: Counter = field(default_factory=Counter)
     fallbacks: Counter = field(default_factory=Counter)  # relation → facts written as UnknownLink
+    left_out: Counter = field(default_factory=Counter)  # what FtM's ranges refuse, e.g. a country in Event.involved
 
     @property
     def total(self) -> int:
         return sum(self.by_schema.values())
+
+    def notes(self) -> list[str]:
+        """What the export could not write as its own FtM schema or property, one line each."""
+        lines = []
+        if self.fallbacks:
+            lines.append(f"{sum(self.fallbacks.values()):,} facts written as UnknownLink (their ends do not fit the "
+                         "schema): " + ", ".join(f"{r} {n:,}" for r, n in sorted(self.fallbacks.items())))
+        for what, count in sorted(self.left_out.items()):
+            lines.append(f"{count:,} × {what}")
+        return lines
 
 
 def export_ftm(graph: nx.MultiDiGraph, out: str | os.PathLike[str] | IO[bytes],
@@ -74,15 +90,62 @@ def ftm_entities(graph: nx.MultiDiGraph, mapping: Mapping | None = None,
     for source_id, source in sorted(graph.graph.get("sources", {}).items()):
         report.by_schema["Document"] += 1
         yield _document(source_id, source)
+    origins = {r: _origin(spec) for r, spec in (graph.graph.get("relations") or {}).items()}
+    owned: dict[str, dict[str, list[str]]] = {}  # entity → properties that facts made from them give back
+    edges = []
+    for subject, obj, fact_id, fact in sorted(graph.edges(keys=True, data=True), key=lambda e: e[2]):
+        origin = origins.get(fact["relation"]) or {}
+        prop = origin.get("prop")
+        if prop and _prop_fits(model, schemata[subject][0], prop, schemata[obj][0]):
+            owned.setdefault(subject, {}).setdefault(prop, []).append(ftm_ids[obj])
+        else:
+            edges.append((subject, obj, fact_id, fact))
     for node, data in sorted(graph.nodes(data=True)):
-        entity = _entity(model, node, data, schemata[node], ftm_ids, codes, graph, mapping)
+        entity = _entity(model, node, data, schemata[node], ftm_ids, codes, graph, mapping, report)
+        for prop, values in sorted(owned.get(node, {}).items()):
+            entity["properties"].setdefault(prop, []).extend(sorted(set(values)))
         report.by_schema[entity["schema"]] += 1
         yield entity
-    for subject, obj, fact_id, fact in sorted(graph.edges(keys=True, data=True), key=lambda e: e[2]):
-        edge = _edge(model, fact_id, fact, ftm_ids[subject], ftm_ids[obj], schemata[subject][0],
-                     schemata[obj][0], graph, mapping, report)
+    for subject, obj, fact_id, fact in edges:
+        origin = origins.get(fact["relation"]) or {}
+        if origin.get("schema") == "Sanction" or (not origin and _imported_relation(fact["relation"], mapping)
+                                                  .get("schema") == "Sanction"):
+            edge = _sanction(fact_id, fact, ftm_ids[obj], graph.nodes[subject], codes.get(subject), graph)
+        else:
+            edge = _edge(model, fact_id, fact, ftm_ids[subject], ftm_ids[obj], schemata[subject][0],
+                         schemata[obj][0], graph, mapping, report, origin)
         report.by_schema[edge["schema"]] += 1
         yield edge
+
+
+def _origin(spec: dict[str, Any]) -> dict[str, str]:
+    """What an imported relation was in FtM, read from its description (``From FollowTheMoney: Family, …``)."""
+    found = _ORIGIN.match(str(spec.get("description") or ""))
+    return {k: v for k, v in found.groupdict().items() if v} if found else {}
+
+
+def _prop_fits(model: Any, owner: str, prop: str, target: str) -> bool:
+    """Whether entities of schema ``owner`` have the entity property ``prop`` and it accepts a ``target``."""
+    found = model.get(owner).properties.get(prop)
+    return bool(found and found.type.name == "entity" and found.range and model.get(target).is_a(found.range))
+
+
+def _sanction(fact_id: str, fact: dict[str, Any], target: str, authority: dict[str, Any], code: str | None,
+              graph: nx.MultiDiGraph) -> dict[str, Any]:
+    """A ``sanctions`` fact as the FtM Sanction it was: the entity, the authority's name, its country."""
+    props: dict[str, list[str]] = {"entity": [target], "authority": [authority["name"]]}
+    note = fact.get("note") or ""
+    also = re.match(r"also imposed by: ([^;]+)(?:; )?", note)
+    if also:
+        props["authority"].extend(a.strip() for a in also.group(1).split(", "))
+        note = note[also.end():]
+    country = code
+    if country is None and authority.get("country") in graph:
+        country = _country_code(graph.nodes[authority["country"]])
+    if country:
+        props["country"] = [country]
+    _common(props, {**fact, "note": note or None}, graph)
+    return {"id": fact_id, "schema": "Sanction", "properties": props}
 
 
 def _entity_schema(model: Any, data: dict[str, Any], mapping: Mapping) -> tuple[str, dict[str, list[str]]]:
@@ -122,7 +185,7 @@ def _document(source_id: str, source: dict[str, Any]) -> dict[str, Any]:
 
 def _entity(model: Any, node: str, data: dict[str, Any], schema_spec: tuple[str, dict[str, list[str]]],
             ftm_ids: dict[str, str], codes: dict[str, str | None], graph: nx.MultiDiGraph,
-            mapping: Mapping) -> dict[str, Any]:
+            mapping: Mapping, report: ExportReport) -> dict[str, Any]:
     name, constants = schema_spec
     schema = model.get(name)
     props: dict[str, list[str]] = {k: list(v) for k, v in constants.items()}
@@ -139,8 +202,13 @@ def _entity(model: Any, node: str, data: dict[str, Any], schema_spec: tuple[str,
         if data.get(key) and prop:
             props.setdefault(prop, []).append(data[key])
     if name == "Event":
-        involved = sorted({ftm_ids[s] for s, _, f in graph.in_edges(node, data=True)
-                           if f["relation"] in mapping.involved})
+        within = schema.properties["involved"].range
+        subjects = {s for s, _, f in graph.in_edges(node, data=True) if f["relation"] in mapping.involved}
+        involved = sorted(ftm_ids[s] for s in subjects if model.get(_entity_schema(model, graph.nodes[s], mapping)[0])
+                          .is_a(within))
+        if len(involved) < len(subjects):
+            report.left_out[f"{within.name} outside Event.involved's range (the fact is still its own edge)"] += \
+                len(subjects) - len(involved)
         if involved:
             props["involved"] = involved
     for key, value in sorted((data.get("attributes") or {}).items()):
@@ -162,8 +230,11 @@ def _text(value: Any) -> str:
 
 
 def _edge(model: Any, fact_id: str, fact: dict[str, Any], subject: str, obj: str, subject_schema: str,
-          object_schema: str, graph: nx.MultiDiGraph, mapping: Mapping, report: ExportReport) -> dict[str, Any]:
-    spec = mapping.relations.get(fact["relation"]) or _imported_relation(fact["relation"], mapping)
+          object_schema: str, graph: nx.MultiDiGraph, mapping: Mapping, report: ExportReport,
+          origin: dict[str, str]) -> dict[str, Any]:
+    spec = mapping.relations.get(fact["relation"]) or (
+        {"schema": origin["schema"], "properties": {origin["key"]: [origin["value"]]} if origin.get("key") else {}}
+        if origin.get("schema") else _imported_relation(fact["relation"], mapping))
     schema = model.get(spec.get("schema") or "UnknownLink")
     source, target = (obj, subject) if spec.get("reverse") else (subject, obj)
     ends = (object_schema, subject_schema) if spec.get("reverse") else (subject_schema, object_schema)
@@ -176,6 +247,12 @@ def _edge(model: Any, fact_id: str, fact: dict[str, Any], subject: str, obj: str
         props["role"] = [fact["label"]]
     props[schema.edge_source] = [source]
     props[schema.edge_target] = [target]
+    _common(props, fact, graph)
+    return {"id": fact_id, "schema": schema.name, "properties": props}
+
+
+def _common(props: dict[str, list[str]], fact: dict[str, Any], graph: nx.MultiDiGraph) -> None:
+    """Dates, quote, certainty and note, and the sources of a fact, as properties of its FtM entity."""
     if fact.get("start"):
         props["startDate"] = [fact["start"]]
     if fact.get("end"):
@@ -190,7 +267,6 @@ def _edge(model: Any, fact_id: str, fact: dict[str, Any], subject: str, obj: str
         values = list(dict.fromkeys(s[key] for s in cited if s.get(key)))
         if values:
             props[prop] = values
-    return {"id": fact_id, "schema": schema.name, "properties": props}
 
 
 def _imported_relation(relation: str, mapping: Mapping) -> dict[str, Any]:

@@ -22,6 +22,10 @@ class Mapping:
     import_relations: dict[str, dict[str, Any]] = field(default_factory=dict)
     certainty: dict[str, str] = field(default_factory=dict)
     involved: list[str] = field(default_factory=list)
+    import_properties: dict[str, dict[str, Any]] = field(default_factory=dict)
+    qualified: dict[str, str] = field(default_factory=dict)
+    authority_of: dict[str, Any] = field(default_factory=dict)
+    authorities: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def read_mapping(path: str | os.PathLike[str] | None = None) -> Mapping:

@@ -16,12 +16,15 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from graph import __version__, render
-from graph.commandline import (DataOption, EntityArgument, JsonOption, ListTypeOption, NoCacheOption,
-                               TopOption, add_export_command, answer, command, load, new_app, print_json, progress,
-                               query, run_app, viewed, write_files)
+from graph import __version__, questions, render
+from graph.commandline import (DataOption, EntityArgument, JsonOption, ListTypeOption, MinScoreOption, NoCacheOption,
+                               PairFormatOption, PairLimitOption, TopOption, add_export_command, answer,
+                               command, cross_reference, duplicates, load, new_app, progress, query, report,
+                               respond, run_app, validate_folders, viewed, write_files)
 from graph.errors import DataErrors, GraphTooLarge, NoResult, TielineError, UsageError
 from graph.export import BUILD_FORMATS, FORMATS
+from graph.conflicts import find_conflicts
+from graph.files import Folders
 from graph.view import ViewSpec, check_types
 
 if TYPE_CHECKING:
@@ -54,28 +57,26 @@ def _main(version: Annotated[bool, typer.Option(
 # --- queries --------------------------------------------------------------------------------------
 
 @command(app)
-def validate(data: DataOption = Path("data"), as_json: JsonOption = False, no_cache: NoCacheOption = False) -> None:
+def validate(data: DataOption = None, as_json: JsonOption = False, no_cache: NoCacheOption = False) -> None:
     """Check every fact file; list each problem as file:line:column: message.
 
     Example: tieline validate --data data
     """
-    from graph.query import graph_counts
+    validate_folders(data, as_json, no_cache)
 
-    try:
-        compiled = load(data, no_cache, wrote_nothing=False)
-    except DataErrors as exc:
-        if as_json:
-            print_json(render.validation_json(exc.errors))
-        raise
-    counts = graph_counts(compiled.graph)  # the full stats cost seconds at 100k entities
-    shared = compiled.names.shared_names()
-    if shared:
-        typer.echo(f"tieline: {render.shared_names_line(shared)}", err=True)
-    if as_json:
-        print_json({"valid": True, "errors": [], **{k: counts[k] for k in ("entities", "facts", "sources")}})
-    else:
-        typer.echo(f"{render.terminal_text(data)}/ is valid: {counts['entities']} entities, {counts['facts']} facts, "
-                   f"{counts['sources']} sources")
+
+@query(app)
+def conflicts(compiled: Compiled, view: ViewSpec, as_json: bool, entities: Annotated[Optional[list[str]], typer.Argument(
+        metavar="[ENTITY]…", help="Only conflicts about these entities.")] = None) -> None:
+    """Where sources disagree: claims and entities given different values by their sources or stories.
+
+    Claims whose statements differ on start, end or certainty, and entities declared in two stories
+    with different values: each value with its sources and file:line.
+
+    Example: tieline conflicts Rubio --json
+    """
+    about = [compiled.names.resolve(name) for name in entities or ()]
+    answer(find_conflicts(viewed(compiled, view, *about), about), as_json, render.conflicts_lines)
 
 
 @query(app)
@@ -99,14 +100,7 @@ def search(compiled: Compiled, view: ViewSpec, as_json: bool,
 
     Example: tieline search witkof
     """
-    from graph.query import search_entities
-
-    check_types(compiled.graph, types or ())
-    results = search_entities(viewed(compiled, view), text, limit, types or ())
-    if as_json or results:
-        answer({"query": text, "results": results}, as_json, lambda r: render.search_table(r["results"]))
-    if not results:
-        raise NoResult(f"no entity matches {text!r}")
+    respond(questions.search(compiled, view, text, types or (), limit), as_json)
 
 
 @query(app, indexed=True)
@@ -115,10 +109,7 @@ def show(compiled: Compiled, view: ViewSpec, as_json: bool, entity: EntityArgume
 
     Example: tieline show RDIF --min-certainty reported
     """
-    from graph.query import entity_card
-
-    node = compiled.names.resolve(entity)
-    answer(entity_card(viewed(compiled, view, node), node), as_json, render.card_lines)
+    respond(questions.show(compiled, view, entity), as_json)
 
 
 @query(app, indexed=True)
@@ -133,22 +124,7 @@ def neighbours(compiled: Compiled, view: ViewSpec, as_json: bool, entity: Entity
 
     Example: tieline neighbours RDIF --depth 2
     """
-    from graph.query import DIRECTIONS, neighbourhood
-    from graph.wording import entity_ref
-
-    if direction not in DIRECTIONS:
-        raise UsageError(f"--direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
-    check_types(compiled.graph, types or ())
-    node = compiled.names.resolve(entity)
-    resolved = view.resolve(compiled, (node,))
-    g = resolved.apply(compiled.graph)
-    near = neighbourhood(g, node, depth, types or (), direction, limit)
-    found = near["neighbours"]
-    result = {"entity": entity_ref(g, node), "depth": depth, "direction": direction, **near}
-    if as_json or found:
-        answer(result, as_json, lambda r: render.neighbours_lines(r, g.nodes[node]["name"]))
-    if not found:
-        raise NoResult(render.no_neighbours_text(compiled.graph, g, node, resolved.window))
+    respond(questions.neighbours(compiled, view, entity, depth, types or (), direction, limit), as_json)
 
 
 app.command("neighbors", hidden=True, help="Same as neighbours.")(neighbours)
@@ -174,28 +150,11 @@ def path(compiled: Compiled, view: ViewSpec, as_json: bool,
 
     Example: tieline path "Kirill Dmitriev" "Marco Rubio" --all --min-certainty confirmed
     """
-    from graph.query import search_paths
-    from graph.wording import entity_ref
-
-    check_types(compiled.graph, via_types or ())
-    a, b = compiled.names.resolve(source), compiled.names.resolve(target)
-    avoided = [compiled.names.resolve(x) for x in avoid or ()]
-    resolved = view.resolve(compiled, (a, b))
-    g = resolved.apply(compiled.graph)
-    search = search_paths(g, a, b, all_paths=all_paths, max_hops=max_hops, via_types=via_types or (),
-                          avoid=avoided, directed=directed, limit=limit, routes=routes, chronological=chronological)
-    found = search["paths"]
-    stopped = {"gave_up": True, "examined": search["examined"]} if search["gave_up"] else {}
-    if as_json:
-        print_json({"from": entity_ref(g, a), "to": entity_ref(g, b), "paths": found, **stopped})
-    for number, found_path in enumerate(found if not as_json else (), start=1):
-        render.show(render.path_text(found_path, g.nodes[a]["name"], g.nodes[b]["name"],
-                                     number if len(found) > 1 else None))
-    if found and stopped:
-        typer.echo(f"tieline: {render.search_stopped_text(search)}", err=True)
-    if not found:
-        raise NoResult(render.no_path_text(compiled.graph, g, a, b, search, resolved, max_hops=max_hops,
-                                           directed=directed, narrowed=bool(via_types or avoid)))
+    reply = questions.path(compiled, view, source, target, all_paths, max_hops, via_types or (), avoid or (),
+                           directed, limit, routes, chronological)
+    respond(reply, as_json)
+    if reply.value.get("gave_up"):  # some paths found, then the work bound: said after them
+        typer.echo(f"tieline: {render.search_stopped_text(reply.value)}", err=True)
 
 
 # --- who matters: rank, brokers, clusters ----------------------------------------------------------
@@ -266,37 +225,32 @@ def timeline(compiled: Compiled, view: ViewSpec, as_json: bool, entities: Annota
 
     Example: tieline timeline "Kirill Dmitriev" --between 2025-03 2025-04
     """
-    from graph.timeline import build_timeline
-
-    nodes = [compiled.names.resolve(name) for name in entities or ()]
-    resolved = view.resolve(compiled, nodes)
-    result = build_timeline(resolved.apply(compiled.graph), nodes, resolved.window and resolved.window.span)
-    answer(result, as_json, render.timeline_lines)
-    if not result["entries"]:
-        raise NoResult("no dated facts" + (f" {resolved.window.words}" if resolved.window else ""))
+    respond(questions.timeline(compiled, view, entities or ()), as_json)
 
 
-# --- names: dedupe ----------------------------------------------------------------------------------
+# --- names: dedupe, xref ----------------------------------------------------------------------------
 
 @query(app, views=())
-def dedupe(compiled: Compiled, as_json: bool, types: ListTypeOption = None,
-           min_score: Annotated[float, typer.Option(min=0, max=1, help="Only pairs scoring at least this.")] = 0.5,
-           limit: Annotated[int, typer.Option(min=1, help="At most this many pairs.")] = 50) -> None:
+def dedupe(compiled: Compiled, as_json: bool, types: ListTypeOption = None, min_score: MinScoreOption = 0.5,
+           limit: PairLimitOption = 50, fmt: PairFormatOption = "table") -> None:
     """Pairs of entities that may be the same thing, best first, with a score and reasons.
 
-    Record your judgement in a `resolutions:` section (same / different).
-
-    Example: tieline dedupe --type institution --min-score 0.6
+    Example: tieline dedupe --type institution --min-score 0.1 --format resolutions
     """
-    from graph.dedupe import find_duplicates
+    duplicates(compiled, as_json, types or (), min_score, limit, fmt)
 
-    check_types(compiled.graph, types or ())
-    with progress("comparing names", 20_000) as bar:
-        found = find_duplicates(compiled.graph, types=types or (), min_score=min_score, limit=limit, progress=bar)
-    if found or as_json:
-        answer({"candidates": found}, as_json, render.dedupe_table)
-    if not found:
-        raise NoResult(f"no pair of entities scores {min_score} or more")
+
+@command(app)
+def xref(reference: Annotated[Path, typer.Argument(metavar="REFERENCE", help="A data folder to match the story "
+                                                                 "against: an import, beside it or in DATA/imports/NAME.")],
+         data: DataOption = None, no_cache: NoCacheOption = False, as_json: JsonOption = False,
+         types: ListTypeOption = None, min_score: MinScoreOption = 0.5, limit: PairLimitOption = 50,
+         fmt: PairFormatOption = "table") -> None:
+    """Story entities (--data) that may be entities of REFERENCE, best first, with score and reasons.
+
+    Example: tieline xref peps --type person --format resolutions
+    """
+    cross_reference(data, reference, no_cache, as_json, types or (), min_score, limit, fmt)
 
 
 # --- FollowTheMoney: import ftm (export ftm is in the registry) ----------------------------------------
@@ -306,7 +260,7 @@ def import_ftm(files: Annotated[list[Path], typer.Argument(
                    metavar="FILE…", help="FtM entity streams (.json, .ftm.json, .ijson, .gz); '-' for stdin.")],
                out: Annotated[Path, typer.Option("--out", "-o", help="A new folder; DATA/imports/NAME joins the story "
                                                                     "in --data.")],
-               data: DataOption = Path("data"), no_cache: NoCacheOption = False,
+               data: DataOption = None, no_cache: NoCacheOption = False,
                source_title: Annotated[Optional[str], typer.Option(
                    help="Title of the source facts cite when the stream names none (default: the file name).")] = None,
                source_url: Annotated[Optional[str], typer.Option(help="Its address.")] = None,
@@ -317,6 +271,7 @@ def import_ftm(files: Annotated[list[Path], typer.Argument(
     """
     from graph.ftm import import_ftm as read_into, joins_story
 
+    data = Folders.of(data)[0]  # an import joins one story
     joined = joins_story(out, data)
     story = load(data, no_cache).graph if joined else None
     with progress("reading FtM entities") as bar:
@@ -337,7 +292,7 @@ for _format in FORMATS.values():
 
 
 @command(app)
-def build(data: DataOption = Path("data"), no_cache: NoCacheOption = False,
+def build(data: DataOption = None, no_cache: NoCacheOption = False,
           out_dir: Annotated[Path, typer.Option("--out-dir", help="Where to write the files.")] = Path("output")) -> None:
     """Validate the data, then write output/graph.html and output/graph.graphml (what `make run` does).
 
@@ -357,6 +312,26 @@ def build(data: DataOption = Path("data"), no_cache: NoCacheOption = False,
             written[fmt.name] = out_dir / name
     for line in render.build_summary(graph_stats(g, top=5), written):
         typer.echo(line)
+
+
+@command(app)
+def serve(data: DataOption = None,
+          host: Annotated[str, typer.Option(help="Address to listen on; anything but a loopback one is said loudly.")]
+          = "127.0.0.1",
+          port: Annotated[int, typer.Option(min=0, max=65535, help="Port (0: a free one, printed).")] = 8000,
+          stop_after: Annotated[Optional[float], typer.Option(
+              min=0, metavar="SECONDS", help="Stop by itself after this long (scripts, tests).")] = None,
+          time_limit: Annotated[float, typer.Option(
+              min=0.1, max=300, metavar="SECONDS", help="The most one question may take (then 503).")] = 10.0) -> None:
+    """A local, read-only web explorer over the query index: search, then expand entities on demand.
+
+    Example: tieline serve --data data --port 8000
+    """
+    from typer.main import get_command
+
+    from graph.serve import serve as run_server
+
+    run_server(get_command(app).commands, data, host, port, stop_after, time_limit)  # type: ignore[attr-defined]
 
 
 def only_command(argv: list[str]) -> typer.Typer:

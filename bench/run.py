@@ -346,6 +346,46 @@ class Bench:
         shutil.rmtree(cold_cache, ignore_errors=True)
         self.rows.append(time_row(f"10. {size}: dedupe", ours, cold, 2.0, size))
 
+    def xref(self, size: str) -> None:
+        """Scenario 15: `tieline xref` of a 300-entity story against a reference of ``size`` (its index warm),
+        against reading every word-set name key of the reference's query index with sqlite3; ≤ 3× at 1M."""
+        reference = DATA / f"{size}-reference"
+        if not (reference / "schema.yaml").exists():
+            print(f"generating {reference} …", file=sys.stderr)
+            generate.generate(generate.parse_size(size), reference, seed=generate.DEFAULT_SEED + 7, per_entity=1.0)
+        story = DATA / "story-300"
+        if not (story / "schema.yaml").exists():
+            generate.generate(300, story, seed=generate.DEFAULT_SEED + 1)
+        run_once([*self.tieline, "search", "x", "--data", reference], self.env, quiet_ok=True)  # cache and index
+        cmd = [*self.tieline, "xref", reference, "--data", story, "--min-score", "0", "--limit", "100000"]
+        run_once(cmd, self.env, quiet_ok=True)
+        ours = measure(f"tieline xref ({size} reference, warm)", cmd, self.env, self.heavy, quiet_ok=True)
+        scan = ("import sqlite3, sys; from graph.store import Store; from graph.index import INDEX_FILE; "
+                "c = sqlite3.connect(Store(sys.argv[1]).folder / INDEX_FILE); "
+                "print(sum(1 for _ in c.execute(\"SELECT key FROM name_keys WHERE kind = 'words'\")))")
+        base = measure("sqlite3: every name key", [PYTHON, "-c", scan, reference], self.env, self.heavy)
+        self.rows.append(time_row(f"16. {size} reference: xref a 300-entity story", ours, base, {"1m": 3.0}, size))
+
+    def quality(self) -> None:
+        """Scenario 16: recall and precision of `tieline dedupe` at its defaults on the labelled set of the suite."""
+        import yaml
+        from itertools import combinations
+
+        fixtures = REPO / "tests" / "fixtures" / "dedupe"
+        groups = yaml.safe_load((fixtures / "labels.yaml").read_text(encoding="utf-8"))["groups"]
+        planted = {frozenset(p) for g in groups for p in combinations(g["ids"], 2)}
+        out = subprocess.run([*self.tieline, "dedupe", "--data", fixtures / "labelled", "--json"], env=self.env,
+                             cwd=REPO, capture_output=True, text=True, check=True).stdout
+        listed = [frozenset((c["a"]["id"], c["b"]["id"])) for c in json.loads(out)["candidates"]]
+        hits = len(planted & set(listed))
+        recall, precision = hits / len(planted), hits / max(1, len(listed))
+        within = len(planted & set(listed[:2 * len(planted)])) / len(planted)
+        self.rows.append(Row("17. labelled set: dedupe at its defaults", f"recall {recall:.2f}, precision "
+                             f"{precision:.2f}", f"{len(planted)} planted pairs (labels.yaml)", f"{len(listed)} listed",
+                             within, "all within the first 2×", within == 1.0))
+        self.notes.append(f"labelled set: {hits} of {len(planted)} planted duplicates listed, {len(listed) - hits} "
+                          f"other pairs; recall {recall:.3f}, precision {precision:.3f}")
+
     def ftm_import(self, size: str) -> None:
         """Scenario 8: importing the set as an FtM stream, against reading it with FtM proxies + PyYAML."""
         data, _ = data_set(size)
@@ -408,16 +448,47 @@ class Bench:
                           f"while tieline samples sources above its work budget (see graph/analysis.py)")
 
     def time(self, size: str) -> None:
-        """Scenario 9: a warm path with a time window, and a chronological one, against the same path without."""
+        """Scenario 9: a warm path with a time window, a chronological one and one over claims of two
+        independent sources (``--min-sources 2``), against the same path without."""
         data, info = data_set(size)
         a, b = info["path"]
         plain = [*self.tieline, "path", a, b, "--data", data]
         run_once(plain, self.env)  # builds the cache if needed
         base = measure(f"tieline path ({size}, warm)", plain, self.env, self.repeat)
         for label, extra, target in (("path --as-of 2020-06", ["--as-of", "2020-06"], 1.2),
-                                     ("path --chronological", ["--chronological"], 2.0)):
+                                     ("path --chronological", ["--chronological"], 2.0),
+                                     ("path --min-sources 2", ["--min-sources", "2"], 1.2)):
             ours = measure(f"tieline {label} ({size}, warm)", [*plain, *extra], self.env, self.repeat, quiet_ok=True)
             self.rows.append(time_row(f"9. {size}, warm: {label}", ours, base, target, size))
+
+    def serve(self, size: str) -> None:
+        """Scenario 16: `tieline serve` — p50 of an expansion (limit 50) and of a search against the p50 of
+        a trivial endpoint on the same server, in one run (bench/serve.py); the page showing an expansion."""
+        from serve import measure_serve  # bench/serve.py
+
+        data, info = data_set(size)
+        rounds = max(30, self.repeat * 20)
+        got = measure_serve(self.tieline, data, self.env, info["path"][0], rounds,
+                            self.browser and Path(CHROMIUM).exists())
+        print(f"  serve {size}: " + ", ".join(f"{k} {got[k] * 1000:.1f} ms" for k in ("ping", "expand", "search", "view"))
+              + f" (medians of {got['counts']})", file=sys.stderr)
+        ping = f"{got['ping'] * 1000:.2f} ms"
+        for kind, label in (("expand", "GET /api/neighbours limit 50"), ("search", "GET /api/search")):
+            self.rows.append(ratio_row(f"18. {size}, serve: {label}, p50", f"{got[kind] * 1000:.2f} ms",
+                                       "GET /api/ping p50", ping, got[kind] / got["ping"], {"100k": 5, "1m": 5}, size))
+        from serve import stdlib_ping
+
+        stdlib = stdlib_ping(PYTHON, self.env, rounds)
+        self.rows.append(ratio_row(f"   {size}, serve: GET /api/ping p50, uvicorn vs the stdlib", ping,
+                                   "ThreadingHTTPServer, same answer", f"{stdlib * 1000:.2f} ms",
+                                   got["ping"] / stdlib, None, None))
+        self.rows.append(Row(f"   {size}, serve: GET /view of an entity and 50 neighbours, p50",
+                             f"{got['view']:.3f} s", "", "", float("nan"), "", None))
+        if "page" in got:
+            ratio = got["page"] / BROWSER_BUDGET_S
+            self.rows.append(ratio_row(f"18. {size}, serve: the page shows an expansion (Chromium)",
+                                       f"{got['page']:.3f} s", "the 3 s budget", f"{BROWSER_BUDGET_S:.3f} s", ratio,
+                                       {"100k": 1, "1m": 1}, size))
 
     def html(self, size: str) -> None:
         """Target 6: the HTML page of a 1,500-node focus is interactive in headless Chromium within 3 s."""
@@ -552,7 +623,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium scenario")
     parser.add_argument("--only", help="run only these scenarios, comma-separated: bundled, warm, cold, html, "
                                          "analysis (7), ftm (8), time (9), dedupe (10), peers (12-14: kuzu, "
-                                         "DuckDB; needs the test extras), ftm-stream (15)")
+                                         "DuckDB; needs the test extras), ftm-stream (15), xref (16), quality (17), "
+                                         "serve (18)")
     parser.add_argument("--ftm-sizes", default="100k", help="FtM stream lines for scenario 15 (default 100k; "
                                                             "1m: the 10-minute, 2 GB target)")
     args = parser.parse_args(argv)
@@ -562,7 +634,7 @@ def main(argv: list[str] | None = None) -> int:
     header = machine()
     print(header, file=sys.stderr)
     only = set(args.only.split(",")) if args.only else {"bundled", "warm", "cold", "html", "analysis", "ftm", "time",
-                                                        "dedupe", "peers", "ftm-stream"}
+                                                        "dedupe", "peers", "ftm-stream", "xref", "quality", "serve"}
     if "bundled" in only:
         bench.bundled()
     for size in sizes if "warm" in only else ():
@@ -583,6 +655,12 @@ def main(argv: list[str] | None = None) -> int:
         bench.dedupe(size)
     for size in sizes if "peers" in only else ():
         bench.peers(size)
+    for size in sizes if "xref" in only else ():
+        bench.xref(size)
+    if "quality" in only:
+        bench.quality()
+    for size in sizes if "serve" in only else ():
+        bench.serve(size)
     report = "\n".join([header, "", table(bench.rows), *[f"\nnote: {n}" for n in bench.notes]])
     print()
     print(report)

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MEASURES", "IGRAPH_ABOVE", "WORK_BUDGET", "MIN_SAMPLE", "rank", "brokers", "side_members", "clusters",
-    "project_people", "node_metrics",
+    "project_people", "node_metrics", "neighbour_ids",
 ]
 
 MEASURES = ("degree", "betweenness", "pagerank", "closeness", "eigenvector")
@@ -222,13 +222,13 @@ def project_people(graph: nx.MultiDiGraph, through: str | Collection[str] = "eve
         raise ValueError(f"unknown entity type {unknown[0]!r}: choose from {', '.join(sorted(known))}")
     types = graph.nodes
     people = sorted(n for n, t in graph.nodes(data="type") if t == person_type)
-    hubs = {hub: sorted(p for p in _neighbours(graph, hub) if types[p]["type"] == person_type)
+    hubs = {hub: sorted(p for p in neighbour_ids(graph, hub) if types[p]["type"] == person_type)
             for hub in sorted(n for n, t in graph.nodes(data="type") if t in kinds)}
     _check_projection(graph, kinds, hubs)
     projected = nx.Graph()
     projected.add_nodes_from((p, {"name": types[p]["name"], "type": person_type}) for p in people)
     for person in people:
-        for other in _neighbours(graph, person):
+        for other in neighbour_ids(graph, person):
             if other != person and types[other]["type"] == person_type and person < other:
                 projected.add_edge(person, other, direct=True, through=[])
     for hub, members in hubs.items():
@@ -257,7 +257,7 @@ def _through(through: str | Collection[str]) -> list[str]:
     return [through] if isinstance(through, str) else sorted(set(through))
 
 
-def _neighbours(graph: Any, node: str) -> set[str]:
+def neighbour_ids(graph: Any, node: str) -> set[str]:
     """Every entity joined to ``node`` by an edge in either direction."""
     if graph.is_directed():
         return set(graph._succ[node]) | set(graph._pred[node])
@@ -301,7 +301,7 @@ class _NumberedGraph:
     def of(cls, graph: Any) -> _NumberedGraph:
         ids = sorted(graph)
         pos = {node: i for i, node in enumerate(ids)}
-        adj = [sorted(pos[m] for m in _neighbours(graph, node) if m != node) for node in ids]
+        adj = [sorted(pos[m] for m in neighbour_ids(graph, node) if m != node) for node in ids]
         return cls(ids, pos, adj)
 
     @property

@@ -192,13 +192,16 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
         handle.write(data)
 
 
-def write_outputs(files: Mapping[Path, bytes], data_dir: str | os.PathLike[str]) -> None:
+def write_outputs(files: Mapping[Path, bytes], data_dir: str | os.PathLike[str] | tuple[Path, ...]) -> None:
     """Write each file atomically, after checking that none lies inside ``data_dir`` (then none is written).
 
-    Every command that writes files goes through here: exports, ``build`` and imports.
+    Every command that writes files goes through here: exports, ``build`` and imports. Several
+    data folders (a tuple of them, :class:`graph.files.Folders`) are each refused.
     """
+    folders = list(data_dir) if isinstance(data_dir, tuple) else [data_dir]
     for path in files:
-        refuse_inside(path, data_dir)
+        for folder in folders:
+            refuse_inside(path, folder)
     for path, data in files.items():
         write_atomic(path, data)
 

@@ -15,21 +15,28 @@ import contextlib
 import functools
 import inspect
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
+import click
 import typer
 
 from . import render
-from .errors import DataErrors, IndexDamaged, OutputError, TielineError, exit_code
+from .conflicts import count_conflicts
+from .errors import DataErrors, IndexDamaged, NoResult, OutputError, TielineError, UsageError, exit_code
 from .export import ExportFormat, Metrics, with_metrics
+from .files import Folders
 from .index import PENDING, build_pending, drop_index
 from .model import Compiled
 from .pipeline import load_compiled, load_indexed
-from .store import no_cache_reason
+from .dedupe import find_duplicates
+from .query import graph_counts
+from .questions import Answer, compiled_view
+from .store import Store, no_cache_reason
 from .terminal import BROKEN_PIPE, StdoutClosed, decoded_arguments, prepare_streams, shows_all
-from .view import ViewSpec
+from .view import ViewSpec, check_types
+from .xref import Side, cross_reference as match, reference_folder
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -37,7 +44,9 @@ if TYPE_CHECKING:
 
 __all__ = ["EXIT_CODES_HELP", "new_app", "DataOption", "JsonOption", "NoCacheOption", "EntityArgument",
            "ListTypeOption", "TopOption", "FACT_FILTERS", "SELECTION", "command", "query", "load", "viewed",
-           "answer", "print_json", "report", "run_app", "progress", "write_files", "add_export_command"]
+           "answer", "respond", "view_spec", "print_json", "report", "run_app", "progress", "write_files",
+           "add_export_command", "MinScoreOption", "PairLimitOption", "PairFormatOption", "answer_pairs", "duplicates",
+           "cross_reference", "validate_folders"]
 
 EXIT_CODES_HELP = ("Exit codes: 0 success; 1 no result (no path, no match); 2 usage error "
                    "(bad option, unknown or ambiguous entity, graph too large to draw); "
@@ -47,8 +56,14 @@ EXIT_CODES_HELP = ("Exit codes: 0 success; 1 no result (no path, no match); 2 us
 Options = dict[str, tuple[Any, Any]]
 """Parameter name → (Annotated typer type, default)."""
 
-DataOption = Annotated[Path, typer.Option("--data", "-d", envvar="TIELINE_DATA", show_default=True,
-                                          help="The fact folder (env TIELINE_DATA).")]
+def _folders(given: Optional[list[Path]]) -> Folders:
+    """The folders of ``--data`` (repeatable), else of ``$TIELINE_DATA`` (``:``-separated), else ``data``."""
+    return Folders.of(given)
+
+
+DataOption = Annotated[Optional[list[Path]], typer.Option(
+    "--data", "-d", callback=_folders, show_default="data",
+    help="The fact folder; repeat it to read several folders as one graph (env TIELINE_DATA, ':'-separated).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
 NoCacheOption = Annotated[bool, typer.Option(
     "--no-cache", envvar="TIELINE_NO_CACHE", help="Load and validate from scratch; don't read or write the cache.")]
@@ -56,8 +71,14 @@ EntityArgument = Annotated[str, typer.Argument(help="Id, name or alias of the en
 ListTypeOption = Annotated[Optional[list[str]], typer.Option(
     "--type", "-t", help="Only list entities of this type (the walk passes through others; repeatable).")]
 TopOption = Annotated[int, typer.Option(min=1, help="How many to list.")]
+MinScoreOption = Annotated[float, typer.Option(min=0, max=1, help="Only pairs scoring at least this.")]
+PairLimitOption = Annotated[int, typer.Option(min=1, help="At most this many pairs.")]
+PairFormatOption = Annotated[str, typer.Option(
+    "--format", click_type=click.Choice(["table", "resolutions"]),
+    help="table, or resolutions: the pairs as a `resolutions:` section to paste into a fact file "
+         "(keep each `same` you confirm; make it `different` when they are two).")]
 
-DATA: Options = {"data": (DataOption, Path("data")), "no_cache": (NoCacheOption, False)}
+DATA: Options = {"data": (DataOption, None), "no_cache": (NoCacheOption, False)}
 """Where the facts come from: every command that reads them."""
 
 FACT_FILTERS: Options = {
@@ -76,6 +97,9 @@ FACT_FILTERS: Options = {
         "--at", metavar="DATE", help="Only facts on DATE (their dates contain it).")], None),
     "dated_only": (Annotated[bool, typer.Option(
         "--dated-only", help="Leave out undated facts (kept by the time filters otherwise).")], False),
+    "min_sources": (Annotated[Optional[int], typer.Option(
+        "--min-sources", metavar="N", min=1, help="Only claims stated by at least N independent sources (one "
+                                                  "publisher, or a publisher and its reprinter, count once).")], None),
 }
 """View options every query, analysis and export takes: which facts count (graph/view.py)."""
 
@@ -218,7 +242,7 @@ def _falling_back(function: Callable[..., Any]) -> Callable[..., Any]:
         except IndexDamaged:
             store = kwargs["compiled"].indexed_in
             drop_index(store)
-            kwargs["compiled"] = load(store.root, no_cache=False, indexed=True)
+            kwargs["compiled"] = load(Folders(store.root / f for f in store.folders), no_cache=False, indexed=True)
             return function(**kwargs)
         finally:
             _build_pending_indexes()
@@ -234,13 +258,14 @@ def _build_pending_indexes() -> None:
             build_pending(bar)
 
 
-def load(data: Path, no_cache: bool, wrote_nothing: bool = True, indexed: bool = False) -> Compiled:
+def load(data: Folders, no_cache: bool, wrote_nothing: bool = True, indexed: bool = False) -> Compiled:
     """The compiled graph of ``data``; DataErrors say which folder and whether nothing was written.
 
     ``indexed``: read it from the query index when that is current (:mod:`graph.index`).
     """
     if not no_cache:
         _say_no_cache()
+    data = Folders.of(data)
     with progress("parsing fact files") as bar:
         try:
             if indexed and not no_cache:
@@ -260,9 +285,32 @@ def _say_no_cache(said: list[bool] = []) -> None:  # noqa: B006 - said once per 
                          "set TIELINE_CACHE_DIR or XDG_CACHE_HOME to keep one\n")
 
 
+def validate_folders(data: Any, as_json: bool, no_cache: bool) -> None:
+    """``tieline validate``: every problem (DataErrors), else the counts; shared names and conflicts on stderr."""
+    folders = Folders.of(data)
+    try:
+        compiled = load(folders, no_cache, wrote_nothing=False)
+    except DataErrors as exc:
+        if as_json:
+            print_json(render.validation_json(exc.errors))
+        raise
+    counts = graph_counts(compiled.graph)  # the full stats cost seconds at 100k entities
+    shared = compiled.names.shared_names()
+    if shared:
+        typer.echo(f"tieline: {render.shared_names_line(shared)}", err=True)
+    disagreements = count_conflicts(compiled.graph)
+    if disagreements:
+        typer.echo(f"tieline: {render.conflicts_summary_line(disagreements)}", err=True)
+    if as_json:
+        print_json({"valid": True, "errors": [], **{k: counts[k] for k in ("entities", "facts", "sources")}})
+    else:
+        typer.echo(f"{render.terminal_text(str(folders))}/ is valid: {counts['entities']} entities, "
+                   f"{counts['facts']} facts, {counts['sources']} sources")
+
+
 def viewed(compiled: Compiled, view: ViewSpec, *anchors: str) -> nx.MultiDiGraph:
     """The part of the graph ``view`` shows, with ``anchors`` (entity ids) always in it."""
-    return view.resolve(compiled, anchors).apply(compiled.graph)
+    return compiled_view(compiled, view, *anchors)
 
 
 @contextlib.contextmanager
@@ -290,6 +338,71 @@ def answer(result: Any, as_json: bool, text: Callable[[Any], Any]) -> None:
         render.show(part)  # a generator's parts are printed as they come
 
 
+def respond(reply: Answer, as_json: bool) -> None:
+    """Print a question's answer (graph/questions.py) as JSON or text; NoResult when it has none."""
+    if as_json or reply.missing is None or reply.text_when_missing:
+        answer(reply.value, as_json, reply.text)
+    if reply.missing is not None:
+        raise NoResult(reply.missing())
+
+
+# --- pairs of entities: dedupe, xref -------------------------------------------------------------------
+
+def answer_pairs(result: dict[str, Any], as_json: bool, fmt: str, min_score: float,
+                 table: Callable[[Any], Any]) -> None:
+    """Print candidate pairs as JSON, a table or a ``resolutions:`` section; work bounded in large blocks
+    said on stderr; NoResult when no pair scores ``min_score``."""
+    for line in render.bounded_lines(result["bounded"]):
+        typer.echo(f"tieline: {line}", err=True)
+    if result["candidates"] or as_json:
+        answer(result, as_json, table if fmt == "table" else render.resolutions_text)
+    if not result["candidates"]:
+        raise NoResult(f"no pair of entities scores {min_score} or more")
+
+
+def duplicates(compiled: Compiled, as_json: bool, types: Sequence[str], min_score: float, limit: int,
+               fmt: str) -> None:
+    """`tieline dedupe`: the candidate pairs of one folder, printed."""
+    check_types(compiled.graph, types)
+    with progress("comparing names", 20_000) as bar:
+        result = find_duplicates(compiled.graph, types=types, min_score=min_score, limit=limit, progress=bar)
+    answer_pairs(result, as_json, fmt, min_score, render.dedupe_table)
+
+
+def cross_reference(data: Any, reference: Path, no_cache: bool, as_json: bool, types: Sequence[str],
+                    min_score: float, limit: int, fmt: str) -> None:
+    """`tieline xref`: the story of ``data`` against the folder ``reference``, both read from their query
+    indexes when current (else loaded, and their indexes written after the answer); a reference
+    inside ``data`` (``DATA/imports/NAME``) is the part of the story written there. One story folder."""
+    folders = Folders.of(data)
+    if len(folders) != 1:
+        raise UsageError("xref matches one story folder (one --data) against REFERENCE")
+    data = folders[0]
+    if not reference.is_dir():
+        raise UsageError(f"REFERENCE {render.terminal_text(reference)} is not a folder (a data folder, e.g. an import)")
+    folder = reference_folder(str(data), str(reference))
+    if folder == "":
+        raise UsageError("REFERENCE is the story itself (--data): `tieline dedupe` lists pairs within one folder")
+
+    def run() -> None:
+        story = load(data, no_cache, indexed=True)
+        sides = (Side(story, folder, inside=False), Side(story, folder)) if folder is not None else (
+            Side(story), Side(load(reference, no_cache, indexed=True)))
+        check_types(story.graph, types)
+        with progress("reading the reference's names", 1_000_000) as bar:
+            result = match(*sides, types=types, min_score=min_score, limit=limit, progress=bar)
+        answer_pairs(result, as_json, fmt, min_score, render.xref_table)
+    try:
+        try:
+            run()
+        except IndexDamaged:
+            for root in (data, reference):
+                drop_index(Store(root))
+            run()
+    finally:
+        _build_pending_indexes()
+
+
 # --- exports ----------------------------------------------------------------------------------------
 
 MetricsOption = Annotated[bool, typer.Option(
@@ -306,10 +419,10 @@ def format_options(fmt: ExportFormat) -> Options:
     return options
 
 
-def write_files(fmt: ExportFormat, files: dict[str, bytes], out: Path | None, g: nx.MultiDiGraph, data: Path) -> None:
+def write_files(fmt: ExportFormat, files: dict[str, bytes], out: Path | None, g: nx.MultiDiGraph, data: Folders) -> None:
     """Write an export's files (atomically, never into ``data``; stdout for ``-``) and say so on stderr."""
     summary = f"{g.number_of_nodes()} entities, {g.number_of_edges()} facts"
-    for target, size in fmt.write(files, out, sys.stdout.buffer, data):
+    for target, size in fmt.write(files, out, sys.stdout.buffer, Folders.of(data)):
         typer.echo(f"tieline: wrote {fmt.label} to stdout ({summary})" if target is None else
                    f"tieline: wrote {render.terminal_text(target)} ({fmt.label}: {summary}, {size:,} bytes)", err=True)
     for note in getattr(files, "notes", ()):  # what a format could not write as it is (graph/export/ftm.py)

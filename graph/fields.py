@@ -25,6 +25,7 @@ __all__ = [
     "KINDS", "Field", "DATASET_FIELDS", "SOURCE_FIELDS", "ENTITY_FIELDS", "FACT_FIELDS", "RELATION_FIELDS",
     "RESOLUTION_FIELDS", "TOUR_FIELDS", "MERGE_FIELDS",
     "RECORD_FIELDS", "NODE_FIELDS", "EDGE_FIELDS", "NODE_DERIVED_FIELDS", "EDGE_DERIVED_FIELDS", "METRIC_FIELDS",
+    "CLAIM_FIELDS", "STATEMENT_FIELDS",
     "NODE_LABEL", "EDGE_LABEL", "field_names", "export_columns", "read_field", "read_fields",
 ]
 
@@ -347,6 +348,17 @@ EDGE_DERIVED_FIELDS: tuple[Field, ...] = (
 
 METRICS_KEY = "metrics"
 """``G.graph[METRICS_KEY]``: the metric columns the nodes carry (``export … --metrics``)."""
+STATEMENT_FIELDS: tuple[Field, ...] = tuple(
+    f for f in FACT_FIELDS if f.refers not in ("entity", "relation")) + RECORD_FIELDS
+"""What the graph keeps of each statement of a claim stated several times (``statements``): the fact's
+fields but its ends and relation (the claim's), and where it is written."""
+
+CLAIM_FIELDS: tuple[Field, ...] = (
+    Field("statement_count", "integer", doc="how many statements state the claim (each a source's fact entry)"),
+    Field("statements", "text", doc="the statements as JSON: id, sources, quote, start, end, certainty, note, file, line"),
+)
+"""Edge columns of the file exports when some claim is stated more than once (``statements``)."""
+
 METRIC_FIELDS: tuple[Field, ...] = (
     Field("degree", "integer", doc="how many distinct entities it shares a fact with"),
     Field("betweenness", "number", doc="share of shortest paths between other entities through it"),

@@ -13,15 +13,64 @@ import os
 import stat
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 from .errors import DataError, DataErrors
 from .yamlfile import shown
 
-__all__ = ["MAX_FILE_BYTES", "MAX_FOLDER_DEPTH", "data_files"]
+__all__ = ["MAX_FILE_BYTES", "MAX_FOLDER_DEPTH", "data_files", "Folders", "joined_files"]
 
 MAX_FILE_BYTES = 256 * 1024 * 1024  # one fact file; a 100 MB file loads in about a minute
 MAX_FOLDER_DEPTH = 16  # folders below the data folder; real stories use two or three
 _FACT_SUFFIXES = (".yaml", ".yml")
+
+
+class Folders(tuple):  # type: ignore[type-arg]
+    """The data folders a command reads as one graph (``--data A --data B``, ``TIELINE_DATA=A:B``), in
+    the order given; ``str()`` names them as the user did, for "data/ is valid" and error summaries."""
+
+    @classmethod
+    def of(cls, given: Any) -> Folders:
+        """Folders from a path, a list of paths, or None (then ``$TIELINE_DATA``, ``:``-separated, else ``data``)."""
+        if isinstance(given, Folders):
+            return given
+        if isinstance(given, (str, os.PathLike)):
+            return cls([Path(given)])
+        paths = [Path(p) for p in given or ()]
+        if not paths:
+            paths = [Path(p) for p in os.environ.get("TIELINE_DATA", "").split(":") if p] or [Path("data")]
+        return cls(dict.fromkeys(paths))
+
+    def __str__(self) -> str:
+        return "/ + ".join(os.fspath(p) for p in self)
+
+    def __fspath__(self) -> str:
+        """One folder stands for itself (``os.fspath``); several have no single path."""
+        if len(self) != 1:
+            raise TypeError("several data folders have no single path")
+        return os.fspath(self[0])
+
+
+def joined_files(folders: Folders) -> tuple[Path, tuple[str, ...], list[Path]]:
+    """The root the files are named from, each folder relative to it (``""``: the root itself), and
+    every fact file of every folder, in path order; DataErrors when a folder is missing or inside another."""
+    if len(folders) == 1:
+        return folders[0], ("",), data_files(folders[0])
+    missing = [DataError(os.fspath(f), 0, 0, "no such data folder") for f in folders if not f.is_dir()]
+    if missing:
+        raise DataErrors(missing)
+    real = [os.path.realpath(f) for f in folders]
+    for n, a in enumerate(real):
+        for m, b in enumerate(real):
+            if n != m and os.path.commonpath([a, b]) == b:
+                raise DataErrors([DataError(os.fspath(folders[n]), 0, 0, f"inside another data folder given, "
+                                            f"{os.fspath(folders[m])}: give each folder once")])
+    shown = [os.fspath(f) for f in folders]
+    relative = not any(os.path.isabs(p) for p in shown)
+    root = Path(os.path.commonpath(shown) or ".") if relative else Path(os.path.commonpath(map(os.path.abspath, shown)))
+    rels = tuple(Path(os.path.relpath(p, root)).as_posix() for p in shown)
+    files = [root / os.path.relpath(path, root) for folder in folders for path in data_files(folder)]
+    return root, rels, sorted(files, key=lambda path: path.relative_to(root).as_posix())
 
 
 def data_files(data_dir: str | os.PathLike[str]) -> list[Path]:

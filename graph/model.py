@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .claims import STATEMENT_KEYS
 from .errors import AmbiguousEntity, Candidate, EntityNotFound
 from .fields import (EDGE_FIELDS, NODE_FIELDS, RELATION_FIELDS, SOURCE_FIELDS,
                      field_names)
@@ -53,6 +54,10 @@ def build_graph(base: FactBase) -> nx.MultiDiGraph:
     graph.graph["different"] = [list(pair) for pair in base.different]
     if base.tour:
         graph.graph["tour"] = [dict(step) for step in base.tour]
+    if base.conflicts:
+        graph.graph["conflicts"] = base.conflicts
+    if base.grouped:
+        graph.graph["grouped"] = True  # a patch after an edit builds in full (graph.patch)
     templates = {rid: _edge_template(relation) for rid, relation in base.schema.relations.items()}
     for fid, fact in sorted(base.facts.items()):
         u, v = fact["subject"], fact["object"]
@@ -68,8 +73,17 @@ def build_graph(base: FactBase) -> nx.MultiDiGraph:
             data[key] = fact[key]
         for key in _EDGE_LISTS:  # copied, so the graph never shares a list with the fact base
             data[key] = list(data[key])
+        if "statements" in fact:
+            _add_statements(data, fact["statements"])
         keys[fid] = data
     return graph
+
+
+def _add_statements(data: dict[str, Any], statements: list[dict[str, Any]]) -> None:
+    """A claim stated several times: every statement kept, the sources of all of them on the claim."""
+    data["sources"] = list(dict.fromkeys(s for statement in statements for s in statement["sources"]))
+    data["statements"] = [{k: st["statement_id"] if k == "id" else list(st[k]) if k == "sources" else st[k]
+                           for k in STATEMENT_KEYS} for st in statements]
 
 
 _EDGE_FROM_FACT = tuple(key for key, from_relation in _EDGE_SOURCES if not from_relation)
@@ -204,11 +218,6 @@ class Compiled:
 
     def __post_init__(self) -> None:
         self.names.graph = self.graph  # candidates of an ambiguous name show their type, country, description
-
-    @property
-    def index(self) -> NameIndex:
-        """Transitional: the old name of :attr:`names` (kept while branches written before the rename merge)."""
-        return self.names
 
 
 def build_name_index(graph: nx.MultiDiGraph) -> NameIndex:

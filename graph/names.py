@@ -26,8 +26,8 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["name_key", "id_key", "latin_key", "word_set_key", "sound_key", "loose_keys", "ascii_slug", "search_keys",
-           "latin_table"]
+__all__ = ["name_key", "id_key", "latin_key", "word_set_key", "sound_key", "word_sound", "loose_keys", "ascii_slug",
+           "search_keys", "latin_table"]
 
 _NOT_ALNUM_ASCII = re.compile(r"[^0-9a-z]+")
 _APOSTROPHES = re.compile(r"['’ʼ`´]")
@@ -111,6 +111,11 @@ def sound_key(latin: str) -> str:
     if min(map(len, words), default=0) < _MIN_SOUND:
         return word_set_key(latin)  # too short to say anything (MIA, Emre): only the same words sound alike
     return " ".join(sorted(words))
+
+
+def word_sound(word: str) -> str:
+    """The consonant skeleton of one Latin word, as :func:`sound_key` reads it: ``zelenskyy`` → ``zlnsk``."""
+    return _skeleton(word)
 
 
 @functools.lru_cache(maxsize=1 << 17)  # names share their words: 45k words of 10k entities are 3k distinct

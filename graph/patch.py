@@ -19,7 +19,7 @@ from .model import Compiled, build_graph, build_name_index
 from .parse import ParsedFile
 from .schema import SCHEMA_FILE, build_schema, is_schema_file
 from .store import Manifest, Origins, Store
-from .validate import RULES, FactBase, link, made_fact_id
+from .validate import RULES, FactBase, link, made_fact_id, stories_of
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -87,6 +87,7 @@ class _Patch:
         self.origins = Origins(list(header["dataset_files"]), dict(header["source_files"]))
         self.changed = changed
         self.fresh = fresh
+        self.files = list(header["files"])
 
     def run(self) -> tuple[Compiled, Origins]:
         graph, changed = self.graph, self.changed
@@ -102,8 +103,9 @@ class _Patch:
         for rule in RULES:
             rule.involves(nb)
         errors: list[Any] = []
-        base = link(self.schema, [*self.fresh, nb.unchanged()], errors, self.root.resolve().name)
-        if errors:
+        base = link(self.schema, [*self.fresh, nb.unchanged()], errors, self.root.resolve().name,
+                    stories_of([rel for rel in self.files if is_schema_file(rel)]))
+        if errors or base.grouped:  # records of several files make one thing: the full build groups them
             raise _NeedsBuild
         fact_ids = [f["id"] for p in self.fresh for f in p.facts]
         part = FactBase(self.schema, base.dataset,

@@ -10,14 +10,16 @@ problem as usual.
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .build import Loader, Progress, build_compiled
 from .errors import DataError, DataErrors
-from .files import data_files
+from .files import Folders, joined_files
 from .index.read import open_index
 from .index.write import PENDING, build_index, build_pending
 from .model import Compiled
@@ -45,15 +47,12 @@ def load_compiled(data_dir: str | os.PathLike[str] = "data", *, use_cache: bool 
     ``index``: also prepare the query index beside the cache (:mod:`graph.index`), written when
     :func:`graph.index.write.build_pending` is called.
     """
-    root = Path(data_dir)
-    if not root.is_dir():
-        raise DataErrors([DataError(str(root), 0, 0, "no such data folder")])
-    files = data_files(root)
+    root, files, loader, folders = _joined(data_dir, loader)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # loading makes millions of objects and no cycles: collection only costs time
     try:
         try:
-            compiled = _load(loader, root, files, use_cache, progress, index)
+            compiled = _load(loader, root, files, use_cache, progress, index, folders)
         except OSError as exc:  # a file vanished or became unreadable while it was read
             where = exc.filename or str(root)
             raise DataErrors([DataError(str(where), 0, 0, f"cannot read: {exc.strerror or exc}")]) from None
@@ -67,11 +66,23 @@ def load_compiled(data_dir: str | os.PathLike[str] = "data", *, use_cache: bool 
             gc.enable()
 
 
+def _joined(data_dir: Any, loader: Loader) -> tuple[Path, list[Path], Loader, tuple[str, ...]]:
+    """The root files are named from, the fact files, the loader (several folders: each one's schema
+    checked) and the folders relative to the root, of one data folder or several (:class:`Folders`)."""
+    folders = Folders.of(data_dir)
+    if len(folders) == 1 and not folders[0].is_dir():
+        raise DataErrors([DataError(str(folders[0]), 0, 0, "no such data folder")])
+    root, rels, files = joined_files(folders)
+    if len(folders) > 1:
+        loader = replace(loader, link=functools.partial(loader.link, folders=rels))
+    return root, files, loader, rels
+
+
 def _load(loader: Loader, root: Path, files: list[Path], use_cache: bool, progress: Progress | None,
-          index: bool) -> Compiled:
+          index: bool, folders: tuple[str, ...] = ("",)) -> Compiled:
     if not use_cache:
         return build_compiled(loader, root, files, None, None, progress)[0]
-    store = Store(root)
+    store = Store(root, folders)
     header = store.read_header()
     manifest = Manifest.compute(root, files, header)
     if header is not None and header["key"] == manifest.key:
@@ -109,13 +120,14 @@ def load_indexed(data_dir: str | os.PathLike[str] = "data", *, progress: Progres
     networkx, no YAML — else loaded as :func:`load_compiled` does, and the index built for the
     next query (``defer``: put off until :func:`graph.index.write.build_pending`, so that a command
     prints its answer first)."""
-    root = Path(data_dir)
-    if root.is_dir():
-        store = Store(root)
-        opened = open_index(root, store, data_files(root))
+    folders = Folders.of(data_dir)
+    if all(folder.is_dir() for folder in folders):
+        root, rels, files = joined_files(folders)
+        store = Store(root, rels)
+        opened = open_index(root, store, files)
         if opened is not None:
             return Compiled(*opened, from_cache=True, indexed_in=store)
-    compiled = load_compiled(root, progress=progress, loader=loader or Loader(), index=True)
+    compiled = load_compiled(folders, progress=progress, loader=loader or Loader(), index=True)
     if not defer:
         build_pending()
     return compiled

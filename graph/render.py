@@ -22,14 +22,16 @@ from .errors import AmbiguousEntity, DataErrors, EntityNotFound
 from .glyphs import replace_invisible
 from .timeline import absence_reason
 from .wording import entity_when
+from .yamlwrite import scalar
 
 __all__ = [
     "terminal_text", "json_text", "show", "path_text", "search_stopped_text",
     "card_lines", "neighbours_lines", "stats_lines",
     "search_table", "ambiguous_text", "not_found_text", "error_lines", "fact_detail", "sources_line",
+    "statement_lines", "claim_cells", "conflicts_lines",
     "validation_summary", "shown_name", "Progress", "error_message", "rank_table", "brokers_lines",
     "clusters_lines", "import_report_lines", "no_path_text", "no_neighbours_text", "timeline_lines",
-    "shared_names_line", "dedupe_table", "validation_json", "build_summary",
+    "shared_names_line", "dedupe_table", "xref_table", "bounded_lines", "resolutions_text", "validation_json", "build_summary",
 ]
 
 _CONTROL_PICTURES = {i: chr(0x2400 + i) for i in range(0x20)} | {0x7F: "\u2421"}
@@ -121,6 +123,59 @@ def fact_detail(fact: dict[str, Any]) -> str:
     return " · ".join(x for x in (fact["certainty"], fact.get("when")) if x)
 
 
+def statement_lines(fact: dict[str, Any], indent: str) -> list[str]:
+    """A claim stated several times, under its wording: "3 sources:", then each statement's
+    sources, certainty and dates, and its quote."""
+    statements = fact["statements"]
+    lines = [f"{indent}{len(statements)} sources:"]
+    for statement in statements:
+        detail = fact_detail(statement)
+        lines += textwrap.wrap(f"- {terminal_text(sources_line(statement))}"
+                               + (f" · {terminal_text(detail)}" if detail else ""),
+                               width=80, initial_indent=indent, subsequent_indent=indent + "  ")
+        if statement["quote"]:
+            lines += textwrap.wrap(f"“{terminal_text(statement['quote'])}”", width=80,
+                                   initial_indent=indent + "  ", subsequent_indent=indent + "   ")
+    return lines
+
+
+def claim_cells(fact: dict[str, Any]) -> tuple[str, str, str]:
+    """The cells of a claim stated several times in a card's table: wording and every quote; "N
+    sources" and each statement's certainty and dates; each statement's sources."""
+    statements = fact["statements"]
+    quotes = [f"“{s['quote']}”" for s in statements if s["quote"]]
+    details = [f"{n}. {fact_detail(s)}" for n, s in enumerate(statements, start=1)]
+    cited = [f"{n}. {sources_line(s)}" for n, s in enumerate(statements, start=1)]
+    return ("\n".join([fact["wording"], *quotes]), "\n".join([f"{len(statements)} sources", *details]),
+            "\n".join(cited))
+
+
+def conflicts_summary_line(count: int) -> str:
+    """What ``validate`` says on stderr when sources disagree."""
+    return (f"{count} conflict{'s' if count != 1 else ''} between sources or stories (values that differ); "
+            "`tieline conflicts` lists them")
+
+
+def conflicts_lines(result: dict[str, Any]) -> list[str]:
+    """Every disagreement: the claim or entity, the field, then each value with its sources and places."""
+    lines: list[str] = []
+    for claim in result["claims"]:
+        lines.append(terminal_text(f"{claim['wording']}: {claim['field']} differs ({claim['claim']})"))
+        for value in claim["values"]:
+            for statement in value["statements"]:
+                lines += textwrap.wrap(terminal_text(f"{value['value']}: {sources_line(statement)} "
+                                                     f"({statement['file']}:{statement['line']})"),
+                                       width=80, initial_indent="  ", subsequent_indent="    ")
+    for declared in result["declarations"]:
+        lines.append(terminal_text(f"{declared['kind']} {declared['name']} ({declared['id']}): "
+                                   f"{declared['field']} differs between stories"))
+        for value in declared["values"]:
+            lines += textwrap.wrap(terminal_text(f"{_attribute_text(value['value'])} ({value['file']}:{value['line']}, "
+                                                 f"story {value['story']})"),
+                                   width=80, initial_indent="  ", subsequent_indent="    ")
+    return lines or ["no conflicts: no two sources or stories disagree"]
+
+
 def _attribute_text(value: Any) -> str:
     """A free attribute as the curator would write it: yes/no, numbers, lists joined by commas."""
     if isinstance(value, list):
@@ -143,9 +198,12 @@ def path_text(found: dict[str, Any], start: str, end: str, number: int | None) -
         lines += textwrap.wrap(f"{step}. {safe(first['wording'])}", width=80, initial_indent="  ",
                                subsequent_indent=indent)
         detail = fact_detail(first)
-        lines += textwrap.wrap(f"source: {safe(sources_line(first))}" + (f" · {safe(detail)}" if detail else ""),
-                               width=80, initial_indent=indent, subsequent_indent=indent)
-        if first["quote"]:
+        if first.get("statements"):
+            lines += statement_lines(first, indent)
+        else:
+            lines += textwrap.wrap(f"source: {safe(sources_line(first))}" + (f" · {safe(detail)}" if detail else ""),
+                                   width=80, initial_indent=indent, subsequent_indent=indent)
+        if first["quote"] and not first.get("statements"):
             lines += textwrap.wrap(f"“{safe(first['quote'])}”", width=80, initial_indent=indent,
                                    subsequent_indent=indent + " ")
         if more:
@@ -171,6 +229,9 @@ def card_lines(card: dict[str, Any]) -> list[Any]:
         return out
     table = _table("fact", "certainty · date", "source", title=f"{len(card['facts'])} facts")
     for fact in card["facts"]:
+        if fact.get("statements"):
+            table.add_row(*map(_text, claim_cells(fact)))
+            continue
         wording = fact["wording"] + (f"\n“{fact['quote']}”" if fact["quote"] else "")
         table.add_row(_text(wording), _text(fact_detail(fact)), _text(sources_line(fact)))
     out.append(table)
@@ -390,7 +451,8 @@ def no_path_text(whole: Any, viewed: Any, start: str, end: str, search: dict[str
 
     names = viewed.nodes[start]["name"], viewed.nodes[end]["name"]
     window = view.window
-    filtered = narrowed or bool(view.types or view.relations or view.certainty is not None or view.dated_only)
+    filtered = narrowed or bool(view.types or view.relations or view.certainty is not None or view.dated_only
+                                or view.min_sources > 1)
     text = f"no path from {names[0]} to {names[1]}" + (f" within {max_hops} hops" if max_hops else "") \
         + (" following fact direction" if directed else "") + (f" {window.words}" if window else "") \
         + (" with these filters" if filtered else "")
@@ -448,13 +510,75 @@ def shared_names_line(count: int) -> str:
 
 def dedupe_table(result: dict[str, Any]) -> Any:
     """Candidate duplicates: score, the two entities (name, type, id), the reasons."""
-    candidates = result["candidates"]
-    table = _table("score", "entity", "may be the same as", "why", title=f"{len(candidates)} candidate pair(s)")
+    return _pairs_table(result["candidates"], "entity", "may be the same as")
+
+
+def xref_table(result: dict[str, Any]) -> Any:
+    """Candidate matches of `xref`: score, the story's entity, the reference's, the reasons."""
+    return _pairs_table(result["candidates"], "in the story", "may be, in the reference")
+
+
+def _pairs_table(candidates: list[dict[str, Any]], left: str, right: str) -> Any:
+    table = _table("score", left, right, "why", title=f"{len(candidates)} candidate pair(s)")
     for pair in candidates:
         a, b = pair["a"], pair["b"]
         table.add_row(f"{pair['score']:.2f}", _text(f"{a['name']}\n{a['type']} · {a['id']}"),
                       _text(f"{b['name']}\n{b['type']} · {b['id']}"), _text("; ".join(pair["reasons"])))
     return table
+
+
+def bounded_lines(bounded: dict[str, Any]) -> list[str]:
+    """What `dedupe` and `xref` say on stderr when a block was too large to compare whole."""
+    if not bounded["count"]:
+        return []
+    largest = bounded["largest"][0]
+    kind = "story entities" if largest["kind"] == "story entity" else "blocks"
+    return [f"{bounded['count']:,} {kind} had too many candidates to compare them all (the largest: "
+            f"{largest['entities']:,} for {shown_name(largest['key'])!r}); each was compared with its "
+            f"{bounded['window']} closest, {bounded['pairs_left_out']:,} pairs left out (--json lists them)"]
+
+
+def resolutions_text(result: dict[str, Any]) -> str:
+    """The pairs as a ``resolutions:`` section to paste into a fact file: pairs that share an entity in
+    one ``same`` group (the loader wants all the ids of one thing in one group), each pair's score and
+    reasons as comments above it."""
+    lines = ["resolutions:",
+             "  # proposed: keep each `same` you confirm; make it `different` when they are two (the first id stays)"]
+    for group, members in _groups(result["candidates"]):
+        for pair in members:
+            lines.append(f"  # {pair['score']:.2f} {_comment(pair['a']['name'])} / {_comment(pair['b']['name'])}: "
+                         + _comment("; ".join(pair["reasons"])))
+        lines.append(f"  - same: [{', '.join(scalar(i, flow=True) for i in group)}]")
+    return "\n".join(lines)
+
+
+def _groups(candidates: list[dict[str, Any]]) -> list[tuple[list[str], list[dict[str, Any]]]]:
+    """Candidate pairs joined into groups of ids (in the order first met, best pair first), with their pairs."""
+    group_of: dict[str, int] = {}
+    groups: list[tuple[list[str], list[dict[str, Any]]]] = []
+    for pair in candidates:
+        a, b = pair["a"]["id"], pair["b"]["id"]
+        known = sorted({group_of[i] for i in (a, b) if i in group_of})
+        if not known:
+            group_of[a] = group_of[b] = len(groups)
+            groups.append(([a, b], [pair]))
+            continue
+        ids, pairs = groups[known[0]]
+        for other in known[1:]:  # the pair joins two groups: the later one moves into the first
+            ids.extend(i for i in groups[other][0] if i not in ids)
+            pairs.extend(groups[other][1])
+            for i in groups[other][0]:
+                group_of[i] = known[0]
+            groups[other] = ([], [])
+        ids.extend(i for i in (a, b) if i not in ids)
+        pairs.append(pair)
+        group_of[a] = group_of[b] = known[0]
+    return [group for group in groups if group[0]]
+
+
+def _comment(text: str) -> str:
+    """Text safe inside a one-line YAML comment (and on a terminal)."""
+    return terminal_text(text)
 
 
 # --- FollowTheMoney: import report --------------------------------------------------------------------

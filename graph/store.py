@@ -330,13 +330,16 @@ class Manifest:
 class Store:
     """One data folder's cache files; silently unusable when the folder is not safely ours."""
 
-    def __init__(self, data_root: Path):
+    def __init__(self, data_root: Path, folders: tuple[str, ...] = ("",)):
         self.root = data_root
+        self.folders = folders
         real = os.path.realpath(data_root)
+        joined = [os.path.realpath(data_root / f) for f in folders]  # several folders: keyed on all of them
         root = cache_root()
-        self.folder = (root or Path(os.devnull)) / _sha256(os.fsencode(real))[:24]
-        # a cache inside the data folder (by path, link or bind mount) is never written
-        self.usable = root is not None and not is_inside(root, real) and self._prepare()
+        key = _sha256(os.fsencode(real if folders == ("",) else "\0".join(joined)))[:24]
+        self.folder = (root or Path(os.devnull)) / key
+        # a cache inside a data folder (by path, link or bind mount) is never written
+        self.usable = root is not None and not any(is_inside(root, folder) for folder in joined) and self._prepare()
         self._payload = b""
 
     def _prepare(self) -> bool:
@@ -409,7 +412,7 @@ class Store:
                   "written_ns": time.time_ns(), "networkx": nx.__version__, "nodes": graph.number_of_nodes(),
                   "dataset_files": origins.dataset_files, "source_files": origins.source_files,
                   "judged": bool(index.redirects or graph.graph.get("different")  # a patch then rebuilds
-                                 or graph.graph.get("tour")),
+                                 or graph.graph.get("tour") or graph.graph.get("grouped")),
                   "crc": zlib.crc32(payload), "length": len(payload)}
         head = marshal.dumps(header)
         write_private(self.folder / _GRAPH_FILE, [_MAGIC, len(head).to_bytes(8, "big"), head, payload])

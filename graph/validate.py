@@ -9,13 +9,15 @@ Phase 1 (:mod:`graph.parse`) gave shape-checked records per file; a patch after 
 from __future__ import annotations
 
 import os
+import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from .claims import claim_key, statement_id
 from .errors import DataError, DataErrors
-from .fields import printable, shown, suggest
+from .fields import ENTITY_FIELDS, printable, shown, suggest
 from .files import data_files
 from .names import id_key, name_key
 from .parse import DATASET_KEYS, ParsedFile, parse_file
@@ -23,7 +25,7 @@ from .schema import SCHEMA_FILE, Schema, build_schema, is_schema_file
 from .tour import check_tour
 from .yamlfile import repetition_error
 
-__all__ = ["FactBase", "link", "check_and_link", "load_facts", "made_fact_id", "Linker", "check_resolutions",
+__all__ = ["FactBase", "link", "check_and_link", "load_facts", "made_fact_id", "stories_of", "story_of", "Linker", "check_resolutions",
            "Involved", "Rule", "RULES"]
 
 
@@ -40,15 +42,33 @@ class FactBase:
     """Pairs of ids judged different (``resolutions: - different: [a, b]``), sorted: dedupe skips them."""
     tour: list[dict[str, Any]] = field(default_factory=list)
     """The steps of the guided tour (``tour:``, graph.tour), in order; empty when there is none."""
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    """Entities and sources declared in two stories with different values: each value and where it is."""
+    grouped: bool = False
+    """Whether records of several files make one thing here (a claim's statements, an entity or source
+    of two stories, several stories' datasets): a patch after an edit then builds in full."""
 
 
-def link(schema: Schema, parsed: list[ParsedFile], errors: list[DataError], folder_name: str) -> FactBase:
-    """Phase 2: every rule of :data:`RULES` over the records of ``parsed``; problems are appended to ``errors``."""
-    linker = Linker(schema, parsed, errors, folder_name)
+def link(schema: Schema, parsed: list[ParsedFile], errors: list[DataError], folder_name: str,
+         stories: tuple[str, ...] = ("",)) -> FactBase:
+    """Phase 2: every rule of :data:`RULES` over the records of ``parsed``; problems are appended to ``errors``.
+
+    ``stories``: the folders (relative, ``""`` the root) holding a schema.yaml: each is a story of its own.
+    """
+    linker = Linker(schema, parsed, errors, folder_name, stories)
     for rule in RULES:
         rule.check(linker)
     return FactBase(schema, linker.dataset, linker.sources, linker.entities, linker.facts, linker.different,
-                    linker.tour)
+                    linker.tour, linker.conflicts, linker.grouped)
+
+
+def story_of(path: str, stories: tuple[str, ...]) -> str:
+    """The story a file belongs to: the deepest of ``stories`` (folders with a schema.yaml) holding it."""
+    best = ""
+    for story in stories:
+        if (not story or path.startswith(story + "/")) and len(story) >= len(best):
+            best = story
+    return best
 
 
 SUGGEST_BUDGET = 300_000  # names compared for "did you mean" hints in one load: a few seconds at most
@@ -57,8 +77,12 @@ SUGGEST_BUDGET = 300_000  # names compared for "did you mean" hints in one load:
 class Linker:
     """What phase 2 knows while its rules run: every record, and the indexes the rules build in turn."""
 
-    def __init__(self, schema: Schema, parsed: list[ParsedFile], errors: list[DataError], folder_name: str):
+    def __init__(self, schema: Schema, parsed: list[ParsedFile], errors: list[DataError], folder_name: str,
+                 stories: tuple[str, ...] = ("",)):
         self.schema = schema
+        self.stories = stories
+        self.conflicts: list[dict[str, Any]] = []
+        self.grouped = False
         self.parsed = parsed
         self.errors = errors
         self.folder_name = folder_name
@@ -94,6 +118,10 @@ class Linker:
                 self.suggest_budget -= len(candidates)
             self.hints[key] = suggest(word, candidates)
         return self.hints[key]
+
+    def story(self, record: dict[str, Any]) -> str:
+        """The story (folder with its own schema.yaml) a record was written in."""
+        return story_of(record["file"], self.stories)
 
     def error(self, record: dict[str, Any], key: str | None, message: str) -> None:
         """A problem with ``record``, located at its ``key`` (else at the record itself)."""
@@ -152,29 +180,104 @@ def _fresh(nb: Involved, section: str) -> list[dict[str, Any]]:
 
 
 def check_dataset(link: Linker) -> None:
-    """One 'dataset' section in the whole folder (none: the folder's name)."""
-    found = link.records("dataset")
-    for extra in found[1:]:
-        link.error(extra, None, f"a second 'dataset' section (the first is in {found[0]['file']}:"
-                                f"{found[0]['line']}); keep one")
+    """One 'dataset' section per story (none: the folder's name); several stories' datasets are joined."""
+    firsts: dict[str, dict[str, Any]] = {}
+    for record in link.records("dataset"):
+        first = firsts.setdefault(link.story(record), record)
+        if first is not record:
+            link.error(record, None, f"a second 'dataset' section (the first is in {first['file']}:"
+                                     f"{first['line']}); keep one")
+    found = list(firsts.values())
     link.dataset = {k: found[0][k] for k in DATASET_KEYS} if found else \
         {"name": link.folder_name, "date": None, "description": None}
+    if len(found) > 1:
+        link.grouped = True
+        link.dataset = joined_dataset(link, found)
 
 
-def _unique(link: Linker, kind: str, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def joined_dataset(link: Linker, found: list[dict[str, Any]]) -> dict[str, Any]:
+    """The dataset of several stories: their names joined, the latest date, each story listed."""
+    dates = [d["date"] for d in found if d["date"]]
+    return {"name": " + ".join(d["name"] for d in found), "date": max(dates) if dates else None,
+            "description": next((d["description"] for d in found if d["description"]), None),
+            "stories": [{"name": d["name"], "date": d["date"], "folder": link.story(d) or ".",
+                         "file": d["file"]} for d in found]}
+
+
+_UNITED_KEYS = ("file", "line", "column", "marks", "declared", "type",
+                *(f.name for f in ENTITY_FIELDS if not f.column or f.kind == "text_list"))
+"""What is not compared between two stories' declarations of one id: where they are, the id, names
+(united), the type (checked) and free attributes (compared one by one)."""
+
+
+def _united(link: Linker, kind: str, records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Records by id: an id twice in one story is an error; in two stories (of one entity type), one
+    thing — names and aliases united, the first value of each field kept, differing ones conflicts."""
     by_id: dict[str, dict[str, Any]] = {}
     for record in records:
         first = by_id.get(record["id"])
-        if first is not None:
-            link.error(record, "id", f"duplicate {kind} id {record['id']!r} (first at {first['file']}:{first['line']})")
-        else:
+        if first is None:
             by_id[record["id"]] = record
+        elif link.story(first) == link.story(record):
+            link.error(record, "id", f"duplicate {kind} id {record['id']!r} (first at {first['file']}:{first['line']})")
+        elif record.get("type") != first.get("type"):
+            link.error(record, "type", f"{kind} {record['id']!r} is {_a(record['type'])} here and {_a(first['type'])} "
+                                       f"at {first['file']}:{first['line']} (another story); an id names one thing: "
+                                       "rename one, or give them one type")
+        else:
+            link.grouped = True
+            by_id[record["id"]] = _unite(link, kind, first, record)
     return by_id
 
 
+def _unite(link: Linker, kind: str, first: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """One record of two stories' declarations of one id; each field that differs is a conflict."""
+    united = dict(first)
+    declared = united.setdefault("declared", [_place(first)])
+    declared.append(_place(other))
+    if "aliases" in first:
+        seen = {name_key(n) for n in (first["name"], *first["aliases"])}
+        united["aliases"] = list(first["aliases"])
+        for name in (other["name"], *other["aliases"]):
+            if name_key(name) not in seen:
+                seen.add(name_key(name))
+                united["aliases"].append(name)
+    values = {k: v for k, v in other.items() if k not in _UNITED_KEYS}
+    if isinstance(other.get("attributes"), dict):
+        united["attributes"] = dict(first.get("attributes") or {})
+        values.update({f"attributes.{k}": v for k, v in other["attributes"].items()})
+    for key, value in values.items():
+        mine = united["attributes"].get(key[11:]) if key.startswith("attributes.") else united.get(key)
+        if value in (None, "", []):
+            continue
+        if mine in (None, "", []):
+            if key.startswith("attributes."):
+                united["attributes"][key[11:]] = value
+            else:
+                united[key] = value
+        elif mine != value:
+            _conflict(link, kind, first["id"], key, [(mine, first), (value, other)])
+    return united
+
+
+def _place(record: dict[str, Any]) -> dict[str, Any]:
+    return {"file": record["file"], "line": record["line"]}
+
+
+def _conflict(link: Linker, kind: str, record_id: str, key: str, values: list[tuple[Any, dict[str, Any]]]) -> None:
+    """Record that ``kind`` ``record_id`` has different values of ``key``: each with where it is written."""
+    for known in link.conflicts:
+        if (known["kind"], known["id"], known["field"]) == (kind, record_id, key):
+            known["values"].append({"value": values[-1][0], **_place(values[-1][1]),
+                                    "story": link.story(values[-1][1]) or "."})
+            return
+    link.conflicts.append({"kind": kind, "id": record_id, "field": key, "values": [
+        {"value": value, **_place(record), "story": link.story(record) or "."} for value, record in values]})
+
+
 def check_source_ids(link: Linker) -> None:
-    """Each source id is defined once."""
-    link.sources = _unique(link, "source", link.records("sources"))
+    """Each source id is defined once per story; stories may share one."""
+    link.sources = _united(link, "source", link.records("sources"))
 
 
 def _source_ids_involve(nb: Involved) -> None:
@@ -183,8 +286,8 @@ def _source_ids_involve(nb: Involved) -> None:
 
 
 def check_entity_ids(link: Linker) -> None:
-    """Each entity id is defined once."""
-    link.entities = _unique(link, "entity", link.records("entities"))
+    """Each entity id is defined once per story; stories may share one (of one type)."""
+    link.entities = _united(link, "entity", link.records("entities"))
 
 
 def _entity_ids_involve(nb: Involved) -> None:
@@ -408,10 +511,19 @@ def made_fact_id(fact: dict[str, Any]) -> str:
 
 
 def check_fact_ids(link: Linker) -> None:
-    """Each fact has its own id: given, or made from subject, relation and object (then unique)."""
-    facts = link.facts
+    """Each claim has its own id: given, or made from subject, relation and object. Entries without
+    an id that state one claim (:mod:`graph.claims`) are its statements; the same statement twice
+    (same sources, one story, no merge between) is an error."""
+    facts, relations = link.facts, link.schema.relations
+    claims: dict[tuple[str, ...], dict[str, Any]] = {}
     for fact in link.records("facts"):
         explicit = fact["id"] is not None
+        relation = relations.get(fact["relation"])
+        key = claim_key(fact, relation is not None and relation.symmetric)
+        claim = claims.get(key)
+        if claim is not None and _same_claim(link, claim, fact, explicit):
+            _add_statement(link, claim, fact)
+            continue
         fact_id = fact["id"] or made_fact_id(fact)
         first = facts.get(fact_id)
         if first is not None:
@@ -426,35 +538,71 @@ def check_fact_ids(link: Linker) -> None:
         if not explicit:
             link.made_ids.append(fact_id)
         fact["id"] = fact_id
-        facts[fact_id] = fact
+        facts[fact_id] = claims[key] = fact
+    taken: set[str] = set()
+    made = set(link.made_ids)
+    for claim in list(claims.values()):
+        if "statements" in claim:
+            _name_statements(link, claim, claim["id"] in made, taken)
+
+
+def _same_claim(link: Linker, claim: dict[str, Any], fact: dict[str, Any], explicit: bool) -> bool:
+    """Whether ``fact`` is another statement of ``claim`` (found by its claim key): always without an
+    id; with one, only from another story and for the same ends (a symmetric one either way)."""
+    if not explicit:
+        return True
+    if link.story(claim) == link.story(fact):
+        return False
+    relation = link.schema.relations.get(fact["relation"])
+    ends, claimed = (fact["subject"], fact["object"]), (claim["subject"], claim["object"])
+    return fact["relation"] == claim["relation"] and (
+        ends == claimed or (relation is not None and relation.symmetric and ends == claimed[::-1]))
+
+
+def _add_statement(link: Linker, claim: dict[str, Any], fact: dict[str, Any]) -> None:
+    """``fact`` as one more statement of ``claim``; an error when it repeats one (same sources, one story)."""
+    statements = claim.setdefault("statements", [claim])
+    for known in statements:
+        if (set(known["sources"]) == set(fact["sources"]) and link.story(known) == link.story(fact)
+                and not fact.get("written_as") and not known.get("written_as")):
+            link.error(fact, None, f"the same statement twice: '{fact['subject']} {fact['relation']} {fact['object']}' "
+                                   f"from the same sources as at {known['file']}:{known['line']}; remove one "
+                                   "(another source's statement of it is welcome)")
+            return
+    statements.append(fact)
+    link.grouped = True
+
+
+def _name_statements(link: Linker, claim: dict[str, Any], made: bool, taken: set[str]) -> None:
+    """The ids and order of a claim stated several times, whatever the order of files and lines: the
+    claim's id is ``subject.relation.object`` as its statements write it (a symmetric claim written
+    both ways: ends in id order), each statement's ``claim@sources`` (:func:`graph.claims.statement_id`);
+    statements in the order of their ids, the first giving the claim's own fields."""
+    statements = claim["statements"]
+    ends = (claim["subject"], claim["object"])
+    if made:
+        ways = {(s["subject"], s["object"]) for s in statements}
+        ends = next(iter(ways)) if len(ways) == 1 else tuple(sorted(ends))
+        claim_id = f"{ends[0]}.{claim['relation']}.{ends[1]}"
+    else:
+        claim_id = claim["id"]
+    if claim_id != claim["id"] and claim_id in link.facts:
+        other = link.facts[claim_id]
+        link.error(claim, None, f"claim '{claim_id}' stated here has the id of the fact at {other['file']}:"
+                                f"{other['line']}; give that fact another 'id'")
+        return
+    for statement in sorted(statements, key=lambda s: (sorted(s["sources"]), s["file"], s["line"])):
+        statement["statement_id"] = statement_id(claim_id, sorted(statement["sources"]), taken)
+        taken.add(statement["statement_id"])
+    ordered = sorted(statements, key=lambda s: s["statement_id"])
+    del link.facts[claim["id"]]
+    link.facts[claim_id] = {**ordered[0], "id": claim_id, "subject": ends[0], "object": ends[1], "statements": ordered}
 
 
 def _fact_ids_involve(nb: Involved) -> None:
     for fact in _fresh(nb, "facts"):
         nb.fact(fact["id"] or made_fact_id(fact))
-
-
-def check_reversed_facts(link: Linker) -> None:
-    """A symmetric fact without an id is not written twice, once in each direction."""
-    relations = link.schema.relations
-    seen: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for fact_id in link.made_ids:
-        fact = link.facts[fact_id]
-        relation = relations.get(fact["relation"])
-        if relation is None or not relation.symmetric:
-            continue
-        ends = (fact["subject"], fact["object"])
-        first = seen.setdefault((fact["relation"], *sorted(ends)), fact)
-        if first is not fact and first["subject"] != fact["subject"]:
-            link.error(fact, None, f"a second fact '{fact['subject']} {fact['relation']} {fact['object']}', the "
-                                   f"same as '{first['subject']} {first['relation']} {first['object']}' "
-                                   f"(first at {first['file']}:{first['line']}) since {fact['relation']!r} is "
-                                   "symmetric; give each an 'id' to tell them apart")
-
-
-def _reversed_facts_involve(nb: Involved) -> None:
-    for fact in _fresh(nb, "facts"):
-        if fact["id"] is None:
+        if fact["id"] is None:  # the claim written the other way (symmetric relations)
             nb.fact(f"{fact['object']}.{fact['relation']}.{fact['subject']}")
 
 
@@ -502,7 +650,6 @@ RULES: tuple[Rule, ...] = (
     Rule("known relations, entities, sources and certainty", check_fact_references, _fact_references_involve),
     Rule("no self-relations unless allowed", check_self_relations, _nothing),
     Rule("unique fact ids", check_fact_ids, _fact_ids_involve),
-    Rule("a symmetric fact written once", check_reversed_facts, _reversed_facts_involve),
     Rule("the tour names known entities and facts", check_tour, _nothing),
     Rule("did you mean the id of that name", check_rejected_values, _nothing),
 )
@@ -516,32 +663,45 @@ def load_facts(data_dir: str | os.PathLike[str]) -> FactBase:
     return check_and_link(root, parsed)
 
 
-def check_and_link(root: Path, parsed: list[ParsedFile]) -> FactBase:
-    """Read the schema from the parsed files, link everything, raise :class:`DataErrors` on any problem."""
+def check_and_link(root: Path, parsed: list[ParsedFile], folders: tuple[str, ...] = ("",)) -> FactBase:
+    """Read the schema from the parsed files, link everything, raise :class:`DataErrors` on any problem.
+
+    ``folders``: the data folders joined, relative to ``root`` (``""``: ``root`` itself); each needs
+    a schema.yaml, the first one's is the root schema and every other one a fragment merged into it.
+    """
     errors = [e for p in parsed for e in p.errors]
     too_many = repetition_error([(p.path, p.written, p.repeated) for p in parsed])
     if too_many is not None:  # the alias budget is the whole load's, not each file's
         errors.append(too_many)
     if not root.is_dir():
         raise DataErrors([DataError(str(root), 0, 0, "no such data folder")])
-    schema_files = sorted((p for p in parsed if is_schema_file(p.path)), key=lambda p: (p.path != SCHEMA_FILE, p.path))
+    roots = [posixpath.join(folder, SCHEMA_FILE) for folder in folders]
+    schema_files = sorted((p for p in parsed if is_schema_file(p.path)),
+                          key=lambda p: (p.path not in roots, roots.index(p.path) if p.path in roots else 0, p.path))
     found = len(errors)
-    if not schema_files or schema_files[0].path != SCHEMA_FILE:
-        errors.append(DataError(SCHEMA_FILE, 0, 0, "missing: every data folder needs a schema.yaml "
-                                                   "(see data/README.md)"))
+    present = {p.path for p in schema_files}
+    missing = [path for path in roots if path not in present]
+    for path in missing:
+        errors.append(DataError(path, 0, 0, "missing: every data folder needs a schema.yaml (see data/README.md)"))
+    if missing:
         schema = Schema()
     else:
         schema = build_schema([(p.path, p.schema_document) for p in schema_files], errors) \
             if not any(p.errors for p in schema_files) else Schema()
-    schema_broken = (not schema_files or schema_files[0].path != SCHEMA_FILE
-                     or any(p.errors for p in schema_files) or len(errors) > found)
+    schema_broken = bool(missing) or any(p.errors for p in schema_files) or len(errors) > found
     if schema_broken or not all(p.readable for p in parsed):
         # references cannot be judged without the vocabulary, nor while a file's records are unknown
         raise DataErrors([_under(root, e) for e in errors])
-    base = link(schema, [p for p in parsed if not is_schema_file(p.path)], errors, root.resolve().name)
+    name = root.resolve().name if folders == ("",) else " + ".join(Path(f).name for f in folders)
+    base = link(schema, [p for p in parsed if not is_schema_file(p.path)], errors, name, stories_of(schema_files))
     if errors:
         raise DataErrors([_under(root, e) for e in errors])
     return base
+
+
+def stories_of(schema_files: list[Any]) -> tuple[str, ...]:
+    """The stories of a load: the folders holding a schema.yaml (paths of the files or their records)."""
+    return tuple(sorted({posixpath.dirname(getattr(p, "path", p)) for p in schema_files}))
 
 
 def _a(type_id: str) -> str:

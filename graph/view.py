@@ -22,6 +22,10 @@ The rules, in the order they apply:
    ``dated_only``); an entity with dates exists from its start
    (:func:`graph.dates.entity_span`): one that had not begun by the window's end, or had ended
    before it, is not there, nor are the facts about it. Time filters are fact filters (above).
+   **Sources** — ``min_sources`` N keeps the claims stated by at least N independent sources
+   (:func:`graph.claims.independent_count`: one publisher, or a publisher and its reprinter, count
+   once). For a claim of several statements, the certainty and time filters keep the statements
+   that pass them, the claim is kept when one does, and only their sources are counted.
 4. **Selection** (exports): ``focus`` keeps what lies within ``depth`` hops of the focus
    entities; ``path`` highlights the shortest paths between two entities and, without a focus,
    shows them with their neighbours within ``depth`` hops. The result carries
@@ -46,6 +50,8 @@ from .dates import (
     fact_days,
     overlaps,
 )
+from .claims import independent_count, source_groups
+from .dates import fact_span
 from .errors import UsageError
 from .fields import suggest
 from .query import find_neighbours, find_paths
@@ -74,12 +80,14 @@ class ViewSpec:
     between: tuple[str, str] | None = None
     at: str | None = None
     dated_only: bool = False
+    min_sources: int | None = None
 
     @property
     def filters(self) -> bool:
         """Whether any filter or selection is asked for."""
         return bool(self.focus or self.path or self.types or self.relations or self.certainty
-                    or self.min_certainty or self.as_of or self.between or self.at or self.dated_only)
+                    or self.min_certainty or self.as_of or self.between or self.at or self.dated_only
+                    or (self.min_sources or 0) > 1)
 
     def resolve(self, compiled: Compiled, anchors: Sequence[str] = ()) -> View:
         """This spec checked against ``compiled``'s vocabulary and names; ``anchors`` are ids."""
@@ -91,11 +99,14 @@ class ViewSpec:
         focus = tuple(dict.fromkeys(compiled.names.resolve(name) for name in self.focus))
         path = (compiled.names.resolve(self.path[0]), compiled.names.resolve(self.path[1])) \
             if self.path else None
+        if self.min_sources is not None and self.min_sources < 1:
+            raise UsageError(f"--min-sources {self.min_sources}: give a number of sources, 1 or more")
         return View(focus=focus, depth=self.depth, path=path, types=frozenset(self.types),
                     relations=frozenset(self.relations),
                     certainty=certainty_levels(levels, self.certainty, self.min_certainty),
                     window=time_window(self.as_of, self.between, self.at), dated_only=self.dated_only,
-                    anchors=tuple(anchors))
+                    anchors=tuple(anchors), min_sources=self.min_sources if (self.min_sources or 0) > 1 else 0,
+                    registry=vocabulary.get("sources") or {})
 
 
 @dataclass(frozen=True)
@@ -163,11 +174,14 @@ class View:
     window: Window | None = None
     dated_only: bool = False
     anchors: tuple[str, ...] = field(default=())
+    min_sources: int = 0
+    registry: Any = field(default=None, compare=False, repr=False)
+    """The sources registry (``G.graph["sources"]``): who published what, for ``min_sources``."""
 
     @property
     def filters_facts(self) -> bool:
-        """Whether some facts are left out by relation, certainty or time."""
-        return bool(self.relations) or self.certainty is not None or self.filters_time
+        """Whether some facts are left out by relation, certainty, time or number of sources."""
+        return bool(self.relations) or self.certainty is not None or self.filters_time or self.min_sources > 1
 
     @property
     def filters_time(self) -> bool:
@@ -186,18 +200,46 @@ class View:
     def _fact_test(self) -> Callable[[dict[str, Any]], bool]:
         """The fact filters as one function, their values bound once (it runs for every fact walked)."""
         relations, certainty, dated_only = self.relations, self.certainty, self.dated_only
-        timed = self.filters_time
+        timed, least = self.filters_time, self.min_sources
         low, high = self.window.span if self.window else (BEFORE_ALL, AFTER_ALL)
+        enough = self._enough_sources()
 
-        def keeps(fact: dict[str, Any]) -> bool:
-            if (relations and fact["relation"] not in relations) or \
-                    (certainty is not None and fact["certainty"] not in certainty):
+        def stated(fact: Any, span: Span | None) -> bool:
+            if certainty is not None and fact["certainty"] not in certainty:
                 return False
             if not timed:
                 return True
-            span = fact_days(fact)
             return not dated_only if span is None else span[0] <= high and span[1] >= low
+
+        def keeps(fact: dict[str, Any]) -> bool:
+            if relations and fact["relation"] not in relations:
+                return False
+            if certainty is None and not timed and not least:
+                return True
+            statements = fact.get("statements")
+            if statements is None:  # one statement: the claim's own fields
+                return stated(fact, fact_days(fact) if timed else None) and (not least or enough(fact["sources"]))
+            momentary = bool(fact.get("momentary"))
+            kept = [s for s in statements
+                    if stated(s, fact_span(s["start"], s["end"], momentary) if timed else None)]
+            return bool(kept) and (not least or enough([x for s in kept for x in s["sources"]]))
         return keeps
+
+    def _enough_sources(self) -> Callable[[list[str]], bool]:
+        """Whether sources are at least ``min_sources`` independent ones; who published a source is
+        read from the registry once, when first needed."""
+        least, registry = self.min_sources, self.registry
+        groups: dict[str, tuple[str, str]] = {}
+
+        def enough(sources: list[str]) -> bool:
+            if len(sources) < least:  # the common case: fewer sources than asked, whoever published them
+                return False
+            for source in sources:
+                if source not in groups:
+                    known = registry.get(source) if registry is not None else None
+                    groups.update(source_groups({source: known or {}}))
+            return independent_count(sources, groups) >= least
+        return enough
 
     def in_time(self, span: Span | None) -> bool:
         """Whether a fact with these days (None: undated) is in the time window."""
@@ -224,6 +266,8 @@ class View:
             parts.append(self.window.words)
         if self.dated_only:
             parts.append("dated facts only")
+        if self.min_sources > 1:
+            parts.append(f"stated by {self.min_sources} independent sources or more")
         return ", ".join(parts)
 
     def apply(self, graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
@@ -249,6 +293,8 @@ class View:
             "relations": sorted(self.relations)}
         if self.certainty is not None:
             result.graph["selection"]["certainty"] = [c for c in graph.graph["certainty"] if c in self.certainty]
+        if self.min_sources > 1:
+            result.graph["selection"]["min_sources"] = self.min_sources
         return result
 
     def _filtered(self, graph: nx.MultiDiGraph) -> nx.MultiDiGraph:

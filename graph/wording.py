@@ -9,7 +9,7 @@ from .dates import period_text
 from .fields import FACT_FIELDS, RECORD_FIELDS, SOURCE_FIELDS
 from .readable import ReadableGraph
 
-__all__ = ["entity_ref", "wording", "fact_when", "entity_when", "fact_view"]
+__all__ = ["entity_ref", "wording", "fact_when", "entity_when", "fact_view", "statement_view"]
 
 
 def entity_ref(graph: ReadableGraph, node: str) -> dict[str, str]:
@@ -48,8 +48,19 @@ def fact_view(graph: ReadableGraph, edge: dict[str, Any], from_node: str | None 
     sources = graph.graph.get("sources", {})
     view = {f.name: edge.get(f.name) for f in FACT_FIELDS + RECORD_FIELDS}
     view["sources"] = [_source_view(sources.get(s, {"id": s})) for s in edge["sources"]]
-    return {**view, "wording": wording(graph, edge, from_node), "symmetric": edge["symmetric"],
+    view = {**view, "wording": wording(graph, edge, from_node), "symmetric": edge["symmetric"],
             "when": fact_when(edge), "undated": not (edge["start"] or edge["end"])}
+    statements = edge.get("statements")
+    if statements:  # a claim stated several times: each statement with its own sources, quote, dates
+        view["statements"] = [statement_view(sources, statement, edge.get("momentary", False))
+                              for statement in statements]
+    return view
+
+
+def statement_view(sources: Any, statement: dict[str, Any], momentary: bool) -> dict[str, Any]:
+    """One statement of a claim, for display and JSON: its fields, its sources spelled out, its dates in words."""
+    return {**statement, "sources": [_source_view(sources.get(s, {"id": s})) for s in statement["sources"]],
+            "when": period_text(statement.get("start"), statement.get("end"), momentary=momentary)}
 
 
 def _source_view(source: dict[str, Any]) -> dict[str, Any]:

@@ -35,7 +35,7 @@ HIDDEN = [(path, command) for path, command in walk(ROOT) if command.hidden]
 EXPECTED = {(), ("validate",), ("stats",), ("search",), ("show",), ("neighbours",), ("path",), ("timeline",), ("build",),
             ("export",), ("export", "html"), ("export", "graphml"), ("export", "gexf"), ("export", "json"),
             ("export", "csv"), ("export", "ftm"), ("rank",), ("brokers",), ("clusters",), ("import",),
-            ("import", "ftm"), ("dedupe",)}
+            ("import", "ftm"), ("dedupe",), ("xref",), ("conflicts",), ("serve",)}
 
 
 def name_of(path: tuple[str, ...]) -> str:
@@ -151,13 +151,20 @@ def run_example(invoke: Callable[..., Any], example: str) -> Any:
     command = example.split(" | ")[0]  # the part before a pipe is ours
     args = shlex.split(command)
     assert args[0] == "tieline"
+    if args[1:2] == ["serve"]:  # a server runs until stopped: on a free port, for a second
+        args += ["--port", "0", "--stop-after", "1"]
     return invoke(*args[1:])
 
 
 @pytest.fixture
 def in_a_copy_of_the_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Run from a scratch folder whose data/ is the bundled data, so examples write only there."""
+    """Run from a scratch folder whose data/ is the bundled data, so examples write only there; peps/ is
+    a politicians extract imported from tests/fixtures/xref (for `tieline xref peps`)."""
     (tmp_path / "data").symlink_to(REPO / "data", target_is_directory=True)
+    from graph.ftm import import_ftm
+
+    import_ftm(REPO / "tests" / "fixtures" / "xref" / "politicians.ftm.json", tmp_path / "peps")
+    (tmp_path / "tests").symlink_to(REPO / "tests", target_is_directory=True)  # the second story of examples
     monkeypatch.chdir(tmp_path)
     return tmp_path
 

@@ -22,6 +22,7 @@ import networkx as nx
 import pytest
 
 from graph.fields import (
+    CLAIM_FIELDS,
     EDGE_DERIVED_FIELDS,
     ENTITY_FIELDS,
     FACT_FIELDS,
@@ -265,7 +266,7 @@ def test_a_field_of_unknown_kind_is_refused() -> None:
 def test_every_derived_column_is_computed() -> None:
     from graph.export import flatten
 
-    derived = {f.name for f in NODE_DERIVED_FIELDS + EDGE_DERIVED_FIELDS}
+    derived = {f.name for f in NODE_DERIVED_FIELDS + EDGE_DERIVED_FIELDS + CLAIM_FIELDS}
     assert derived == set(flatten._DERIVED)
 
 

@@ -124,6 +124,8 @@ BUNDLED_COMMANDS = [
     ("search", "Зеленский"),
     ("search", "talks", "--type", "event", "--limit", "3"),
     ("search", "russia", "--min-certainty", "confirmed", "--json"),
+    ("path", "Dmitriev", "Rubio", "--min-sources", "2"),
+    ("neighbours", "RDIF", "--min-sources", "2", "--min-certainty", "confirmed"),
     ("search", "qqqqqq"),
 ]
 
@@ -197,6 +199,9 @@ def test_the_index_answers_a_generated_graph_as_the_graph_does(generated: Path, 
         assert_same(generated, "path", a, b, "--chronological", "--json")
         assert_same(generated, "neighbours", a, "--depth", "2", "--limit", "30", "--json")
         assert_same(generated, "show", b, "--min-certainty", "reported", "--json")
+        assert_same(generated, "path", a, b, "--min-sources", "2", "--all", "--limit", "20", "--json")
+        assert_same(generated, "neighbours", a, "--min-sources", "2", "--depth", "2", "--as-of", "2022")
+        assert_same(generated, "show", a, "--min-sources", "2", "--json")
     assert_same(generated, "search", graph["nodes"][5]["name"][:5], "--json")
 
 

@@ -106,23 +106,23 @@ def test_duplicate_fact_id(problems: Callable[..., list[str]]) -> None:
         "data/facts/meetings.yaml:3:9: duplicate fact id 'alvarez-zelenskyy-2024' (first at facts/bad.yaml:2)"]
 
 
-def test_same_pair_same_relation_twice_needs_ids(problems: Callable[..., list[str]]) -> None:
+def test_the_same_statement_twice_is_an_error(problems: Callable[..., list[str]]) -> None:
+    """Same claim, same sources, one story: a copy-paste slip (another source's statement is corroboration)."""
     assert problems({"facts/bad.yaml": facts({"subject": "boris-ivanov"})}) == [
-        "data/facts/roles.yaml:24:5: a second fact 'boris-ivanov member_of trade-council' "
-        "(first at facts/bad.yaml:2); give each an 'id' to tell them apart"]
+        "data/facts/roles.yaml:24:5: the same statement twice: 'boris-ivanov member_of trade-council' "
+        "from the same sources as at facts/bad.yaml:2; remove one (another source's statement of it is welcome)"]
 
 
-def test_a_symmetric_fact_written_both_ways_needs_ids(problems: Callable[..., list[str]]) -> None:
-    """'a met_with b' and 'b met_with a' are one meeting: without ids, the second is a duplicate."""
+def test_a_symmetric_statement_written_both_ways_from_one_source_is_an_error(problems: Callable[..., list[str]]) -> None:
+    """'a met_with b' and 'b met_with a' are one meeting: from the same source, the second repeats the first."""
     meeting = {"relation": "met_with", "source": "kyiv-post-2024-05-01"}
     assert problems({
         "facts/a.yaml": facts({**meeting, "subject": "anna-kowalska", "object": "boris-ivanov"}),
         "facts/bad.yaml": facts({**meeting, "subject": "boris-ivanov", "object": "anna-kowalska"},
                                 {**meeting, "subject": "boris-petrov", "object": "anna-kowalska"}),
     }) == [
-        f"{BAD}:2:5: a second fact 'boris-ivanov met_with anna-kowalska', the same as "
-        "'anna-kowalska met_with boris-ivanov' (first at facts/a.yaml:2) since 'met_with' is symmetric; "
-        "give each an 'id' to tell them apart"]
+        f"{BAD}:2:5: the same statement twice: 'boris-ivanov met_with anna-kowalska' from the same sources "
+        "as at facts/a.yaml:2; remove one (another source's statement of it is welcome)"]
 
 
 def test_a_symmetric_fact_both_ways_with_ids_is_two_facts(invoke: Callable[..., Any],

@@ -23,6 +23,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+import weakref
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -32,12 +33,14 @@ from ..fields import (
     EDGE_DERIVED_FIELDS,
     EDGE_FIELDS,
     EDGE_LABEL,
+    CLAIM_FIELDS,
     METRIC_FIELDS,
     NODE_DERIVED_FIELDS,
     NODE_FIELDS,
     Field,
     export_columns,
  METRICS_KEY,)
+from ..claims import STATEMENT_KEYS
 from ..style import is_color
 
 __all__ = [
@@ -65,6 +68,7 @@ __all__ = [
     "EDGE_COLUMNS",
     "METRICS_KEY",
     "metric_columns",
+    "claim_columns",
     "column_name",
     "column_value",
 ]
@@ -87,6 +91,26 @@ NODE_COLUMNS: tuple[Field, ...] = export_columns(NODE_FIELDS + NODE_DERIVED_FIEL
 EDGE_COLUMNS: tuple[Field, ...] = export_columns(EDGE_FIELDS + EDGE_DERIVED_FIELDS)
 """Edge columns of the file exports, in order (the fact id, subject and object apart)."""
 
+
+
+def claim_columns(G: nx.MultiDiGraph) -> tuple[Field, ...]:
+    """The claim columns (after the fact's own) when some claim of the graph is stated more than once."""
+    known = _CLAIMS_STATED.get(G)
+    if known is None:
+        known = _CLAIMS_STATED[G] = any(d.get("statements") for _, _, d in G.edges(data=True))
+    return CLAIM_FIELDS if known else ()
+
+
+_CLAIMS_STATED: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+"""Whether a graph has a claim stated more than once, worked out once per graph exported."""
+
+
+def statements_json(data: Mapping[str, Any]) -> str:
+    """A claim's statements as one JSON text (a claim stated once: its own fields)."""
+    import json
+
+    stated = data.get("statements") or [{k: data.get(k) for k in STATEMENT_KEYS}]
+    return json.dumps(stated, ensure_ascii=False, sort_keys=True)
 
 
 def metric_columns(G: nx.MultiDiGraph) -> tuple[Field, ...]:
@@ -301,7 +325,8 @@ def entity_values(G: nx.MultiDiGraph, data: Mapping[str, Any], dates: tuple[str,
 def fact_values(G: nx.MultiDiGraph, data: Mapping[str, Any], dates: tuple[str, str] = ("start", "end")
                 ) -> list[tuple[str, Any]]:
     """A fact's exported attributes as (name, value) pairs, in column order, its label apart."""
-    return [(column_name(f, dates), column_value(G, data, f)) for f in EDGE_COLUMNS if f.name != EDGE_LABEL]
+    return [(column_name(f, dates), column_value(G, data, f))
+            for f in EDGE_COLUMNS + claim_columns(G) if f.name != EDGE_LABEL]
 
 
 def column_name(field: Field, dates: tuple[str, str] = ("start", "end")) -> str:
@@ -326,5 +351,7 @@ _DERIVED = {
     "type_label": _type_label,
     "color": lambda G, data: type_color(G, data.get("type")),
     "source_titles": lambda G, data: source_titles(G, data.get("sources")),
+    "statement_count": lambda G, data: len(data.get("statements") or [data]),
+    "statements": lambda G, data: statements_json(data),
 }
 """How each derived column (``NODE_DERIVED_FIELDS``, ``EDGE_DERIVED_FIELDS``) is computed."""

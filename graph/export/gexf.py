@@ -34,6 +34,7 @@ from .flatten import (
     edges_in_order,
     entity_values,
     metric_columns,
+    claim_columns,
     fact_values,
     flatten_value,
     format_number,
@@ -88,7 +89,7 @@ def render(G: nx.MultiDiGraph) -> bytes:
     node_attributes = (NODE_ATTRIBUTES + tuple(_attribute(f) for f in metric_columns(G))
                        + tuple((columns[name], kinds[name]) for name in columns))
     out += _attribute_lines("node", node_attributes)
-    out += _attribute_lines("edge", EDGE_ATTRIBUTES)
+    out += _attribute_lines("edge", EDGE_ATTRIBUTES + tuple(_attribute(f) for f in claim_columns(G)))
     out.append(f'    <nodes count="{len(nodes)}">')
     for node_id, data in nodes:
         out += _node_lines(G, node_id, data, columns, kinds)

@@ -37,6 +37,7 @@ from .flatten import (
     edges_in_order,
     entity_values,
     metric_columns,
+    claim_columns,
     fact_values,
     flatten_value,
     format_number,
@@ -103,7 +104,7 @@ def render(G: nx.MultiDiGraph) -> bytes:
     for i, (name, column) in enumerate(columns.items()):
         kind = _GRAPHML_KIND.get(kinds[name], "string")
         out.append(_key_line(f"n.attr.{i}", "node", column, kind, original=name))
-    out += [_key_line(f"e.{name}", "edge", name, kind) for name, kind in EDGE_KEYS]
+    out += [_key_line(f"e.{name}", "edge", name, kind) for name, kind in EDGE_KEYS + tuple(map(_key, claim_columns(G)))]
     out.append('  <graph id="G" edgedefault="directed">')
     out += _data_lines("    ", "g", _graph_values(G))
     for node_id, data in nodes_in_order(G):

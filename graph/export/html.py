@@ -48,7 +48,7 @@ from typing import Any
 import networkx as nx
 
 from graph.analysis import clusters, node_metrics
-from graph.dates import AFTER_ALL, BEFORE_ALL, day_text, entity_span, fact_days
+from graph.dates import AFTER_ALL, BEFORE_ALL, day_text, entity_span, fact_days, period_text
 from graph.errors import GraphTooLarge
 from graph.fields import ENTITY_FIELDS, FACT_FIELDS, RELATION_FIELDS, field_names
 from graph.names import id_key, latin_key, latin_table, name_key
@@ -294,6 +294,13 @@ _ENTITY_KEYS = field_names(ENTITY_FIELDS)
 _FACT_KEYS = field_names(FACT_FIELDS + RELATION_FIELDS)
 
 
+def _statements_payload(attrs: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each statement of a claim as the page's fact card shows it: sources, quote, certainty, dates in words."""
+    momentary = bool(attrs.get("momentary"))
+    return [{"sources": plain_json(s["sources"]), "quote": plain_json(s.get("quote")), "certainty": plain_json(s.get("certainty")),
+             "when": period_text(s.get("start"), s.get("end"), momentary=momentary)} for s in attrs["statements"]]
+
+
 def _payload(G: nx.MultiDiGraph) -> dict[str, Any]:
     """Return everything the explorer script shows as text: cards, facts, sources, legend."""
     types = G.graph.get("entity_types") or {}
@@ -312,6 +319,8 @@ def _payload(G: nx.MultiDiGraph) -> dict[str, Any]:
         fact = {k: plain_json(attrs.get(k)) for k in _FACT_KEYS}
         fact.update(id=str(key), subject=u, object=v, span=_span(fact_days(attrs)),
                     when=fact_when(attrs))
+        if attrs.get("statements"):  # a claim stated several times: the card lists each statement
+            fact["statements"] = _statements_payload(attrs)
         facts.append(fact)
     sources = G.graph.get("sources") or {}
     return {

@@ -57,6 +57,7 @@ from .flatten import (
     flatten_value,
     format_number,
     metric_columns,
+    claim_columns,
     nodes_in_order,
 )
 
@@ -183,12 +184,13 @@ def _node_rows(G: nx.MultiDiGraph) -> tuple[list[str], list[list[Any]]]:
 
 
 def _edge_rows(G: nx.MultiDiGraph) -> tuple[list[str], list[list[Any]]]:
+    claims = claim_columns(G)
     rows = [
         [subject, obj, neo4j_type(str(data.get("relation") or "")), fact_id,
-         *(column_value(G, data, f) for f in _EDGE_COLUMNS)]
+         *(column_value(G, data, f) for f in _EDGE_COLUMNS + claims)]
         for subject, obj, fact_id, data in edges_in_order(G)
     ]
-    return list(EDGE_HEADER), rows
+    return [*EDGE_HEADER, *(_header(f) for f in claims)], rows
 
 
 def _csv_bytes(header: list[str], rows: Iterable[list[Any]], cell: Callable[[Any], str]) -> bytes:

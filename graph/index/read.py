@@ -146,19 +146,26 @@ class _GraphCalls:
     def degree(self, node: str) -> int:
         return sum(len(edges) for adjacency in (self._succ, self._pred) for edges in adjacency[node].values())
 
-    def out_edges(self, node: str, keys: bool = False, data: bool = False) -> list[tuple[Any, ...]]:
+    def out_edges(self, node: str, keys: bool = False, data: bool | str = False) -> list[tuple[Any, ...]]:
         return self._edges(node, 0, keys, data)
 
-    def in_edges(self, node: str, keys: bool = False, data: bool = False) -> list[tuple[Any, ...]]:
+    def in_edges(self, node: str, keys: bool = False, data: bool | str = False) -> list[tuple[Any, ...]]:
         return self._edges(node, 1, keys, data)
 
-    def _edges(self, node: str, direction: int, keys: bool, data: bool) -> list[tuple[Any, ...]]:
+    def edges(self, keys: bool = False, data: bool | str = False) -> Iterator[tuple[Any, ...]]:
+        """networkx's ``edges``: every fact once, (u, v[, key][, data]), entity by entity in the graph's
+        order (what ``timeline`` walks; the server asks it of the index)."""
+        for node in self:  # type: ignore[attr-defined]
+            yield from self._edges(node, 0, keys, data)
+
+    def _edges(self, node: str, direction: int, keys: bool, data: bool | str) -> list[tuple[Any, ...]]:
         """networkx's ``out_edges``/``in_edges`` of one node: (u, v[, key][, data]) in the graph's order."""
         found = []
         for other, edges in (self._succ, self._pred)[direction][node].items():
             ends = (node, other) if direction == 0 else (other, node)
             for key, record in edges.items():
-                found.append(ends + ((key,) if keys else ()) + ((record,) if data else ()))
+                value = record.get(data) if isinstance(data, str) else record  # data="relation": one attribute
+                found.append(ends + ((key,) if keys else ()) + ((value,) if data else ()))
         return found
 
 
@@ -265,11 +272,12 @@ class IndexGraph(_GraphCalls):
             self._attributed[direction].add(node)
             rows = self.rows(
                 "SELECT s.other, s.fact, s.symmetric, f.id, f.relation, f.certainty, f.start, f.\"end\", "
-                "f.momentary, e.num, e.start, e.\"end\" FROM steps s JOIN facts f ON f.num = s.fact "
+                "f.momentary, f.sources, f.statements, e.num, e.start, e.\"end\" FROM steps s JOIN facts f ON f.num = s.fact "
                 "JOIN entities e ON e.id = s.other "
                 "WHERE s.node = (SELECT num FROM entities WHERE id = ?) AND s.dir = ? ORDER BY s.pos", node, direction)
             entities = self._entities
-            for other, number, symmetric, key, relation, certainty, start, end, momentary, *dated in rows:
+            for other, number, symmetric, key, relation, certainty, start, end, momentary, sources, stated, *dated \
+                    in rows:
                 if other not in entities:  # its dates, for the time filters: the rest when asked for
                     entities[other] = _Record({"id": other, "start": dated[1], "end": dated[2]},
                                               self._entity_loader(dated[0]))
@@ -277,7 +285,8 @@ class IndexGraph(_GraphCalls):
                 if record is None or "relation" not in record._known:
                     record = facts[number] = _Record(
                         {"id": key, "symmetric": bool(symmetric), "relation": relation, "certainty": certainty,
-                         "start": start, "end": end, "momentary": bool(momentary)}, _fact_loader(self, number))
+                         "start": start, "end": end, "momentary": bool(momentary), "sources": json.loads(sources),
+                         "statements": stated and json.loads(stated)}, _fact_loader(self, number))
                 found.setdefault(other, {})[number] = record
             return found
         for other, number, symmetric in self.rows(

@@ -8,7 +8,7 @@ import sqlite3
 __all__ = ["INDEX_FORMAT", "INDEX_FILE", "STAMP_FILE", "SCHEMA", "ENTITY_COLUMNS", "MASTER_SQL", "expected_master",
            "work_budget"]
 
-INDEX_FORMAT = "tieline-index-2"
+INDEX_FORMAT = "tieline-index-3"
 INDEX_FILE = "index.sqlite"
 STAMP_FILE = "index.stamp"
 """Beside the index: its size, inode, modification and change times as its writer left it."""
@@ -19,7 +19,7 @@ CREATE TABLE entities(num INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEX
                       aliases TEXT NOT NULL, start TEXT, "end" TEXT, keys TEXT NOT NULL);
 CREATE TABLE entity_data(num INTEGER PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE facts(num INTEGER PRIMARY KEY, id TEXT NOT NULL, relation TEXT NOT NULL, certainty TEXT NOT NULL,
-                   start TEXT, "end" TEXT, momentary INTEGER NOT NULL);
+                   start TEXT, "end" TEXT, momentary INTEGER NOT NULL, sources TEXT NOT NULL, statements TEXT);
 CREATE TABLE fact_data(num INTEGER PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE steps(node INTEGER NOT NULL, dir INTEGER NOT NULL, pos INTEGER NOT NULL, other TEXT NOT NULL,
                    fact INTEGER NOT NULL, symmetric INTEGER NOT NULL, PRIMARY KEY(node, dir, pos)) WITHOUT ROWID;

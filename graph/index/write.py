@@ -77,9 +77,10 @@ def _write(path: Path, compiled: Compiled, manifest: Manifest, header: dict[str,
         every = {key: data for adjacency in graph._succ.values() for edges in adjacency.values()
                  for key, data in edges.items()}
         facts = {key: number for number, key in enumerate(sorted(every))}  # numbers in the order of the fact ids
-        connection.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?)", counted(
+        connection.executemany("INSERT INTO facts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", counted(
             (facts[key], key, data["relation"], data["certainty"], data.get("start"), data.get("end"),
-             bool(data.get("momentary"))) for key, data in sorted(every.items())))
+             bool(data.get("momentary")), _json(data["sources"]),
+             _json(data["statements"]) if "statements" in data else None) for key, data in sorted(every.items())))
         connection.executemany("INSERT INTO fact_data VALUES (?, ?)", counted(
             (facts[key], _json(data)) for key, data in sorted(every.items())))
         del every

@@ -542,7 +542,18 @@
     if (fact.quote) { item.appendChild(el("blockquote", { className: "quote" }, [bdi(fact.quote)])); }
     if (fact.note) { item.appendChild(el("p", { className: "note" }, ["Note: ", bdi(fact.note)])); }
     item.appendChild(el("ul", { className: "sources" }, (fact.sources || []).map(sourceItem)));
+    if (fact.statements) { item.appendChild(statementList(fact.statements)); }
     return item;
+  }
+
+  function statementList(statements) {  // a claim stated by several sources: each statement, as written
+    return el("details", { className: "statements" }, [
+      el("summary", { text: statements.length + " sources state this" }),
+      el("ol", {}, statements.map(function (s) {
+        var cited = (s.sources || []).map(function (id) { return (sources.get(id) || { title: id }).title || id; });
+        var line = el("p", { className: "fact-meta", text: [cited.join("; "), s.certainty, s.when].filter(Boolean).join(" · ") });
+        return el("li", {}, s.quote ? [line, el("blockquote", { className: "quote" }, [bdi(s.quote)])] : [line]);
+      }))]);
   }
 
   // ------------------------------------------------------------------ the panel

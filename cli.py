@@ -8,7 +8,6 @@ printing, and the one table from error to exit code (0 success · 1 no result ·
 
 from __future__ import annotations
 
-import copy
 import os
 import sys
 from pathlib import Path
@@ -19,8 +18,9 @@ import typer
 from graph import __version__, questions, render
 from graph.commandline import (DataOption, EntityArgument, JsonOption, ListTypeOption, MinScoreOption, NoCacheOption,
                                PairFormatOption, PairLimitOption, TopOption, add_export_command, answer,
-                               command, cross_reference, duplicates, load, new_app, progress, query, report,
-                               respond, run_app, validate_folders, viewed, write_files)
+                               command, cross_reference, duplicates, entity_argument, entity_option, load, new_app,
+                               only_command, progress, query, report, resolve, respond, run_app, validate_folders, viewed,
+                               write_files)
 from graph.errors import DataErrors, GraphTooLarge, NoResult, TielineError, UsageError
 from graph.export import BUILD_FORMATS, FORMATS
 from graph.conflicts import find_conflicts
@@ -30,7 +30,7 @@ from graph.view import ViewSpec, check_types
 if TYPE_CHECKING:
     from graph.pipeline import Compiled
 
-app = new_app(name="tieline", add_completion=False, context_settings={"help_option_names": ["-h", "--help"]})
+app = new_app(name="tieline", add_completion=True, context_settings={"help_option_names": ["-h", "--help"]})
 export_app = new_app(f"Write the graph (or a focused part of it) as {', '.join(f.label for f in FORMATS.values())}."
                      "\n\nExample: tieline export html --focus RDIF --depth 2")
 import_app = new_app("Read data from other tools into a tieline data folder.\n\nExample: tieline import ftm - --out extract")
@@ -75,7 +75,7 @@ def conflicts(compiled: Compiled, view: ViewSpec, as_json: bool, entities: Annot
 
     Example: tieline conflicts Rubio --json
     """
-    about = [compiled.names.resolve(name) for name in entities or ()]
+    about = [resolve(compiled, name) for name in entities or ()]
     answer(find_conflicts(viewed(compiled, view, *about), about), as_json, render.conflicts_lines)
 
 
@@ -132,13 +132,13 @@ app.command("neighbors", hidden=True, help="Same as neighbours.")(neighbours)
 
 @query(app, indexed=True)
 def path(compiled: Compiled, view: ViewSpec, as_json: bool,
-         source: Annotated[str, typer.Argument(metavar="A", help="Where the path starts (id, name or alias).")],
-         target: Annotated[str, typer.Argument(metavar="B", help="Where it ends.")],
+         source: Annotated[str, entity_argument("Where the path starts (id, name or alias).", "A")],
+         target: Annotated[str, entity_argument("Where it ends.", "B")],
          all_paths: Annotated[bool, typer.Option("--all", help="Every shortest path, not just one.")] = False,
          max_hops: Annotated[Optional[int], typer.Option(min=1, help="Give up beyond this many hops.")] = None,
          via_types: Annotated[Optional[list[str]], typer.Option(
              "--via-type", help="Pass only through entities of this type (repeatable).")] = None,
-         avoid: Annotated[Optional[list[str]], typer.Option(help="Never pass through this entity (repeatable).")] = None,
+         avoid: Annotated[Optional[list[str]], entity_option("--avoid", "Never pass through this entity (repeatable).")] = None,
          directed: Annotated[bool, typer.Option(
              "--directed", help="Follow facts only from subject to object (symmetric ones both ways).")] = False,
          limit: Annotated[int, typer.Option(min=1, help="With --all, at most this many paths.")] = 50,
@@ -186,8 +186,8 @@ def rank(compiled: Compiled, view: ViewSpec, as_json: bool,
 
 @query(app)
 def brokers(compiled: Compiled, view: ViewSpec, as_json: bool,
-            side_a: Annotated[str, typer.Argument(metavar="A", help="One side: an entity and its nationals.")],
-            side_b: Annotated[str, typer.Argument(metavar="B", help="The other side.")],
+            side_a: Annotated[str, entity_argument("One side: an entity and its nationals.", "A")],
+            side_b: Annotated[str, entity_argument("The other side.", "B")],
             types: ListTypeOption = None, top: TopOption = 10) -> None:
     """Who connects side A to side B: the share of shortest A–B paths through each entity, with an example.
 
@@ -196,7 +196,7 @@ def brokers(compiled: Compiled, view: ViewSpec, as_json: bool,
     from graph.analysis import brokers as find_brokers
 
     check_types(compiled.graph, types or ())
-    a, b = compiled.names.resolve(side_a), compiled.names.resolve(side_b)
+    a, b = resolve(compiled, side_a), resolve(compiled, side_b)
     with progress("searching shortest paths", Visits) as bar:
         result = find_brokers(viewed(compiled, view, a, b), a, b, types or (), top, progress=bar)
     answer(result, as_json, render.brokers_lines)
@@ -219,8 +219,8 @@ def clusters(compiled: Compiled, view: ViewSpec, as_json: bool, project: Project
 # --- time: timeline ---------------------------------------------------------------------------------
 
 @query(app)
-def timeline(compiled: Compiled, view: ViewSpec, as_json: bool, entities: Annotated[Optional[list[str]], typer.Argument(
-                 metavar="[ENTITY]...", help="Only the facts of these entities (ids, names or aliases).")] = None) -> None:
+def timeline(compiled: Compiled, view: ViewSpec, as_json: bool, entities: Annotated[Optional[list[str]], entity_argument(
+                 "Only the facts of these entities (ids, names or aliases).", "[ENTITY]...")] = None) -> None:
     """Dated facts in date order, grouped by date, each worded and sourced; undated ones counted.
 
     Example: tieline timeline "Kirill Dmitriev" --between 2025-03 2025-04
@@ -279,7 +279,7 @@ def import_ftm(files: Annotated[list[Path], typer.Argument(
             report_ = read_into([sys.stdin.buffer if str(f) == "-" else f for f in files], out, source_title=source_title,
                                 source_url=source_url, certainty=certainty, story=story, progress=bar)
         except DataErrors as exc:
-            exc.summary = f"{len(exc.errors)} malformed line(s) in the input; nothing was written"
+            exc.summary = f"{render.counted(len(exc.errors), 'malformed line')} in the input; nothing was written"
             raise
     for line in render.import_report_lines(report_, out, joined):
         typer.echo(line, err=True)
@@ -334,23 +334,9 @@ def serve(data: DataOption = None,
     run_server(get_command(app).commands, data, host, port, stop_after, time_limit)  # type: ignore[attr-defined]
 
 
-def only_command(argv: list[str]) -> typer.Typer:
-    """The app with just the command ``argv`` names (the whole app when it names none): typer makes
-    the click command of every command it holds on each run, ≈ 30 ms for all of them."""
-    from typer.main import get_command_name
-
-    wanted = argv[1] if len(argv) > 1 else None
-    own = [c for c in app.registered_commands if get_command_name(c.name or c.callback.__name__) == wanted]  # type: ignore[union-attr]
-    if not own:
-        return app
-    single = copy.copy(app)
-    single.registered_commands, single.registered_groups = own, []
-    return single
-
-
 def main() -> None:
     """Console entry point: run the app, then leave without tearing down a large graph object by object."""
-    os._exit(run_app(lambda: only_command(sys.argv)()))  # freeing a 100k-entity graph costs a second; the OS does it at once
+    os._exit(run_app(lambda: only_command(app, sys.argv)()))  # freeing a 100k-entity graph costs a second
 
 
 if __name__ == "__main__":

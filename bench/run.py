@@ -255,10 +255,20 @@ class Bench:
             self.rows.append(ratio_row(f"5. {size}, warm: path A B, peak memory", f"{ours.peak_mb:.0f} MB",
                                        "bare MultiDiGraph unpickled", f"{floor.peak_mb:.0f} MB",
                                        ours.peak_mb / floor.peak_mb, 2, size))
+        self.completion(size, data, a)
         index_files = sorted((self.cache).glob(f"*/{INDEX_FILE}"))
         cold = measure(f"tieline path ({size}, index evicted from the page cache)", cmd, self.env, self.repeat,
                        before=lambda _: evict(index_files))
         self.rows.append(time_row(f"11. {size}, cold page cache: path A B", cold, bare, {"1m": 10}, size))
+
+    def completion(self, size: str, data: Path, name: str) -> None:
+        """Target 18: shell completion of an entity name (one Tab) against `tieline --help`, the
+        command line's own start-up, both with the query index warm."""
+        env = {**self.env, "_TIELINE_COMPLETE": "complete_bash", "COMP_WORDS": f"tieline show {name[:4]}",
+               "COMP_CWORD": "2", "TIELINE_DATA": str(data)}
+        ours = measure(f"completion of 'tieline show {name[:4]}' ({size})", self.tieline, env, self.repeat)
+        base = measure("tieline --help", [*self.tieline, "--help"], self.env, self.repeat)
+        self.rows.append(time_row(f"19. {size}, warm: complete an entity name", ours, base, 1.5, size))
 
     def cold_and_edit(self, size: str) -> None:
         """Targets 3 and 4: full validate + build without a cache; then after editing one file."""

@@ -123,7 +123,9 @@ def brokers(graph: nx.MultiDiGraph, side_a: str, side_b: str, types: Collection[
     number of such pairs (group betweenness). An entity is never the broker of a path it ends, but
     a member of a side that lies *inside* a path between two other members is credited for it (a
     Russian who links the Americans to other Russians is a broker). ``example`` is one of those
-    shortest paths through the broker, in the form :func:`graph.query.find_paths` returns.
+    shortest paths through the broker, in the form :func:`graph.query.find_paths` returns. The two
+    side entities themselves are never listed: they are what is being connected (a country lies on
+    the paths between its own nationals and the other side, which says nothing about brokerage).
     ``types`` filters the brokers listed. Above the work budget the smaller side is sampled.
     """
     members_a, members_b = side_members(graph, side_a), side_members(graph, side_b)
@@ -136,7 +138,8 @@ def brokers(graph: nx.MultiDiGraph, side_a: str, side_b: str, types: Collection[
     if sample is not None:
         pairs = pairs * len(sources) / len(chosen)
     shares = [score / pairs if pairs else 0.0 for score in scores]
-    listed = [row for row in _ranked(graph, index.ids, shares, types, None) if row["score"] > 0]
+    listed = [row for row in _ranked(graph, index.ids, shares, types, None)
+              if row["score"] > 0 and row["id"] not in (side_a, side_b)]
     listed = listed if top is None else listed[:top]
     for row in listed:
         row["example"] = _example_path(graph, index, chosen, pos[row["id"]], targets)

@@ -12,8 +12,10 @@ every option of every command.
 from __future__ import annotations
 
 import contextlib
+import copy
 import functools
 import inspect
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -23,6 +25,7 @@ import click
 import typer
 
 from . import render
+from .complete import entity_completions
 from .conflicts import count_conflicts
 from .errors import DataErrors, IndexDamaged, NoResult, OutputError, TielineError, UsageError, exit_code
 from .export import ExportFormat, Metrics, with_metrics
@@ -32,7 +35,7 @@ from .model import Compiled
 from .pipeline import load_compiled, load_indexed
 from .dedupe import find_duplicates
 from .query import graph_counts
-from .questions import Answer, compiled_view
+from .questions import Answer, compiled_view, named
 from .store import Store, no_cache_reason
 from .terminal import BROKEN_PIPE, StdoutClosed, decoded_arguments, prepare_streams, shows_all
 from .view import ViewSpec, check_types
@@ -44,9 +47,10 @@ if TYPE_CHECKING:
 
 __all__ = ["EXIT_CODES_HELP", "new_app", "DataOption", "JsonOption", "NoCacheOption", "EntityArgument",
            "ListTypeOption", "TopOption", "FACT_FILTERS", "SELECTION", "command", "query", "load", "viewed",
-           "answer", "respond", "view_spec", "print_json", "report", "run_app", "progress", "write_files",
-           "add_export_command", "MinScoreOption", "PairLimitOption", "PairFormatOption", "answer_pairs", "duplicates",
-           "cross_reference", "validate_folders"]
+           "answer", "respond", "view_spec", "print_json", "report", "run_app", "progress", "write_files", "add_export_command",
+           "MinScoreOption", "PairLimitOption", "PairFormatOption", "answer_pairs", "duplicates", "cross_reference",
+           "validate_folders", "resolve", "speak", "PlainOption", "only_command", "EntityName", "entity_argument",
+           "entity_option"]
 
 EXIT_CODES_HELP = ("Exit codes: 0 success; 1 no result (no path, no match); 2 usage error "
                    "(bad option, unknown or ambiguous entity, graph too large to draw); "
@@ -65,9 +69,45 @@ DataOption = Annotated[Optional[list[Path]], typer.Option(
     "--data", "-d", callback=_folders, show_default="data",
     help="The fact folder; repeat it to read several folders as one graph (env TIELINE_DATA, ':'-separated).")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+PlainOption = Annotated[bool, typer.Option(
+    "--plain", envvar="TIELINE_PLAIN", help="Tables as plain rows (tab-separated, a header line, nothing cut), "
+                                           "as when stdout is not a terminal.")]
 NoCacheOption = Annotated[bool, typer.Option(
     "--no-cache", envvar="TIELINE_NO_CACHE", help="Load and validate from scratch; don't read or write the cache.")]
-EntityArgument = Annotated[str, typer.Argument(help="Id, name or alias of the entity.")]
+
+
+class EntityName(click.ParamType):
+    """An entity named by id, name or alias: text, completed in the shell from the query index.
+
+    Completion is the type's own (not typer's ``autocompletion``, which keeps only values that begin
+    with the typed text): "Dmitr" offers Kirill Dmitriev, whose name has a word that begins so.
+    """
+
+    name = "text"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        return value
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[Any]:
+        """Names and ids from the query index of ``--data`` (:func:`graph.complete.entity_completions`)."""
+        from click.shell_completion import CompletionItem
+
+        data = ctx.params.get("data") or os.environ.get("TIELINE_DATA") or "data"
+        return [CompletionItem(value, help=about)
+                for value, about in entity_completions(data, incomplete, os.environ.get("_TIELINE_COMPLETE", ""))]
+
+
+def entity_argument(help_text: str, metavar: str | None = None) -> Any:
+    """A typer Argument naming an entity (id, name or alias), completed from the query index."""
+    return typer.Argument(metavar=metavar, help=help_text, click_type=EntityName())
+
+
+def entity_option(flag: str, help_text: str) -> Any:
+    """A repeatable typer Option naming entities, completed from the query index."""
+    return typer.Option(flag, help=help_text, click_type=EntityName())
+
+
+EntityArgument = Annotated[str, entity_argument("Id, name or alias of the entity.")]
 ListTypeOption = Annotated[Optional[list[str]], typer.Option(
     "--type", "-t", help="Only list entities of this type (the walk passes through others; repeatable).")]
 TopOption = Annotated[int, typer.Option(min=1, help="How many to list.")]
@@ -100,12 +140,18 @@ FACT_FILTERS: Options = {
     "min_sources": (Annotated[Optional[int], typer.Option(
         "--min-sources", metavar="N", min=1, help="Only claims stated by at least N independent sources (one "
                                                   "publisher, or a publisher and its reprinter, count once).")], None),
+    "exclude_relations": (Annotated[Optional[list[str]], typer.Option(
+        "--exclude-relation", "-R", help="Leave out facts with this relation (repeatable).")], None),
+    "exclude_types": (Annotated[Optional[list[str]], typer.Option(
+        "--exclude-type", "-T", help="Leave out entities of this type and their facts: no answer passes "
+                                     "through them (repeatable).")], None),
 }
 """View options every query, analysis and export takes: which facts count (graph/view.py)."""
 
 SELECTION: Options = {
     "focus": (Annotated[Optional[list[str]], typer.Option(
-        "--focus", "-f", help="Only what lies within --depth hops of this entity (repeatable).")], None),
+        "--focus", "-f", help="Only what lies within --depth hops of this entity (repeatable).",
+        click_type=EntityName())], None),
     "depth": (Annotated[int, typer.Option("--depth", "-n", min=0, help="Hops around --focus or --path.")], 1),
     "path": (Annotated[Optional[tuple[str, str]], typer.Option(
         "--path", metavar="A B", help="Highlight the shortest paths between A and B, shown in context.")], None),
@@ -214,16 +260,18 @@ def query(parent: typer.Typer, name: str | None = None, *, views: tuple[Options,
     ``compiled`` is read from it when it is current; should the index turn out damaged while the
     command runs, it is dropped and the command runs again on the graph.
     """
-    options: Options = {**DATA, **({"as_json": (JsonOption, False)} if json else {})}
+    options: Options = {**DATA, **({"as_json": (JsonOption, False)} if json else {}), "plain": (PlainOption, False)}
     for option_set in views:
         options.update(option_set)
 
     def inject(given: dict[str, Any]) -> dict[str, Any]:
-        injected = {"compiled": load(given["data"], given["no_cache"], indexed=indexed)}
+        compiled = load(given["data"], given["no_cache"], indexed=indexed)
+        injected: dict[str, Any] = {"compiled": compiled}
         if json:
             injected["as_json"] = given["as_json"]
         if views:
             injected["view"] = view_spec(given)
+        speak(compiled, injected.get("view"), given["plain"])
         return injected
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -231,6 +279,16 @@ def query(parent: typer.Typer, name: str | None = None, *, views: tuple[Options,
                             options, inject)
         return command(parent, name)(run)
     return register
+
+
+def speak(compiled: Compiled, view: ViewSpec | None, plain: bool) -> None:
+    """Tell :mod:`graph.render` how this run prints: plain rows or not, the certainty levels (the
+    strongest goes unsaid), how entity dates are worded, and the view filters for the first line."""
+    vocabulary = compiled.graph.graph
+    levels = tuple(vocabulary["certainty"])
+    headline = view.resolve(compiled).headline(levels) if view is not None and view.filters else None
+    render.speak(plain=plain, levels=levels, entity_types=dict(vocabulary.get("entity_types") or {}),
+                 headline=f"({headline})" if headline else None)
 
 
 def _falling_back(function: Callable[..., Any]) -> Callable[..., Any]:
@@ -304,8 +362,19 @@ def validate_folders(data: Any, as_json: bool, no_cache: bool) -> None:
     if as_json:
         print_json({"valid": True, "errors": [], **{k: counts[k] for k in ("entities", "facts", "sources")}})
     else:
-        typer.echo(f"{render.terminal_text(str(folders))}/ is valid: {counts['entities']} entities, "
-                   f"{counts['facts']} facts, {counts['sources']} sources")
+        typer.echo(f"{render.terminal_text(str(folders))}/ is valid: " + ", ".join(
+            render.counted(counts[k], {"entities": "entity", "facts": "fact", "sources": "source"}[k], thousands=False)
+            for k in ("entities", "facts", "sources")))
+
+
+def resolve(compiled: Compiled, text: str, doing: str = "taking") -> str:
+    """The id of the entity ``text`` names; a name that matches nothing but has one clear candidate
+    (:meth:`graph.model.NameIndex.clear_guess`) is answered for it, and stderr says so."""
+    notes: list[str] = []
+    found = named(compiled, text, notes, doing)
+    for note in notes:
+        typer.echo(f"tieline: {note}", err=True)
+    return found
 
 
 def viewed(compiled: Compiled, view: ViewSpec, *anchors: str) -> nx.MultiDiGraph:
@@ -340,10 +409,26 @@ def answer(result: Any, as_json: bool, text: Callable[[Any], Any]) -> None:
 
 def respond(reply: Answer, as_json: bool) -> None:
     """Print a question's answer (graph/questions.py) as JSON or text; NoResult when it has none."""
+    for note in reply.notes:
+        typer.echo(f"tieline: {note}", err=True)
     if as_json or reply.missing is None or reply.text_when_missing:
         answer(reply.value, as_json, reply.text)
     if reply.missing is not None:
         raise NoResult(reply.missing())
+
+
+def only_command(app: typer.Typer, argv: list[str]) -> typer.Typer:
+    """The app with just the command ``argv`` names (the whole app when it names none): typer makes
+    the click command of every command it holds on each run, ≈ 30 ms for all of them."""
+    from typer.main import get_command_name
+
+    wanted = argv[1] if len(argv) > 1 else None
+    own = [c for c in app.registered_commands if get_command_name(c.name or c.callback.__name__) == wanted]  # type: ignore[union-attr]
+    if not own:
+        return app
+    single = copy.copy(app)
+    single.registered_commands, single.registered_groups = own, []
+    return single
 
 
 # --- pairs of entities: dedupe, xref -------------------------------------------------------------------

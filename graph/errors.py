@@ -67,7 +67,7 @@ class DataErrors(TielineError):
         self.folder = folder
         self.wrote_nothing = wrote_nothing
         self.summary = summary
-        super().__init__(f"{len(self.errors)} problem(s) in the data")
+        super().__init__(f"{len(self.errors)} problem{'s' if len(self.errors) != 1 else ''} in the data")
 
     def __str__(self) -> str:
         return "\n".join(str(e) for e in self.errors)

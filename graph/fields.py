@@ -17,6 +17,7 @@ from typing import Any
 
 from .dates import PARTIAL_DATE, date_bounds
 from .errors import DataError
+from .names import ascii_slug
 from .yamlfile import Marked, MarkedList, Plain, printable, shown
 
 __all__ = [
@@ -43,6 +44,12 @@ def suggest(word: str, candidates: Iterable[str]) -> str:
 
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def slug_of(text: str) -> str | None:
+    """``text`` as an id would write it ("Germany" → "germany", "São Tomé" → "sao-tome"), or None."""
+    made = ascii_slug(text)
+    return made if made and len(made) <= 64 and SLUG.match(made) and made != text else None
 
 
 def _kind(value: Any) -> str:
@@ -84,8 +91,10 @@ class Checker:
         allowed = allowed if isinstance(allowed, tuple) else tuple(allowed)
         for key in record:
             if key not in allowed:
+                meant = next((name for name in MEANT_BY.get(str(key).strip().lower(), ()) if name in allowed), None)
                 self.error(*record.key_mark_of(key),
-                           f"unknown key {shown(key)} in {what}{suggest(key, allowed)}; "
+                           f"unknown key {shown(key)} in {what}"
+                           f"{f' (did you mean {meant!r}?)' if meant else suggest(key, allowed)}; "
                            f"allowed: {', '.join(allowed)}")
 
     def required(self, record: Marked, keys: Iterable[str], what: str) -> bool:
@@ -114,7 +123,9 @@ class Checker:
         if value is None:
             return None
         if not pattern.match(value):
-            hint = ("lowercase letters, digits and single hyphens, e.g. 'kirill-dmitriev'" if pattern is SLUG
+            meant = slug_of(value) if pattern is SLUG else None
+            hint = (f"lowercase letters, digits and single hyphens: did you mean {meant!r}?" if meant
+                    else "lowercase letters, digits and single hyphens, e.g. 'kirill-dmitriev'" if pattern is SLUG
                     else "lowercase letters, digits and underscores" if pattern is TOKEN
                     else "letters, digits, '.', '_' and '-'")
             self.at(record, key, f"{key!r} {shown(value)} of {what} is not a valid id ({hint})")
@@ -236,6 +247,7 @@ class Field:
     column: bool = True  # a column of its own in GraphML, GEXF and CSV; False: each format writes it its own way
     after: str | None = None  # exports place its column right after this one (default: where it is declared)
     brief: bool = False  # part of the record's short form (a source as cited under a fact)
+    meant_by: tuple[str, ...] = ()  # keys written by mistake for this one: "did you mean" suggests it
     refers: str | None = None  # what the value names: "entity", "type", "relation", "certainty", "source"
     doc: str = ""
 
@@ -270,8 +282,8 @@ ENTITY_FIELDS: tuple[Field, ...] = (
     Field("aliases", "text_list", linked=True),
     Field("description", "text"),
     Field("country", "slug", linked=True, refers="entity", doc="the id of a country entity"),
-    Field("start", "date"),
-    Field("end", "date"),
+    Field("start", "date", meant_by=("date", "born", "founded", "from", "since", "began", "started")),
+    Field("end", "date", meant_by=("died", "dissolved", "until", "to", "ended")),
     Field("attributes", "attributes", column=False, doc="free attributes: one column attr.<name> each"),
 )
 """Keys of each item of ``entities``; one node per entity."""
@@ -282,9 +294,9 @@ FACT_FIELDS: tuple[Field, ...] = (
     Field("relation", "token", required=True, linked=True, refers="relation", doc="a relation of the schema"),
     Field("object", "slug", required=True, linked=True, column=False, refers="entity", doc="the edge's target"),
     Field("sources", "text_list", required=True, linked=True, doc="ids of the sources that state the fact"),
-    Field("quote", "text"),
-    Field("start", "date"),
-    Field("end", "date"),
+    Field("quote", "text", meant_by=("quotation", "citation", "excerpt")),
+    Field("start", "date", meant_by=("date", "on", "from", "since", "began", "started", "when")),
+    Field("end", "date", meant_by=("until", "to", "ended", "till")),
     Field("certainty", "token", required=True, linked=True, after="symmetric", refers="certainty"),
     Field("note", "text"),
 )
@@ -328,6 +340,12 @@ RECORD_FIELDS: tuple[Field, ...] = (
     Field("line", "integer", doc="the line where the record starts"),
 )
 """Node and edge attributes saying where the record was written."""
+
+MEANT_BY: dict[str, tuple[str, ...]] = {}
+"""A key written by mistake → the fields it may mean (``date`` → ``start``), from ``Field.meant_by``."""
+for _field in (*DATASET_FIELDS, *SOURCE_FIELDS, *ENTITY_FIELDS, *FACT_FIELDS, *RESOLUTION_FIELDS):
+    for _mistake in _field.meant_by:
+        MEANT_BY[_mistake] = tuple(dict.fromkeys((*MEANT_BY.get(_mistake, ()), _field.name)))
 
 NODE_FIELDS: tuple[Field, ...] = ENTITY_FIELDS + MERGE_FIELDS + RECORD_FIELDS
 """Every attribute of a node, in order."""

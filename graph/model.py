@@ -192,6 +192,32 @@ class NameIndex:
         """How many names (and aliases) belong to several entities."""
         return sum(1 for ids in self.keys.values() if len(ids) > 1)
 
+    CLEAR_RATIO = 0.85
+    """How alike (difflib's ratio of name keys) a misspelt name and a name or alias must be to be taken for it…"""
+    CLEAR_MARGIN = 0.1
+    """…when every other entity's closest name is at least this much less alike."""
+
+    def clear_guess(self, text: str) -> str | None:
+        """The one entity a name that matches nothing clearly means, or None: its closest name or
+        alias is at least :data:`CLEAR_RATIO` alike and every other entity's at least
+        :data:`CLEAR_MARGIN` less ("Kiril Dmitriev" → Kirill Dmitriev, 0.97, the next 0.6)."""
+        import difflib
+
+        key = name_key(text)
+        if not key or len(key) > 100:
+            return None
+        best: dict[str, float] = {}
+        for match in difflib.get_close_matches(key, list(self.keys), n=10, cutoff=0.6):
+            ratio = difflib.SequenceMatcher(None, key, match).ratio()
+            for entity_id in self.keys[match]:
+                best[entity_id] = max(best.get(entity_id, 0.0), ratio)
+        ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+        if not ranked or ranked[0][1] < self.CLEAR_RATIO:
+            return None
+        if len(ranked) > 1 and ranked[1][1] > ranked[0][1] - self.CLEAR_MARGIN:
+            return None
+        return ranked[0][0]
+
     def similar(self, key: str, limit: int = 5) -> list[str]:
         """Ids whose names look like ``key``, best first."""
         import difflib

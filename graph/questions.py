@@ -13,7 +13,7 @@ from collections.abc import Callable, Collection, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import render
-from .errors import UsageError
+from .errors import EntityNotFound, UsageError
 from .query import DIRECTIONS, entity_card, neighbourhood, search_entities, search_paths
 from .timeline import build_timeline
 from .view import ViewSpec, check_types
@@ -22,7 +22,7 @@ from .wording import entity_ref
 if TYPE_CHECKING:
     from .model import Compiled
 
-__all__ = ["Answer", "QUESTIONS", "search", "show", "neighbours", "path", "timeline"]
+__all__ = ["Answer", "QUESTIONS", "named", "search", "show", "neighbours", "path", "timeline"]
 
 
 class Answer(NamedTuple):
@@ -32,6 +32,20 @@ class Answer(NamedTuple):
     text: Callable[[dict[str, Any]], Any]
     missing: Callable[[], str] | None = None  # the question has no answer: the NoResult message
     text_when_missing: bool = False  # the text is printed even then (a timeline's header)
+    notes: tuple[str, ...] = ()  # said on stderr first: a misspelt name taken for its one clear candidate
+
+
+def named(compiled: Compiled, text: str, notes: list[str], doing: str = "taking") -> str:
+    """The id of the entity ``text`` names. A name that matches nothing but has one clear candidate
+    (:meth:`graph.model.NameIndex.clear_guess`) is taken for it, and ``notes`` gets a line saying so."""
+    try:
+        return compiled.names.resolve(text)
+    except EntityNotFound:
+        guess = compiled.names.clear_guess(text)
+        if guess is None:
+            raise
+    notes.append(render.guessed_line(doing, compiled.names.names[guess], guess, text))
+    return guess
 
 
 def search(compiled: Compiled, view: ViewSpec, text: str, types: Collection[str] = (), limit: int = 10) -> Answer:
@@ -44,8 +58,9 @@ def search(compiled: Compiled, view: ViewSpec, text: str, types: Collection[str]
 
 def show(compiled: Compiled, view: ViewSpec, entity: str) -> Answer:
     """The entity card: attributes and every fact in and out."""
-    node = compiled.names.resolve(entity)
-    return Answer(entity_card(compiled_view(compiled, view, node), node), render.card_lines)
+    notes: list[str] = []
+    node = named(compiled, entity, notes, "showing")
+    return Answer(entity_card(compiled_view(compiled, view, node), node), render.card_lines, notes=tuple(notes))
 
 
 def neighbours(compiled: Compiled, view: ViewSpec, entity: str, depth: int = 1, types: Collection[str] = (),
@@ -54,14 +69,15 @@ def neighbours(compiled: Compiled, view: ViewSpec, entity: str, depth: int = 1, 
     if direction not in DIRECTIONS:
         raise UsageError(f"--direction must be one of {', '.join(DIRECTIONS)}, not {direction!r}")
     check_types(compiled.graph, types)
-    node = compiled.names.resolve(entity)
+    notes: list[str] = []
+    node = named(compiled, entity, notes)
     resolved = view.resolve(compiled, (node,))
     g = resolved.apply(compiled.graph)
     near = neighbourhood(g, node, depth, tuple(types), direction, limit)
     result = {"entity": entity_ref(g, node), "depth": depth, "direction": direction, **near}
     return Answer(result, lambda r: render.neighbours_lines(r, r["entity"]["name"]),
                   None if near["neighbours"] else
-                  (lambda: render.no_neighbours_text(compiled.graph, g, node, resolved.window)))
+                  (lambda: render.no_neighbours_text(compiled.graph, g, node, resolved.window)), notes=tuple(notes))
 
 
 def path(compiled: Compiled, view: ViewSpec, source: str, target: str, all_paths: bool = False,
@@ -69,8 +85,9 @@ def path(compiled: Compiled, view: ViewSpec, source: str, target: str, all_paths
          directed: bool = False, limit: int = 50, routes: int | None = None, chronological: bool = False) -> Answer:
     """The shortest connection between two entities, hop by hop (or every one, or ``routes`` of them)."""
     check_types(compiled.graph, via_types)
-    a, b = compiled.names.resolve(source), compiled.names.resolve(target)
-    avoided = [compiled.names.resolve(x) for x in avoid]
+    notes: list[str] = []
+    a, b = named(compiled, source, notes), named(compiled, target, notes)
+    avoided = [named(compiled, x, notes) for x in avoid]
     resolved = view.resolve(compiled, (a, b))
     g = resolved.apply(compiled.graph)
     found = search_paths(g, a, b, all_paths=all_paths, max_hops=max_hops, via_types=tuple(via_types),
@@ -79,7 +96,7 @@ def path(compiled: Compiled, view: ViewSpec, source: str, target: str, all_paths
     result = {"from": entity_ref(g, a), "to": entity_ref(g, b), "paths": found["paths"], **stopped}
     return Answer(result, _path_texts, None if found["paths"] else (lambda: render.no_path_text(
         compiled.graph, g, a, b, found, resolved, max_hops=max_hops, directed=directed,
-        narrowed=bool(via_types or avoid))))
+        narrowed=bool(via_types or avoid))), notes=tuple(notes))
 
 
 def _path_texts(result: dict[str, Any]) -> list[str]:
@@ -91,13 +108,14 @@ def _path_texts(result: dict[str, Any]) -> list[str]:
 
 def timeline(compiled: Compiled, view: ViewSpec, entities: Sequence[str] = ()) -> Answer:
     """Dated facts in date order (of ``entities`` only, when given), grouped by date."""
-    nodes = [compiled.names.resolve(name) for name in entities]
+    notes: list[str] = []
+    nodes = [named(compiled, name, notes) for name in entities]
     resolved = view.resolve(compiled, nodes)
     result = build_timeline(resolved.apply(compiled.graph), nodes, resolved.window and resolved.window.span)
     return Answer(result, render.timeline_lines,
                   None if result["entries"] else
                   (lambda: "no dated facts" + (f" {resolved.window.words}" if resolved.window else "")),
-                  text_when_missing=True)
+                  text_when_missing=True, notes=tuple(notes))
 
 
 def compiled_view(compiled: Compiled, view: ViewSpec, *anchors: str) -> Any:

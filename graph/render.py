@@ -6,7 +6,11 @@ invisible format characters are shown visibly, so no name, quote or file name ca
 recolour the terminal, forge a line or reorder what is shown. Data text reaches rich only as
 :class:`rich.text.Text`, never as markup: ``[sic]`` stays ``[sic]``, ``[link=…]`` is not a link.
 
-Functions return strings (plain lines) or rich renderables; :func:`show` prints them.
+Functions return strings (plain lines) or :class:`Rows` (tables); :func:`show` prints them: a
+table as a rich table for people at a terminal, and as plain rows — a header line, then one record
+a line, tab-separated, nothing wrapped or cut — when stdout is not a terminal or with ``--plain``
+(:data:`VOICE`). Every line that states a fact ends with its :func:`caveat` — certainty (unless the
+strongest level), dates, source: ``reported · on 2 April 2025 · Radio Free Europe/Radio Liberty``.
 """
 
 from __future__ import annotations
@@ -15,23 +19,25 @@ import json
 import sys
 import textwrap
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from .dates import date_text
 from .errors import AmbiguousEntity, DataErrors, EntityNotFound
 from .glyphs import replace_invisible
 from .timeline import absence_reason
-from .wording import entity_when
+from .wording import counted, entity_when
 from .yamlwrite import scalar
 
 __all__ = [
-    "terminal_text", "json_text", "show", "path_text", "search_stopped_text",
-    "card_lines", "neighbours_lines", "stats_lines",
-    "search_table", "ambiguous_text", "not_found_text", "error_lines", "fact_detail", "sources_line",
+    "terminal_text", "json_text", "show", "path_text", "search_stopped_text", "card_lines", "neighbours_lines", "stats_lines",
+    "search_table", "ambiguous_text", "not_found_text", "error_lines", "sources_line",
     "statement_lines", "claim_cells", "conflicts_lines",
     "validation_summary", "shown_name", "Progress", "error_message", "rank_table", "brokers_lines",
     "clusters_lines", "import_report_lines", "no_path_text", "no_neighbours_text", "timeline_lines",
-    "shared_names_line", "dedupe_table", "xref_table", "bounded_lines", "resolutions_text", "validation_json", "build_summary",
+    "shared_names_line", "dedupe_table", "xref_table", "bounded_lines", "resolutions_text", "validation_json",
+    "build_summary", "Voice", "VOICE", "speak", "is_plain", "Rows", "caveat", "guessed_line", "ISOLATED_SHOWN",
+    "counted",
 ]
 
 _CONTROL_PICTURES = {i: chr(0x2400 + i) for i in range(0x20)} | {0x7F: "\u2421"}
@@ -82,6 +88,87 @@ def _json_escape(char: str) -> str:
     return json.dumps(char)[1:-1]
 
 
+# --- how this run prints ---------------------------------------------------------------------------
+
+@dataclass
+class Voice:
+    """How this run prints, set once by the command line (:func:`speak`) before it answers."""
+
+    plain: bool = False
+    """``--plain``: plain rows even on a terminal (they are the rule when stdout is not one)."""
+    levels: tuple[str, ...] = ()
+    """The schema's certainty levels, strongest first: the strongest goes unsaid in a caveat."""
+    entity_types: dict[str, Any] = field(default_factory=dict)
+    """The schema's entity types: how an entity's own dates are worded."""
+    headline: str | None = None
+    """The view filters in words, printed once before the answer's first line."""
+
+
+VOICE = Voice()
+"""How the text answers of this process print (the defaults: a library caller's)."""
+
+
+def speak(**settings: Any) -> None:
+    """Set how this run prints (the fields of :class:`Voice`)."""
+    for name, value in settings.items():
+        setattr(VOICE, name, value)
+
+
+def is_plain() -> bool:
+    """Whether tables print as plain rows: with ``--plain``, or when stdout is not a terminal."""
+    if VOICE.plain:
+        return True
+    try:
+        return not sys.stdout.isatty()
+    except (AttributeError, ValueError):
+        return True
+
+
+@dataclass
+class Rows:
+    """A table: column names, rows of cells (a cell is text, or a list of lines), an optional title.
+
+    :func:`show` prints it rich at a terminal, or as plain rows: the title on a line, the header
+    line, then one record a line, tab-separated, a cell's lines joined by " — "; tabs and line
+    breaks inside data shown as ␉ and ␤, so a record never spans two lines or columns.
+    """
+
+    columns: tuple[str, ...]
+    title: str | None = None
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    widths: tuple[int, ...] | None = None  # fixed column widths at a terminal (long listings)
+    show_header: bool = True
+
+    def add_row(self, *cells: Any) -> None:
+        self.rows.append(cells)
+
+    def plain_lines(self) -> list[str]:
+        """The table as plain rows."""
+        head = [terminal_text(self.title)] if self.title and self.show_header else []
+        if self.show_header:
+            head.append("\t".join(self.columns))
+        return head + ["\t".join(_plain_cell(cell) for cell in row) for row in self.rows]
+
+    def rich(self) -> Any:
+        """The table as a rich renderable, data text never read as markup."""
+        from rich.table import Table
+
+        table = Table(*self.columns, title=_text(self.title) if self.title else None, title_justify="left",
+                      show_edge=False, pad_edge=False, expand=False, show_header=self.show_header)
+        for column in table.columns:
+            column.overflow = "fold"  # a long id or word is broken across lines, never cut with "…"
+        for column, width in zip(table.columns, self.widths or ()):
+            column.width = width
+        for row in self.rows:
+            table.add_row(*(_text("\n".join(cell) if isinstance(cell, list) else cell) for cell in row))
+        return table
+
+
+def _plain_cell(cell: Any) -> str:
+    parts = cell if isinstance(cell, list) else [cell]
+    return " — ".join(terminal_text(part) for part in parts if part not in (None, ""))
+
+
 def _text(value: Any) -> Any:
     """Data text as a rich renderable that is never interpreted as markup."""
     from rich.text import Text
@@ -89,21 +176,36 @@ def _text(value: Any) -> Any:
     return Text(terminal_text(value, newlines=True))
 
 
-def _table(*columns: str, title: str | None = None) -> Any:
-    from rich.table import Table
-
-    return Table(*columns, title=_text(title) if title else None, title_justify="left", show_edge=False,
-                 pad_edge=False, expand=False)
+def _table(*columns: str, title: str | None = None) -> Rows:
+    return Rows(columns, title)
 
 
 def show(renderable: Any) -> None:
-    """Print a rich renderable (or a plain string) on stdout, with no highlighting or markup."""
+    """Print a table (:class:`Rows`), a rich renderable or a plain string on stdout, with no
+    highlighting or markup; before the first, the view filters in words (:attr:`Voice.headline`)."""
+    if VOICE.headline:
+        sys.stdout.write(terminal_text(VOICE.headline) + "\n")
+        VOICE.headline = None
+    if isinstance(renderable, Rows) and is_plain():
+        sys.stdout.write("".join(line + "\n" for line in renderable.plain_lines()))
+        return
     if isinstance(renderable, str):
         sys.stdout.write(renderable + "\n")
         return
+    if is_plain() and hasattr(renderable, "plain"):  # a rich Text: one line per line, never wrapped
+        sys.stdout.write(renderable.plain + "\n")
+        return
     from rich.console import Console
 
-    Console(highlight=False, soft_wrap=False, markup=False, emoji=False).print(renderable)
+    Console(highlight=False, soft_wrap=False, markup=False, emoji=False).print(
+        renderable.rich() if isinstance(renderable, Rows) else renderable)
+
+
+def _wrap(text: str, initial: str = "", subsequent: str = "") -> list[str]:
+    """``text`` wrapped at 80 columns for a terminal; one line, whole, as plain output."""
+    if is_plain():
+        return [initial + text]
+    return textwrap.wrap(text, width=80, initial_indent=initial, subsequent_indent=subsequent) or [initial]
 
 
 # --- facts ----------------------------------------------------------------------------------------
@@ -118,36 +220,40 @@ def sources_line(fact: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def fact_detail(fact: dict[str, Any]) -> str:
-    """Certainty and dates of a fact: ``confirmed · on 18 February 2025`` (:func:`graph.query.fact_when`)."""
-    return " · ".join(x for x in (fact["certainty"], fact.get("when")) if x)
+def caveat(fact: dict[str, Any]) -> str:
+    """What a line stating ``fact`` says of it in short: its certainty unless it is the strongest
+    level, its dates, its sources by publisher: ``reported · on 2 April 2025 · Radio Free Europe/Radio Liberty``."""
+    strongest = VOICE.levels[0] if VOICE.levels else None
+    names = list(dict.fromkeys(s.get("publisher") or s.get("title") or s["id"] for s in fact["sources"]))
+    parts = (fact["certainty"] if fact["certainty"] != strongest else None, fact.get("when"), ", ".join(names))
+    return " · ".join(x for x in parts if x)
+
+
+def _stated(fact: dict[str, Any]) -> str:
+    """A fact in one line: its wording, then its caveat."""
+    said = caveat(fact)
+    return f"{fact['wording']} ({said})" if said else fact["wording"]
 
 
 def statement_lines(fact: dict[str, Any], indent: str) -> list[str]:
-    """A claim stated several times, under its wording: "3 sources:", then each statement's
-    sources, certainty and dates, and its quote."""
+    """A claim stated several times, under its wording: "3 sources:", then each statement's caveat
+    (certainty, dates, publishers), its quote, its note and its sources in full."""
     statements = fact["statements"]
-    lines = [f"{indent}{len(statements)} sources:"]
+    lines = [f"{indent}{counted(len(statements), 'source')}:"]
     for statement in statements:
-        detail = fact_detail(statement)
-        lines += textwrap.wrap(f"- {terminal_text(sources_line(statement))}"
-                               + (f" · {terminal_text(detail)}" if detail else ""),
-                               width=80, initial_indent=indent, subsequent_indent=indent + "  ")
-        if statement["quote"]:
-            lines += textwrap.wrap(f"“{terminal_text(statement['quote'])}”", width=80,
-                                   initial_indent=indent + "  ", subsequent_indent=indent + "   ")
+        lines += _wrap(f"- {terminal_text(caveat(statement))}", indent, indent + "  ")
+        lines += _fact_notes(statement, indent + "  ")
     return lines
 
 
-def claim_cells(fact: dict[str, Any]) -> tuple[str, str, str]:
-    """The cells of a claim stated several times in a card's table: wording and every quote; "N
-    sources" and each statement's certainty and dates; each statement's sources."""
+def claim_cells(fact: dict[str, Any]) -> tuple[list[str], str]:
+    """The cells of a claim stated several times in a card's table: its wording, then each
+    statement's quote and note; "N sources", then each statement's caveat."""
     statements = fact["statements"]
-    quotes = [f"“{s['quote']}”" for s in statements if s["quote"]]
-    details = [f"{n}. {fact_detail(s)}" for n, s in enumerate(statements, start=1)]
-    cited = [f"{n}. {sources_line(s)}" for n, s in enumerate(statements, start=1)]
-    return ("\n".join([fact["wording"], *quotes]), "\n".join([f"{len(statements)} sources", *details]),
-            "\n".join(cited))
+    said = [f"{n}. “{s['quote']}”" for n, s in enumerate(statements, start=1) if s["quote"]]
+    said += [f"{n}. note: {s['note']}" for n, s in enumerate(statements, start=1) if s.get("note")]
+    caveats = [f"{n}. {caveat(s)}" for n, s in enumerate(statements, start=1)]
+    return [fact["wording"], *said], "\n".join([counted(len(statements), "source"), *caveats])
 
 
 def conflicts_summary_line(count: int) -> str:
@@ -188,38 +294,41 @@ def _attribute_text(value: Any) -> str:
 # --- one function per result ------------------------------------------------------------------------
 
 def path_text(found: dict[str, Any], start: str, end: str, number: int | None) -> str:
-    """A path as plain lines: one per hop, with its sources, readable in 80 columns."""
+    """A path as lines: one per hop, its fact and caveat, then the quote, the curator's note and
+    the sources; wrapped at 80 columns on a terminal, one line each as plain output."""
     safe = terminal_text
-    head = f"{'Path ' + str(number) + ': ' if number else ''}{safe(start)} → {safe(end)}: {found['length']} hop(s)"
-    lines = textwrap.wrap(head, width=80, subsequent_indent="  ")
+    head = (f"{'Path ' + str(number) + ': ' if number else ''}{safe(start)} → {safe(end)}: "
+            f"{counted(found['length'], 'hop')}")
+    lines = _wrap(head, "", "  ")
     indent = " " * 7
     for step, hop in enumerate(found["hops"], start=1):
         first, *more = hop["facts"]
-        lines += textwrap.wrap(f"{step}. {safe(first['wording'])}", width=80, initial_indent="  ",
-                               subsequent_indent=indent)
-        detail = fact_detail(first)
-        if first.get("statements"):
-            lines += statement_lines(first, indent)
-        else:
-            lines += textwrap.wrap(f"source: {safe(sources_line(first))}" + (f" · {safe(detail)}" if detail else ""),
-                                   width=80, initial_indent=indent, subsequent_indent=indent)
-        if first["quote"] and not first.get("statements"):
-            lines += textwrap.wrap(f"“{safe(first['quote'])}”", width=80, initial_indent=indent,
-                                   subsequent_indent=indent + " ")
+        lines += _wrap(f"{step}. {safe(_stated(first))}", "  ", indent)
+        lines += statement_lines(first, indent) if first.get("statements") else _fact_notes(first, indent)
         if more:
-            lines += textwrap.wrap(f"(+{len(more)} more fact{'s' if len(more) > 1 else ''} on this hop: "
-                                   + "; ".join(safe(f["wording"]) for f in more) + ")",
-                                   width=80, initial_indent=indent, subsequent_indent=indent)
+            lines += _wrap(f"(+{counted(len(more), 'more fact')} on this hop: "
+                           + "; ".join(safe(_stated(f)) for f in more) + ")", indent, indent)
     return "\n".join(lines)
 
 
+def _fact_notes(fact: dict[str, Any], indent: str) -> list[str]:
+    """Under a fact: its quote, the curator's note, its sources in full."""
+    lines: list[str] = []
+    if fact["quote"]:
+        lines += _wrap(f"“{terminal_text(fact['quote'])}”", indent, indent + " ")
+    if fact.get("note"):
+        lines += _wrap(f"note: {terminal_text(fact['note'])}", indent, indent)
+    return lines + _wrap(f"source: {terminal_text(sources_line(fact))}", indent, indent)
+
+
 def card_lines(card: dict[str, Any]) -> list[Any]:
-    """An entity card: its attributes as lines, then a table of its facts."""
+    """An entity card: its attributes as lines, then a table of its facts, each with its caveat,
+    quote and note, then the sources they cite."""
     e = card["entity"]
     out: list[Any] = [_text(f"{e['name']}  ({e['type']}, id {e['id']})")]
     for label, value in (("aliases", ", ".join(e["aliases"])), ("description", e["description"]),
                          ("country", card["country"]["name"] if card["country"] else None),
-                         ("dates", entity_when(e)),
+                         ("dates", entity_when(e, VOICE.entity_types)),
                          *((k, _attribute_text(v)) for k, v in e["attributes"].items()),
                          ("defined at", f"{e['file']}:{e['line']}")):
         if value not in (None, ""):
@@ -227,14 +336,17 @@ def card_lines(card: dict[str, Any]) -> list[Any]:
     if not card["facts"]:
         out.append(_text("  no facts"))
         return out
-    table = _table("fact", "certainty · date", "source", title=f"{len(card['facts'])} facts")
+    table = _table("fact", "certainty · date · source", title=counted(len(card["facts"]), "fact"))
+    cited: dict[str, dict[str, Any]] = {}
     for fact in card["facts"]:
         if fact.get("statements"):
-            table.add_row(*map(_text, claim_cells(fact)))
-            continue
-        wording = fact["wording"] + (f"\n“{fact['quote']}”" if fact["quote"] else "")
-        table.add_row(_text(wording), _text(fact_detail(fact)), _text(sources_line(fact)))
+            table.add_row(*claim_cells(fact))
+        else:
+            table.add_row([fact["wording"], *([f"“{fact['quote']}”"] if fact["quote"] else []),
+                           *([f"note: {fact['note']}"] if fact.get("note") else [])], caveat(fact))
+        cited.update((s["id"], s) for s in fact["sources"])
     out.append(table)
+    out.append(_text("sources: " + "; ".join(sources_line({"sources": [s]}) for s in cited.values())))
     return out
 
 
@@ -243,25 +355,28 @@ NEIGHBOURS_CHUNK = 100
 
 
 def neighbours_lines(result: dict[str, Any], name: str) -> Iterator[Any]:
-    """Entities within N hops, nearest first, with the facts that reach them; then how many more
-    there are beyond ``--limit``. A long listing comes as tables of :data:`NEIGHBOURS_CHUNK` rows
-    with fixed column widths, so that it prints as it goes and its columns still line up."""
+    """Entities within N hops, nearest first, with the facts that reach them, each with its caveat;
+    then how many more there are beyond ``--limit``. Columns: hops, id, entity, type, how. A long
+    listing comes as tables of :data:`NEIGHBOURS_CHUNK` rows with fixed column widths at a
+    terminal, so that it prints as it goes and its columns still line up."""
     found, total = result["neighbours"], result["total"]
-    title = f"{total:,} within {result['depth']} hop(s) of {name}"
+    title = f"{total:,} within {counted(result['depth'], 'hop')} of {name}"
     long = len(found) > NEIGHBOURS_CHUNK
     for start in range(0, max(len(found), 1), NEIGHBOURS_CHUNK):
-        table = _table("hops", "entity", "type", "how", title=None if start else title)
-        if long:
-            table.show_header = not start
-            for column, width in zip(table.columns, (4, 25, 11, 30)):  # 79 columns with the rules
-                column.width = width
+        table = Rows(("hops", "id", "entity", "type", "how"), None if start else title,
+                     widths=(4, 14, 17, 8, 24) if long else None, show_header=not start)  # 79 columns with rules
         for row in found[start:start + NEIGHBOURS_CHUNK]:
-            how = "\n".join(f["wording"] for f in row["facts"])
-            table.add_row(str(row["distance"]), _text(row["name"]), _text(row["type"]), _text(how))
+            table.add_row(str(row["distance"]), row["id"], row["name"], row["type"],
+                          [_stated(f) for f in row["facts"]] if not is_plain()
+                          else "; ".join(_stated(f) for f in row["facts"]))
         yield table
     more = total - len(found)
     if more:
         yield f"… and {more:,} more (use --limit)"
+
+
+ISOLATED_SHOWN = 5
+"""How many isolated entities ``stats`` names (``--json`` lists them all)."""
 
 
 def stats_lines(result: dict[str, Any]) -> list[Any]:
@@ -269,23 +384,28 @@ def stats_lines(result: dict[str, Any]) -> list[Any]:
     dataset = result["dataset"]
     out: list[Any] = [
         _text(f"{dataset.get('name')}" + (f" (as of {dataset['date']})" if dataset.get("date") else "")),
-        _text(f"{result['entities']} entities, {result['facts']} facts, {result['sources']} sources; "
-              f"{result['components']} connected component(s), the largest with "
-              f"{result['largest_component']} entities; {result['facts_without_quote']} facts without a quote"),
+        _text(f"{counted(result['entities'], 'entity')}, {counted(result['facts'], 'fact')}, "
+              f"{counted(result['sources'], 'source')}; {counted(result['components'], 'connected component')}, "
+              f"the largest with {counted(result['largest_component'], 'entity')}; "
+              f"{counted(result['facts_without_quote'], 'fact without a quote')}"),
         _text(_dates_line(result)),
     ]
     for title, counts in (("Entity type", result["entity_types"]), ("Relation", result["relations"]),
                           ("Certainty", result["certainty"])):
         table = _table(title, "count")
         for name, count in counts.items():
-            table.add_row(_text(name), str(count))
+            table.add_row(name, str(count))
         out.append(table)
     table = _table("Most connected", "type", "facts", "id")
     for row in result["most_connected"]:
-        table.add_row(_text(row["name"]), _text(row["type"]), str(row["degree"]), _text(row["id"]))
+        table.add_row(row["name"], row["type"], str(row["degree"]), row["id"])
     out.append(table)
-    if result["isolated"]:
-        out.append(_text("Isolated (no facts): " + ", ".join(result["isolated"])))
+    isolated = result["isolated"]
+    if isolated:
+        shown = ", ".join(isolated[:ISOLATED_SHOWN])
+        more = (f" … and {len(isolated) - ISOLATED_SHOWN:,} more (all of them: tieline stats --json, "
+                "under \"isolated\")") if len(isolated) > ISOLATED_SHOWN else ""
+        out.append(_text(f"{counted(len(isolated), 'isolated entity', thousands=True)} (no facts): {shown}{more}"))
     return out
 
 
@@ -293,8 +413,8 @@ def search_table(results: list[dict[str, Any]]) -> Any:
     """Search results: name, type, id, and the alias that matched when it is not the name."""
     table = _table("name", "type", "id", "matched")
     for row in results:
-        table.add_row(_text(row["name"]), _text(row["type"]), _text(row["id"]),
-                      _text(row["matched"] if row["matched"] != row["name"] else ""))
+        table.add_row(row["name"], row["type"], row["id"],
+                      row["matched"] if row["matched"] != row["name"] else "")
     return table
 
 
@@ -329,6 +449,11 @@ def not_found_text(query: str, candidates: Iterable[tuple[str, str]]) -> str:
     return f"no entity matches {_quoted(query)}{hint}"
 
 
+def guessed_line(doing: str, name: str, entity_id: str, query: str) -> str:
+    """``showing Kirill Dmitriev for 'Kiril Dmitriev' (id kirill-dmitriev)``: a clear candidate taken for a misspelt name."""
+    return f"{doing} {terminal_text(name)} for {_quoted(query)} (id {terminal_text(entity_id)})"
+
+
 def _quoted(text: str) -> str:
     return terminal_text(repr(text))
 
@@ -360,15 +485,16 @@ def validation_json(errors: Iterable[Any]) -> dict[str, Any]:
 def build_summary(stats: dict[str, Any], written: dict[str, Any]) -> list[str]:
     """What ``tieline build`` says once its files are written: counts, the most connected, what to open."""
     safe = terminal_text
-    return [f"{safe(stats['dataset'].get('name'))}: {stats['entities']} entities, {stats['facts']} facts, "
-            f"{stats['sources']} source(s), {stats['components']} component(s)",
+    return [f"{safe(stats['dataset'].get('name'))}: {counted(stats['entities'], 'entity')}, "
+            f"{counted(stats['facts'], 'fact')}, {counted(stats['sources'], 'source')}, "
+            f"{counted(stats['components'], 'component')}",
             "most connected: " + ", ".join(f"{safe(r['name'])} ({r['degree']})" for r in stats["most_connected"]),
             f"open {safe(written['html'])} in a browser; load {safe(written['graphml'])} in Gephi or Cytoscape"]
 
 
 def validation_summary(count: int, folder: str, wrote_nothing: bool) -> str:
     """``3 problems in data/ (nothing was written)``."""
-    return (f"{count} problem{'s' if count != 1 else ''} in {terminal_text(folder)}/"
+    return (f"{counted(count, 'problem', thousands=False)} in {terminal_text(folder)}/"
             + (" (nothing was written)" if wrote_nothing else ""))
 
 
@@ -396,7 +522,7 @@ def rank_table(result: dict[str, Any]) -> Any:
     table = _table("#", "entity", "type", result["measure"], "id",
                    title=f"Ranked by {result['measure']}{through}{_approximate_note(result)}")
     for number, row in enumerate(result["ranking"], start=1):
-        table.add_row(str(number), _text(row["name"]), _text(row["type"]), _score(row["score"]), _text(row["id"]))
+        table.add_row(str(number), row["name"], row["type"], _score(row["score"]), row["id"])
     return table
 
 
@@ -404,10 +530,11 @@ def brokers_lines(result: dict[str, Any]) -> list[Any]:
     """``tieline brokers``: a table of brokers, then one example path through each, as ``path`` shows it."""
     a, b = result["sides"]
     table = _table("#", "broker", "type", "share of paths", "id",
-                   title=f"Between {a['name']} ({a['members']} entities) and {b['name']} ({b['members']}): "
+                   title=f"Between {a['name']} ({counted(a['members'], 'entity')}) and {b['name']} "
+                         f"({counted(b['members'], 'entity')}): "
                          f"{result['pairs']:,} connected pairs{_approximate_note(result)}")
     for number, row in enumerate(result["brokers"], start=1):
-        table.add_row(str(number), _text(row["name"]), _text(row["type"]), _score(row["score"]), _text(row["id"]))
+        table.add_row(str(number), row["name"], row["type"], _score(row["score"]), row["id"])
     out: list[Any] = [table]
     for number, row in enumerate(result["brokers"], start=1):
         hops = row["example"]["hops"]
@@ -418,18 +545,18 @@ def brokers_lines(result: dict[str, Any]) -> list[Any]:
 
 
 def _listed(items: list[str], most: int = 12) -> str:
-    """``a, b, c … (+9 more)``."""
-    more = len(items) - most
+    """``a, b, c … (+9 more)`` at a terminal; every item as plain output."""
+    more = len(items) - most if not is_plain() else 0
     return ", ".join(items[:most]) + (f" … (+{more:,} more)" if more > 0 else "")
 
 
 def clusters_lines(result: dict[str, Any]) -> list[Any]:
     """``tieline clusters``: one row per cluster, its label and members by name."""
     through = f" (people linked through {' and '.join(result['project'])})" if result.get("project") else ""
-    table = _table("#", "cluster", "size", "members", title=f"{len(result['clusters'])} clusters{through}")
+    table = _table("#", "cluster", "size", "members", title=f"{counted(len(result['clusters']), 'cluster')}{through}")
     for cluster in result["clusters"]:
-        table.add_row(str(cluster["id"]), _text(cluster["label"]["name"]), str(cluster["size"]),
-                      _text(_listed(cluster["members"])))
+        table.add_row(str(cluster["id"]), cluster["label"]["name"], str(cluster["size"]),
+                      _listed(cluster["members"]))
     return [table]
 
 
@@ -451,8 +578,9 @@ def no_path_text(whole: Any, viewed: Any, start: str, end: str, search: dict[str
 
     names = viewed.nodes[start]["name"], viewed.nodes[end]["name"]
     window = view.window
-    filtered = narrowed or bool(view.types or view.relations or view.certainty is not None or view.dated_only
-                                or view.min_sources > 1)
+    filtered = narrowed or view.filters_types or bool(view.relations or view.exclude_relations
+                                                       or view.certainty is not None or view.dated_only
+                                                       or view.min_sources > 1)
     text = f"no path from {names[0]} to {names[1]}" + (f" within {max_hops} hops" if max_hops else "") \
         + (" following fact direction" if directed else "") + (f" {window.words}" if window else "") \
         + (" with these filters" if filtered else "")
@@ -460,7 +588,7 @@ def no_path_text(whole: Any, viewed: Any, start: str, end: str, search: dict[str
         text = (f"no chronological path from {names[0]} to {names[1]} among the first {search['examined']:,} "
                 f"routes (gave up there; narrow the search with --max-hops, --via-type, --avoid or a time window)")
     elif search["backwards"]:
-        text = (f"{search['backwards']} path(s) from {names[0]} to {names[1]} found, but every one runs "
+        text = (f"{counted(search['backwards'], 'path')} from {names[0]} to {names[1]} found, but every one runs "
                 f"backwards in time: no chronological path")
     reasons = [absence_reason(whole, viewed, n, window) for n in dict.fromkeys((start, end))] if window else []
     reasons = [r for r in reasons if r]
@@ -487,15 +615,11 @@ def timeline_lines(result: dict[str, Any]) -> list[Any]:
         lines = [terminal_text((entry["when"] or "")[:1].upper() + (entry["when"] or "")[1:])]
         for event in entry["events"]:
             who = ", ".join(p["name"] for p in event["participants"])
-            lines += textwrap.wrap(terminal_text(f"◆ {event['name']}" + (f" — with {who}" if who else "")),
-                                   width=80, initial_indent="  ", subsequent_indent="    ")
+            lines += _wrap(terminal_text(f"◆ {event['name']}" + (f" — with {who}" if who else "")), "  ", "    ")
         for fact in entry["facts"]:
-            lines += textwrap.wrap(terminal_text(f"• {fact['wording']}"), width=80, initial_indent="  ",
-                                   subsequent_indent="    ")
-            lines += textwrap.wrap(terminal_text(f"source: {sources_line(fact)} · {fact['certainty']}"),
-                                   width=80, initial_indent="    ", subsequent_indent="    ")
+            lines += _wrap(terminal_text(f"• {_stated(fact)}"), "  ", "    ")
         out.append("\n".join(lines))
-    out.append(f"{result['undated']} undated fact{'s' if result['undated'] != 1 else ''} not shown"
+    out.append(f"{counted(result['undated'], 'undated fact')} not shown"
                if result["undated"] else "no undated facts")
     return out
 
@@ -504,7 +628,7 @@ def timeline_lines(result: dict[str, Any]) -> list[Any]:
 
 def shared_names_line(count: int) -> str:
     """``3 names are shared by several entities (homonyms or duplicates); `tieline dedupe` reviews them``."""
-    return (f"{count} name{'s are' if count != 1 else ' is'} shared by several entities (homonyms or duplicates); "
+    return (f"{counted(count, 'name')} {'is' if count == 1 else 'are'} shared by several entities (homonyms or duplicates); "
             "`tieline dedupe` reviews them")
 
 
@@ -519,11 +643,11 @@ def xref_table(result: dict[str, Any]) -> Any:
 
 
 def _pairs_table(candidates: list[dict[str, Any]], left: str, right: str) -> Any:
-    table = _table("score", left, right, "why", title=f"{len(candidates)} candidate pair(s)")
+    table = _table("score", left, right, "why", title=counted(len(candidates), "candidate pair"))
     for pair in candidates:
         a, b = pair["a"], pair["b"]
-        table.add_row(f"{pair['score']:.2f}", _text(f"{a['name']}\n{a['type']} · {a['id']}"),
-                      _text(f"{b['name']}\n{b['type']} · {b['id']}"), _text("; ".join(pair["reasons"])))
+        table.add_row(f"{pair['score']:.2f}", [a["name"], f"{a['type']} · {a['id']}"],
+                      [b["name"], f"{b['type']} · {b['id']}"], "; ".join(pair["reasons"]))
     return table
 
 

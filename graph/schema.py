@@ -33,6 +33,12 @@ class EntityType:
     color: str
     shape: str
     description: str | None = None
+    article: str | None = None
+    """"the" when names of this type take it in a sentence ("advises the Kremlin")."""
+    start_label: str | None = None
+    """How an entity's start is worded ("born", "founded"); "since" when None."""
+    end_label: str | None = None
+    """How its end is worded ("died", "dissolved")."""
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,10 @@ class Schema:
         """The vocabulary as plain dicts, for ``G.graph``."""
         return {
             "entity_types": {t.id: {"label": t.label, "color": t.color, "shape": t.shape,
-                                    "description": t.description} for t in self.entity_types.values()},
+                                    "description": t.description,
+                                    **{k: v for k in ("article", "start_label", "end_label")
+                                       if (v := getattr(t, k)) is not None}}
+                             for t in self.entity_types.values()},
             "relations": {r.id: {"label": r.label, "inverse": r.inverse, "symmetric": r.symmetric,
                                  "subject": list(r.subject), "object": list(r.object),
                                  "allow_self": r.allow_self, "description": r.description,
@@ -207,7 +216,8 @@ def _entity_type(check: Checker, parent: Marked, type_id: str, spec: Any, index:
     record = check.mapping(spec, *parent.mark_of(type_id), what)
     if record is None:
         return None
-    check.unknown_keys(record, ("label", "color", "shape", "description"), what)
+    check.unknown_keys(record, ("label", "color", "shape", "description", "article", "start_label", "end_label"),
+                       what)
     color = check.text(record, "color", what) or _DEFAULT_COLORS[index % len(_DEFAULT_COLORS)]
     if not is_color(color):
         check.at(record, "color", f"'color' of {what} must be like '#4e79a7', found {shown(color)}")
@@ -215,7 +225,9 @@ def _entity_type(check: Checker, parent: Marked, type_id: str, spec: Any, index:
     if not is_shape(shape):
         check.at(record, "shape", f"'shape' of {what} must be one of {', '.join(SHAPES)}, found {shown(shape)}")
     return EntityType(type_id, check.text(record, "label", what) or type_id.replace("_", " ").capitalize(),
-                      color.lower(), shape, check.text(record, "description", what))
+                      color.lower(), shape, check.text(record, "description", what),
+                      check.text(record, "article", what), check.text(record, "start_label", what),
+                      check.text(record, "end_label", what))
 
 
 def _relation(check: Checker, parent: Marked, relation_id: str, spec: Any, schema: Schema,
@@ -227,14 +239,20 @@ def _relation(check: Checker, parent: Marked, relation_id: str, spec: Any, schem
     if record is None:
         return None
     check.unknown_keys(record, ("label", "inverse", "symmetric", "momentary", "subject", "object", "allow_self",
-                                "description"), what)
+                                "description", "active"), what)
     symmetric = check.flag(record, "symmetric", what)
     label = check.text(record, "label", what) or relation_id.replace("_", " ")
     inverse = check.text(record, "inverse", what)
-    if inverse is None:
+    if check.flag(record, "active", what):  # no passive wording: read subject first from both sides
+        if inverse is not None:
+            check.at(record, "inverse", f"{what} is 'active' (worded subject first from both sides): "
+                                        "remove its 'inverse'")
+        inverse = ""
+    elif inverse is None:
         if not symmetric:
             check.error(record.line, record.column, f"{what} is missing 'inverse' (the wording from object "
-                                                    "to subject, e.g. 'is headed by'); or mark it symmetric")
+                                                    "to subject, e.g. 'is headed by'); or mark it symmetric, or "
+                                                    "'active: true' to word it subject first from both sides")
         inverse = label
     ends = {}
     for end in ("subject", "object"):

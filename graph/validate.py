@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import posixpath
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,14 +51,19 @@ class FactBase:
 
 
 def link(schema: Schema, parsed: list[ParsedFile], errors: list[DataError], folder_name: str,
-         stories: tuple[str, ...] = ("",)) -> FactBase:
+         stories: tuple[str, ...] = ("",), unreadable: list[str] | None = None) -> FactBase:
     """Phase 2: every rule of :data:`RULES` over the records of ``parsed``; problems are appended to ``errors``.
 
     ``stories``: the folders (relative, ``""`` the root) holding a schema.yaml: each is a story of its own.
+    With ``unreadable`` files (YAML that could not be read), the other files are still judged, but a
+    reference that may point into them is counted, not reported, and the count is said at the first of them.
     """
     linker = Linker(schema, parsed, errors, folder_name, stories)
+    linker.unreadable = list(unreadable or ())
     for rule in RULES:
         rule.check(linker)
+    if linker.unchecked:
+        _note_unchecked(errors, linker)
     return FactBase(schema, linker.dataset, linker.sources, linker.entities, linker.facts, linker.different,
                     linker.tour, linker.conflicts, linker.grouped)
 
@@ -69,6 +75,19 @@ def story_of(path: str, stories: tuple[str, ...]) -> str:
         if (not story or path.startswith(story + "/")) and len(story) >= len(best):
             best = story
     return best
+
+
+def _note_unchecked(errors: list[DataError], linker: Linker) -> None:
+    """Say, at the first unreadable file's own problem, how many references wait for it to be read."""
+    many = linker.unchecked != 1
+    note = (f"; {linker.unchecked} reference{'s' if many else ''} to entities or sources "
+            f"{'are' if many else 'is'} not checked until {'this file' if len(linker.unreadable) == 1 else 'these files'}"
+            " can be read")
+    at = next((n for n, e in enumerate(errors) if e.path == linker.unreadable[0]), None)
+    if at is None:
+        errors.append(DataError(linker.unreadable[0], 1, 1, note[2:]))
+    else:
+        errors[at] = DataError(errors[at].path, errors[at].line, errors[at].column, errors[at].message + note)
 
 
 SUGGEST_BUDGET = 300_000  # names compared for "did you mean" hints in one load: a few seconds at most
@@ -99,6 +118,9 @@ class Linker:
         self.records_by_id: dict[str, dict[str, Any]] = {}  # entities merged away, for messages
         self.hints: dict[tuple[int, str], str] = {}
         self.suggest_budget = SUGGEST_BUDGET
+        self.untyped: set[str] = set()  # entities of an unknown type: the facts on them are not judged again
+        self.unreadable: list[str] = []  # fact files that could not be read: references into them are unknown
+        self.unchecked = 0  # references not judged because their target may be in an unreadable file
 
     def records(self, section: str) -> list[dict[str, Any]]:
         """Every record of ``section`` ('dataset', 'sources', 'entities', 'facts'), in file order."""
@@ -298,14 +320,23 @@ def _entity_ids_involve(nb: Involved) -> None:
 def check_entity_types(link: Linker) -> None:
     """Entity types are in the schema; a country is a known entity of type country."""
     types, entities = link.schema.entity_types, link.entities
+    untyped = {e["id"] for e in entities.values() if e["type"] not in types}
+    following = Counter(end for fact in link.records("facts") if fact["relation"] in link.schema.relations
+                        for end in dict.fromkeys((fact["subject"], fact["object"])) if end in untyped)
+    link.untyped |= untyped
     for entity in entities.values():
-        if entity["type"] not in types:
+        if entity["id"] in untyped:
+            more = following[entity["id"]]
             link.error(entity, "type", f"unknown entity type {entity['type']!r}{link.suggest(entity['type'], types)}; "
-                                       f"the schema has: {', '.join(types)}")
+                                       f"the schema has: {', '.join(types)}"
+                                       + (f"; and {more} fact{'s' if more != 1 else ''} that follow from it"
+                                          if more else ""))
         country = entity["country"]
         if country:
             target = entities.get(country)
-            if target is None:
+            if target is None and link.unreadable:
+                link.unchecked += 1
+            elif target is None:
                 link.error(entity, "country", f"unknown entity {country!r} as country of {entity['id']!r}"
                                               f"{link.suggest(country, entities)}")
             elif "country" in types and target["type"] != "country":
@@ -361,6 +392,9 @@ def check_resolutions(link: Linker) -> None:
         kind = "same" if record["same"] else "different"
         ids = record[kind]
         unknown = [i for i in ids if i not in entities]
+        if unknown and link.unreadable:
+            link.unchecked += len(unknown)
+            continue
         for entity_id in unknown:
             link.error(record, kind, f"unknown entity {entity_id!r} in '{kind}'{link.suggest(entity_id, entities)}")
         if kind == "different":
@@ -458,17 +492,24 @@ def check_fact_references(link: Linker) -> None:
         relation = schema.relations.get(fact["relation"])
         if relation is None:
             link.error(fact, "relation", f"unknown relation {fact['relation']!r}"
-                                         f"{link.suggest(fact['relation'], schema.relations)}")
+                                         f"{link.suggest(fact['relation'], schema.relations)}; if it is new, declare "
+                                         f"it under 'relations:' in {SCHEMA_FILE} (label, inverse, subject, object)")
         for end in ("subject", "object"):
             entity = entities.get(fact[end])
-            if entity is None:
+            if entity is None and link.unreadable:
+                link.unchecked += 1
+            elif entity is None:
                 link.error(fact, end, f"unknown entity {fact[end]!r}{_entity_hint(link, fact[end])}")
+            elif entity["id"] in link.untyped:
+                pass  # said once, at the entity's type
             elif relation is not None and entity["type"] not in getattr(relation, end):
                 allowed = " or ".join(getattr(relation, end)) or "nothing"
                 link.error(fact, end, f"{fact[end]!r} is {_a(entity['type'])}, but {relation.id!r} takes "
                                       f"{allowed} as {end}")
         for source_id in fact["sources"]:
-            if source_id not in sources:
+            if source_id not in sources and link.unreadable:
+                link.unchecked += 1
+            elif source_id not in sources:
                 link.error(fact, "sources", f"unknown source {source_id!r}{link.suggest(source_id, sources)}")
         if fact["certainty"] not in schema.certainty:
             link.error(fact, "certainty", f"unknown certainty {fact['certainty']!r}"
@@ -689,11 +730,12 @@ def check_and_link(root: Path, parsed: list[ParsedFile], folders: tuple[str, ...
         schema = build_schema([(p.path, p.schema_document) for p in schema_files], errors) \
             if not any(p.errors for p in schema_files) else Schema()
     schema_broken = bool(missing) or any(p.errors for p in schema_files) or len(errors) > found
-    if schema_broken or not all(p.readable for p in parsed):
-        # references cannot be judged without the vocabulary, nor while a file's records are unknown
+    if schema_broken:  # references cannot be judged without the vocabulary
         raise DataErrors([_under(root, e) for e in errors])
+    unreadable = [p.path for p in parsed if not p.readable]  # the others are judged; references into these wait
     name = root.resolve().name if folders == ("",) else " + ".join(Path(f).name for f in folders)
-    base = link(schema, [p for p in parsed if not is_schema_file(p.path)], errors, name, stories_of(schema_files))
+    base = link(schema, [p for p in parsed if not is_schema_file(p.path) and p.readable], errors, name,
+                stories_of(schema_files), unreadable)
     if errors:
         raise DataErrors([_under(root, e) for e in errors])
     return base

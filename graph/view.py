@@ -81,19 +81,22 @@ class ViewSpec:
     at: str | None = None
     dated_only: bool = False
     min_sources: int | None = None
+    exclude_relations: tuple[str, ...] = ()
+    exclude_types: tuple[str, ...] = ()
 
     @property
     def filters(self) -> bool:
         """Whether any filter or selection is asked for."""
         return bool(self.focus or self.path or self.types or self.relations or self.certainty
                     or self.min_certainty or self.as_of or self.between or self.at or self.dated_only
-                    or (self.min_sources or 0) > 1)
+                    or (self.min_sources or 0) > 1
+                    or self.exclude_relations or self.exclude_types)
 
     def resolve(self, compiled: Compiled, anchors: Sequence[str] = ()) -> View:
         """This spec checked against ``compiled``'s vocabulary and names; ``anchors`` are ids."""
         vocabulary = compiled.graph.graph
-        check_types(compiled.graph, self.types)
-        _check_known("relation", self.relations, vocabulary["relations"])
+        check_types(compiled.graph, (*self.types, *self.exclude_types))
+        _check_known("relation", (*self.relations, *self.exclude_relations), vocabulary["relations"])
         levels = list(vocabulary["certainty"])
         _check_known("certainty level", (*self.certainty, *filter(None, [self.min_certainty])), levels)
         focus = tuple(dict.fromkeys(compiled.names.resolve(name) for name in self.focus))
@@ -106,7 +109,8 @@ class ViewSpec:
                     certainty=certainty_levels(levels, self.certainty, self.min_certainty),
                     window=time_window(self.as_of, self.between, self.at), dated_only=self.dated_only,
                     anchors=tuple(anchors), min_sources=self.min_sources if (self.min_sources or 0) > 1 else 0,
-                    registry=vocabulary.get("sources") or {})
+                    registry=vocabulary.get("sources") or {},
+                    exclude_relations=frozenset(self.exclude_relations), exclude_types=frozenset(self.exclude_types))
 
 
 @dataclass(frozen=True)
@@ -175,13 +179,21 @@ class View:
     dated_only: bool = False
     anchors: tuple[str, ...] = field(default=())
     min_sources: int = 0
+    exclude_relations: frozenset[str] = frozenset()
+    exclude_types: frozenset[str] = frozenset()
     registry: Any = field(default=None, compare=False, repr=False)
     """The sources registry (``G.graph["sources"]``): who published what, for ``min_sources``."""
 
     @property
     def filters_facts(self) -> bool:
         """Whether some facts are left out by relation, certainty, time or number of sources."""
-        return bool(self.relations) or self.certainty is not None or self.filters_time or self.min_sources > 1
+        return bool(self.relations or self.exclude_relations) or self.certainty is not None or self.filters_time \
+            or self.min_sources > 1
+
+    @property
+    def filters_types(self) -> bool:
+        """Whether some entities are left out by their type."""
+        return bool(self.types or self.exclude_types)
 
     @property
     def filters_time(self) -> bool:
@@ -191,7 +203,7 @@ class View:
     @property
     def is_empty(self) -> bool:
         """Whether the view is the whole graph."""
-        return not (self.types or self.filters_facts or self.focus or self.path)
+        return not (self.filters_types or self.filters_facts or self.focus or self.path)
 
     def keeps_fact(self, fact: dict[str, Any]) -> bool:
         """Whether a fact (edge data) passes the fact filters, time included."""
@@ -200,6 +212,7 @@ class View:
     def _fact_test(self) -> Callable[[dict[str, Any]], bool]:
         """The fact filters as one function, their values bound once (it runs for every fact walked)."""
         relations, certainty, dated_only = self.relations, self.certainty, self.dated_only
+        excluded = self.exclude_relations
         timed, least = self.filters_time, self.min_sources
         low, high = self.window.span if self.window else (BEFORE_ALL, AFTER_ALL)
         enough = self._enough_sources()
@@ -212,7 +225,7 @@ class View:
             return not dated_only if span is None else span[0] <= high and span[1] >= low
 
         def keeps(fact: dict[str, Any]) -> bool:
-            if relations and fact["relation"] not in relations:
+            if (relations and fact["relation"] not in relations) or (excluded and fact["relation"] in excluded):
                 return False
             if certainty is None and not timed and not least:
                 return True
@@ -268,7 +281,30 @@ class View:
             parts.append("dated facts only")
         if self.min_sources > 1:
             parts.append(f"stated by {self.min_sources} independent sources or more")
+        if self.exclude_relations:
+            parts.append("without relation " + "/".join(sorted(self.exclude_relations)))
+        if self.exclude_types:
+            parts.append("without type " + "/".join(sorted(self.exclude_types)))
         return ", ".join(parts)
+
+    def headline(self, levels: Sequence[str]) -> str | None:
+        """The fact and type filters in words, for the first line of a text answer — "as of 1 March
+        2025, confirmed facts only" — or None when there are none (``levels``: strongest first)."""
+        parts = [self.window.words] if self.window else []
+        if self.certainty is not None:
+            kept = [level for level in levels if level in self.certainty]
+            parts.append((", ".join(kept[:-1]) + " or " + kept[-1] if len(kept) > 1 else "".join(kept))
+                         + " facts only")
+        if self.dated_only:
+            parts.append("dated facts only")
+        for words, names in (("only facts of relation", self.relations), ("without facts of relation",
+                             self.exclude_relations), ("only entities of type", self.types),
+                             ("without entities of type", self.exclude_types)):
+            if names:
+                parts.append(f"{words} {', '.join(sorted(names))}")
+        if self.min_sources > 1:
+            parts.append(f"claims stated by {self.min_sources} independent sources or more")
+        return ", ".join(parts) or None
 
     def apply(self, graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
         """The part of ``graph`` this view shows: ``graph`` itself when the view is empty, else a
@@ -290,7 +326,9 @@ class View:
         result.graph["selection"] = {
             "focus": list(self.focus), "depth": self.depth if self.focus or self.path else None,
             "path": path_nodes, "path_edges": path_edges, "types": sorted(self.types),
-            "relations": sorted(self.relations)}
+            "relations": sorted(self.relations),
+            **{k: sorted(v) for k, v in (("exclude_relations", self.exclude_relations),
+                                         ("exclude_types", self.exclude_types)) if v}}
         if self.certainty is not None:
             result.graph["selection"]["certainty"] = [c for c in graph.graph["certainty"] if c in self.certainty]
         if self.min_sources > 1:
@@ -306,6 +344,7 @@ class View:
         nodes, succ, pred = graph._node, graph._succ, graph._pred
         anchors = set(self.anchors) | set(self.focus) | set(self.path or ())
         timed, types, fact_ok = self.window is not None, self.types, self._fact_test()
+        excluded = self.exclude_types
         existing: dict[str, bool] = {}
 
         def exists(n: str) -> bool:
@@ -315,7 +354,8 @@ class View:
             return known
 
         def typed(n: str) -> bool:
-            return n in anchors or ((not types or nodes[n]["type"] in types) and (not timed or exists(n)))
+            return n in anchors or ((not types or nodes[n]["type"] in types)
+                                    and (not excluded or nodes[n]["type"] not in excluded) and (not timed or exists(n)))
 
         def keep_data(u: str, v: str, data: dict[str, Any]) -> bool:
             return fact_ok(data) and (not timed or (exists(u) and exists(v)))
@@ -324,7 +364,7 @@ class View:
             return keep_data(u, v, succ[u][v][k])
 
         if not self.filters_facts:
-            return _subgraph_view(graph, typed if self.types else _every, None)
+            return _subgraph_view(graph, typed if self.filters_types else _every, None)
         joined: dict[str, bool] = {}
 
         def has_fact(n: str) -> bool:
@@ -338,7 +378,7 @@ class View:
             return known
 
         # without a type filter, a kept fact's two ends are always shown (they exist, and it joins them)
-        return _subgraph_view(graph, has_fact, keep_fact, ends_kept=not types, data_ok=keep_data)
+        return _subgraph_view(graph, has_fact, keep_fact, ends_kept=not self.filters_types, data_ok=keep_data)
 
     def _selected(self, view: nx.MultiDiGraph) -> nx.MultiDiGraph:
         return self._selection(view)[0]

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 
 from conftest import SMALL, write_fact_set
+from graph import render
 
 REPO = Path(__file__).resolve().parents[1]
 ZEL = "volodymyr-zelenskyy"
@@ -103,7 +104,8 @@ def test_an_edit_is_seen_at_once(invoke: Callable[..., Any], small_data: Path) -
 
 BROKEN = {"facts/bad.yaml": "facts:\n  - subject: anna-kowalska\n    relation: member\n    object: trade-council\n"
                             "    sources: [gazeta-2025-01-15]\n    certainty: confirmed\n"}
-PROBLEM = "data/facts/bad.yaml:3:15: unknown relation 'member' (did you mean 'member_of'?)"
+PROBLEM = ("data/facts/bad.yaml:3:15: unknown relation 'member' (did you mean 'member_of'?); if it is new, "
+           "declare it under 'relations:' in schema.yaml (label, inverse, subject, object)")
 
 
 @pytest.mark.parametrize("args", [
@@ -162,7 +164,7 @@ def test_unknown_via_type_is_a_usage_error(invoke: Callable[..., Any]) -> None:
 def test_process_exit_statuses_and_clean_stderr() -> None:
     found = run_process("path", "Zelenskyy", "Boris Petrov", "--data", SMALL)
     assert (found.returncode, found.stderr) == (0, "")
-    assert found.stdout.splitlines()[0] == "Volodymyr Zelenskyy → Boris Petrov: 4 hop(s)"
+    assert found.stdout.splitlines()[0] == "Volodymyr Zelenskyy → Boris Petrov: 4 hops"
     none = run_process("path", "Zelenskyy", "Clara Núñez", "--data", SMALL)
     assert (none.returncode, none.stdout) == (1, "")
     assert none.stderr == "tieline: no path from Volodymyr Zelenskyy to Clara Núñez\n"
@@ -189,6 +191,9 @@ def test_console_script(tmp_path: Path) -> None:
     assert (result.returncode, result.stdout, result.stderr) == (0, f"tieline {__version__}\n", "")
 
 
+BOX_DRAWING = re.compile("[\u2500-\u257f]")
+
+
 @pytest.mark.parametrize("args", [
     ("path", "Ukraine", "Spain", "--all"),
     ("path", "Zelenskyy", "Madrid Forum", "--all"),
@@ -197,20 +202,29 @@ def test_console_script(tmp_path: Path) -> None:
     ("neighbours", "Zelenskyy", "--depth", "3"),
     ("search", "o"),
 ], ids=" ".join)
-def test_human_output_fits_80_columns_and_has_no_escape_codes_when_piped(args: tuple[str, ...]) -> None:
+def test_piped_output_is_plain_rows_without_escape_codes(args: tuple[str, ...]) -> None:
+    """Piped, tables are a header line and tab-separated rows: no box drawing, no escape codes."""
     result = run_process(*args, "--data", SMALL)
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout.count("\n") >= 3
-    assert too_wide(result.stdout) == []
-    assert not ANSI.search(result.stdout)
+    assert not ANSI.search(result.stdout) and not BOX_DRAWING.search(result.stdout)
+    assert "…" not in result.stdout
 
 
 LONG = {"entities/places.yaml": (SMALL / "entities" / "places.yaml").read_text(encoding="utf-8").replace(
     "name: Kyiv Summit", "name: The Kyiv Summit on Security and Reconstruction (January 2025)")}
 
 
-def test_path_output_wraps_long_names_in_80_columns(invoke: Callable[..., Any],
-                                                    fact_set: Callable[..., Path]) -> None:
+@pytest.fixture
+def terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Print as at an 80-column terminal (CliRunner's stdout is not one): rich tables, wrapped lines."""
+    monkeypatch.setattr(render, "is_plain", lambda: False)
+    monkeypatch.setenv("COLUMNS", "80")
+
+
+def test_path_output_wraps_long_names_in_80_columns_at_a_terminal(invoke: Callable[..., Any],
+                                                                  fact_set: Callable[..., Path],
+                                                                  terminal: None) -> None:
     data = fact_set(LONG)
     result = invoke("path", "Zelenskyy", "Boris Ivanov", "--data", data)
     assert result.exit_code == 0
@@ -218,13 +232,24 @@ def test_path_output_wraps_long_names_in_80_columns(invoke: Callable[..., Any],
     assert too_wide(result.stdout) == []
 
 
-def test_tables_wrap_long_names_in_80_columns(invoke: Callable[..., Any], fact_set: Callable[..., Path]) -> None:
+def test_tables_wrap_long_names_in_80_columns_at_a_terminal(invoke: Callable[..., Any],
+                                                            fact_set: Callable[..., Path], terminal: None) -> None:
     data = fact_set(LONG)
     for args in (("show", "Zelenskyy"), ("neighbours", "Zelenskyy"), ("stats",), ("search", "kyiv")):
         result = invoke(*args, "--data", data)
         assert result.exit_code == 0, args
         assert "Reconstruction" in result.stdout
         assert too_wide(result.stdout) == [], args
+        assert BOX_DRAWING.search(result.stdout), args
+
+
+def test_plain_rows_keep_long_names_whole(invoke: Callable[..., Any], fact_set: Callable[..., Path]) -> None:
+    """Not at a terminal, a long name is on one line, whole, in its column."""
+    data = fact_set(LONG)
+    for args in (("neighbours", "Zelenskyy"), ("search", "kyiv")):
+        result = invoke(*args, "--data", data)
+        row = next(line for line in result.stdout.splitlines() if "Reconstruction" in line)
+        assert "The Kyiv Summit on Security and Reconstruction (January 2025)" in row.split("\t"), args
 
 
 def test_untrusted_text_is_printed_as_text(invoke: Callable[..., Any], fact_set: Callable[..., Path]) -> None:

@@ -123,4 +123,4 @@ def test_build_writes_the_page_and_the_graphml(invoke: Callable[..., Any], small
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in out.iterdir()) == ["graph.graphml", "graph.html"]
     assert nx.read_graphml(out / "graph.graphml").number_of_edges() == 16
-    assert result.stdout.splitlines()[0].endswith(": 15 entities, 16 facts, 3 source(s), 3 component(s)")
+    assert result.stdout.splitlines()[0].endswith(": 15 entities, 16 facts, 3 sources, 3 components")

@@ -349,11 +349,12 @@ def terminal_story(fact_set: Callable[..., Path]) -> Path:
     (["neighbours", "bob", "--depth", "2"], 0, ["Bob [/]", "Fund [i]", "Zed [44mBLUE"]),
     (["path", "bob", "fund"], 0, ["Bob [/] met with Zed [44mBLUE", "Title \u2407<U+009B>31m [/]"]),
     (["path", "carol", "fund"], 1, ["no path from [link=https://evil.example]CLICK[/link] to Fund [i]"]),
-    (["show", "zedd"], 2, ["did you mean: zed (Zed [44mBLUE)"]),
+    (["show", "zd"], 2, ["did you mean: zed (Zed [44mBLUE)"]),
+    (["show", "zedd"], 0, ["showing Zed [44mBLUE for 'zedd' (id zed)"]),
     (["search", "\x1b[31mqqqq\u202e"], 1, ["no entity matches '\\x1b[31mqqqq\\u202e'"]),
     (["build", "--out-dir", "{tmp}/out"], 0, ["[link=https://evil.example]CLICK[/link] (0)", "Story \u241b[2J"]),
 ], ids=["stats", "search", "show-zed", "show-bob", "show-carol", "neighbours", "path", "no-path", "did-you-mean",
-        "no-match", "build"])
+        "guessed", "no-match", "build"])
 def test_data_text_reaches_the_terminal_escaped_and_never_as_markup(
         invoke: Invoke, terminal_story: Path, tmp_path: Path, args: list[str], code: int,
         expected: list[str]) -> None:

@@ -122,7 +122,7 @@ def test_an_empty_fact_file_adds_nothing(tmp_path: Path, content: str) -> None:
     data = folder_with(tmp_path, {"facts.yaml": FACTS, "empty.yaml": content})
     result = tieline("validate", "--data", data)
     assert result.exit_code == 0, result.output
-    assert "2 entities, 1 facts, 1 sources" in result.stdout
+    assert "2 entities, 1 fact, 1 source" in result.stdout
 
 
 def test_two_documents_in_one_file_are_refused(tmp_path: Path) -> None:
@@ -393,7 +393,7 @@ def test_the_same_unknown_reference_is_looked_up_once(tmp_path: Path, monkeypatc
     monkeypatch.setattr(load, "suggest", lambda word, candidates: words.append(word)
                         or real_suggest(word, candidates))
     lines = problems(data)
-    assert len(lines) == 500 and all(line.endswith("unknown relation 'head' (did you mean 'heads'?)")
+    assert len(lines) == 500 and all("unknown relation 'head' (did you mean 'heads'?); if it is new, declare it" in line
                                      for line in lines)
     assert words == ["head"]
 

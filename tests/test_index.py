@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from typer.testing import CliRunner
 
 from cli import app
+from graph import render
 from graph.index import INDEX_FILE
 from graph.index.read import stamp_of
 from graph.index.tables import STAMP_FILE
@@ -110,6 +111,16 @@ BUNDLED_COMMANDS = [
     ("neighbours", "Putin", "--at", "2011"),
     ("neighbours", "Rubio", "--min-certainty", "confirmed", "--relation", "participant_in"),
     ("neighbors", "Russia", "--depth", "2", "--certainty", "reported"),
+    ("neighbours", "RDIF", "--depth", "2", "--exclude-relation", "quoted", "--exclude-relation", "reported"),
+    ("neighbours", "RDIF", "--depth", "3", "--exclude-type", "media", "--json"),
+    ("neighbours", "Putin", "--depth", "2", "--exclude-type", "event", "--type", "person", "--json"),
+    ("neighbours", "Witkoff", "--exclude-relation", "met_with", "--relation", "participated_in", "--json"),
+    ("path", "Dmitriev", "Rubio", "--exclude-type", "event", "--all"),
+    ("path", "Dmitriev", "Rubio", "--exclude-relation", "participated_in", "--exclude-type", "media", "--json"),
+    ("path", "Dmitriev", "Rubio", "--exclude-relation", "nonsense"),
+    ("show", "Russia", "--exclude-type", "country", "--json"),
+    ("show", "Putin", "--exclude-relation", "met_with", "--as-of", "2025-03"),
+    ("search", "russia", "--exclude-type", "country", "--json"),
     ("show", "RDIF"),
     ("show", "Kirill Dmitriev", "--json"),
     ("show", "Witkoff", "--min-certainty", "confirmed"),
@@ -172,6 +183,9 @@ def test_the_index_answers_random_fact_sets_as_the_graph_does(tmp_path_factory: 
         assert_same(folder, "neighbours", first, "--depth", "2", "--json")
         assert_same(folder, "show", first, "--json")
         assert_same(folder, "show", first, "--certainty", "reported")
+        assert_same(folder, "path", first, second, "--all", "--exclude-type", "event", "--json")
+        assert_same(folder, "neighbours", first, "--depth", "2", "--exclude-type", "institution",
+                    "--exclude-relation", "met_with", "--json")
     for entity in data["entities"][:3]:
         assert_same(folder, "search", entity["name"][:6], "--json")
 
@@ -202,6 +216,8 @@ def test_the_index_answers_a_generated_graph_as_the_graph_does(generated: Path, 
         assert_same(generated, "path", a, b, "--min-sources", "2", "--all", "--limit", "20", "--json")
         assert_same(generated, "neighbours", a, "--min-sources", "2", "--depth", "2", "--as-of", "2022")
         assert_same(generated, "show", a, "--min-sources", "2", "--json")
+        assert_same(generated, "neighbours", a, "--depth", "2", "--exclude-type", "event", "--limit", "30", "--json")
+        assert_same(generated, "path", a, b, "--exclude-relation", "met_with", "--json")
     assert_same(generated, "search", graph["nodes"][5]["name"][:5], "--json")
 
 
@@ -342,7 +358,7 @@ def test_neighbours_lists_the_nearest_and_says_how_many_more() -> None:
     whole = json.loads(run("neighbours", "RDIF", "--depth", "2", "--limit", "1000", "--json", "--data", BUNDLED)[1])
     total = len(whole["neighbours"])
     assert code == 0 and total == whole["total"] > 3
-    assert f"{total} within 2 hop(s) of Russian Direct Investment Fund" in stdout
+    assert f"{total} within 2 hops of Russian Direct Investment Fund" in stdout
     assert stdout.rstrip().endswith(f"… and {total - 3} more (use --limit)")
     first = json.loads(run("neighbours", "RDIF", "--depth", "2", "--limit", "3", "--json", "--data", BUNDLED)[1])
     assert first["neighbours"] == whole["neighbours"][:3] and first["total"] == total
@@ -375,6 +391,7 @@ def test_a_long_neighbours_listing_prints_in_aligned_tables(generated: Path, tmp
         for end in (edge["source"], edge["target"]):
             degree[end] = degree.get(end, 0) + 1
     hub = max(sorted(degree), key=degree.get)
+    monkeypatch.setattr(render, "is_plain", lambda: False)  # at a terminal: rich tables
     code, stdout, _ = assert_same(generated, "neighbours", hub, "--depth", "2", "--limit", "250")
     total = json.loads(run("neighbours", hub, "--depth", "2", "--limit", "1", "--json", "--data", generated)[1])["total"]
     assert code == 0 and total > 250

@@ -69,10 +69,13 @@ def test_ambiguous_name_lists_candidates_and_exits_2(invoke: Callable[..., Any])
 
 
 def test_unknown_name_suggests_close_names_and_exits_2(invoke: Callable[..., Any]) -> None:
-    result = invoke("show", "Zelenskyyy", "--data", SMALL)
+    result = invoke("show", "Vlodymyr", "--data", SMALL)  # close, but not clearly: 0.8 alike at most
     assert (result.exit_code, result.stdout) == (2, "")
-    assert result.stderr == ("tieline: no entity matches 'Zelenskyyy'; "
+    assert result.stderr == ("tieline: no entity matches 'Vlodymyr'; "
                              "did you mean: volodymyr-zelenskyy (Volodymyr Zelenskyy)\n")
+    clear = invoke("show", "Zelenskyyy", "--data", SMALL)  # one clear candidate: answered for, and said
+    assert clear.exit_code == 0 and clear.stdout.startswith("Volodymyr Zelenskyy  (person")
+    assert clear.stderr == "tieline: showing Volodymyr Zelenskyy for 'Zelenskyyy' (id volodymyr-zelenskyy)\n"
 
 
 def test_unknown_name_without_anything_close_points_to_search(invoke: Callable[..., Any]) -> None:

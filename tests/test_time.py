@@ -169,18 +169,19 @@ def test_the_card_and_a_path_word_dates(invoke: Callable[..., Any], story: Path)
     assert "dates: from 2 April 2025 to 3 April 2025" in card.stdout
     assert "on 18 February 2025" not in card.stdout
     path = invoke("path", "Steve Witkoff", "Putin", "--data", story)
-    assert "confirmed · on 11 February 2025" in path.stdout
+    assert "(on 11 February 2025 · The report)" in path.stdout  # confirmed, the strongest level, goes unsaid
     assert "since" not in path.stdout  # a one-date meeting is not read as still going on
 
 
 def test_a_state_reads_since_and_a_happening_on_its_date(invoke: Callable[..., Any], semantics: Path) -> None:
     later = ["--data", semantics, "--between", "2025-04", "2025-05"]
     state = invoke("path", "Hub", "Fund", *later)
-    assert state.exit_code == 0 and "confirmed · since 2011" in state.stdout  # still heads it in April
+    assert state.exit_code == 0 and "Hub heads Fund (since 2011 · The source)" in state.stdout  # still heads it in April
     assert invoke("path", "Hub", "Day", *later).exit_code == 1  # the meeting of 11 March is not in April
-    assert "confirmed · on 11 March 2025" in invoke("path", "Hub", "Day", "--data", semantics).stdout
+    assert "Hub met with Day (on 11 March 2025 · The source)" in invoke("path", "Hub", "Day", "--data", semantics).stdout
     timeline = invoke("timeline", "Fund", *later)
-    assert timeline.stdout.startswith("Since 2011\n  • Fund is headed by Hub\n"), timeline.stdout
+    assert timeline.stdout.startswith("(between April 2025 and May 2025)\nSince 2011\n  • Fund is headed by Hub"), \
+        timeline.stdout
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -334,12 +335,10 @@ def test_timeline_in_date_order_with_events_and_undated_counted(invoke: Callable
     assert text.stdout == (
         "On 18 February 2025\n"
         "  ◆ Riyadh talks — with Kirill Dmitriev, Marco Rubio, Steve Witkoff\n"
-        "  • Marco Rubio took part in Riyadh talks\n"
-        "    source: The report (2025-04-03) · confirmed\n"
+        "  • Marco Rubio took part in Riyadh talks (on 18 February 2025 · The report)\n"
         "On 11 March 2025\n"
         "  ◆ Jeddah talks — with Marco Rubio, Ukraine\n"
-        "  • Marco Rubio took part in Jeddah talks\n"
-        "    source: The report (2025-04-03) · confirmed\n"
+        "  • Marco Rubio took part in Jeddah talks (on 11 March 2025 · The report)\n"
         "no undated facts\n")
     windowed = run_json(invoke, "timeline", "Steve Witkoff", "--between", "2025-02-12", "2025-03-31", "--data", story)
     assert [e["when"] for e in windowed["entries"]] == ["on 18 February 2025"]

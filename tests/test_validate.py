@@ -185,7 +185,8 @@ def test_unknown_entity_without_suggestion(problems: Callable[..., list[str]]) -
 
 def test_unknown_relation(problems: Callable[..., list[str]]) -> None:
     assert problems({"facts/bad.yaml": facts({"relation": "member"})}) == [
-        f"{BAD}:3:15: unknown relation 'member' (did you mean 'member_of'?)"]
+        f"{BAD}:3:15: unknown relation 'member' (did you mean 'member_of'?); if it is new, declare it under "
+        "'relations:' in schema.yaml (label, inverse, subject, object)"]
 
 
 def test_unknown_source(problems: Callable[..., list[str]]) -> None:
@@ -230,7 +231,7 @@ def test_a_country_by_its_name_says_which_id(problems: Callable[..., list[str]])
         """}) == [
         "data/entities/bad.yaml:5:14: 'country' 'España' of entity 'zed' is not a valid id (did you mean 'spain'?)",
         "data/entities/bad.yaml:9:14: 'country' 'Nowhere Land' of entity 'zoe' is not a valid id "
-        "(lowercase letters, digits and single hyphens, e.g. 'kirill-dmitriev')"]
+        "(lowercase letters, digits and single hyphens: did you mean 'nowhere-land'?)"]
 
 
 def test_unknown_entity_type_and_country(problems: Callable[..., list[str]]) -> None:
@@ -387,7 +388,8 @@ def test_every_reference_problem_in_every_file_is_listed_sorted(problems: Callab
         "the schema has: person, institution, country, event",
         "data/facts/aa-first.yaml:2:14: unknown entity 'anna'",
         "data/facts/aa-first.yaml:9:13: unknown entity 'trade-councel' (did you mean 'trade-council'?)",
-        "data/facts/zz-last.yaml:3:15: unknown relation 'member' (did you mean 'member_of'?)",
+        "data/facts/zz-last.yaml:3:15: unknown relation 'member' (did you mean 'member_of'?); if it is new, "
+        "declare it under 'relations:' in schema.yaml (label, inverse, subject, object)",
         "data/facts/zz-last.yaml:10:14: unknown source 'gazeta'",
     ]
 
@@ -399,7 +401,7 @@ def test_every_shape_problem_in_every_file_is_listed_sorted(problems: Callable[.
         "entities/c.yaml": "entities:\n  - id: Bad_ID\n    type: person\n    name: Bad\n",
     }) == [
         "data/entities/c.yaml:2:9: 'id' 'Bad_ID' of entity 'Bad_ID' is not a valid id "
-        "(lowercase letters, digits and single hyphens, e.g. 'kirill-dmitriev')",
+        "(lowercase letters, digits and single hyphens: did you mean 'bad-id'?)",
         "data/facts/a.yaml:3:4: YAML syntax error: did not find expected '-' indicator "
         "(while parsing a block collection that starts at line 2, column 3)",
         "data/facts/b.yaml:2:5: fact 'anna-kowalska member_of trade-council' is missing 'sources'",
@@ -431,7 +433,8 @@ def test_invalid_data_as_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, f
     result = invoke("validate", "--data", "data", "--json")
     assert result.exit_code == 3
     assert json.loads(result.stdout) == {"valid": False, "errors": [
-        {"path": BAD, "line": 3, "column": 15, "message": "unknown relation 'member' (did you mean 'member_of'?)"},
+        {"path": BAD, "line": 3, "column": 15, "message": "unknown relation 'member' (did you mean 'member_of'?); "
+         "if it is new, declare it under 'relations:' in schema.yaml (label, inverse, subject, object)"},
         {"path": BAD, "line": 10, "column": 14, "message": "unknown source 'gazeta'"},
     ]}
     assert result.stderr.splitlines()[-1] == "tieline: 2 problems in data/"
@@ -446,4 +449,4 @@ def test_momentary_is_a_true_or_false_flag_of_a_relation(problems: Callable[...,
     assert problems({"schema.yaml": bad}) == [
         "data/schema.yaml:43:16: 'momentary' of relation 'met_with' must be true or false, found 'sometimes'",
         "data/schema.yaml:49:5: unknown key 'momentry' in relation 'participated_in' (did you mean 'momentary'?); "
-        "allowed: label, inverse, symmetric, momentary, subject, object, allow_self, description"]
+        "allowed: label, inverse, symmetric, momentary, subject, object, allow_self, description, active"]

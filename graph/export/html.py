@@ -332,7 +332,7 @@ def _payload(G: nx.MultiDiGraph) -> dict[str, Any]:
         "certainty": _legend_certainty(G, certainty_count),
         "node_ids": sorted(G.nodes),
         "entities": {n: {k: plain_json(G.nodes[n].get(k)) for k in _ENTITY_KEYS}
-                     | {"id": n, "span": _entity_span(G.nodes[n]), "when": entity_when(G.nodes[n])}
+                     | {"id": n, "span": _entity_span(G.nodes[n]), "when": entity_when(G.nodes[n], G.graph.get("entity_types"))}
                      for n in sorted(G.nodes)},
         "name_keys": {n: _name_keys(n, G.nodes[n]) for n in sorted(G.nodes)},
         "latin_table": latin_table(_names_of(G)),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from ..wording import counted
+
 __all__ = ["ImportReport", "COLUMNS", "EXAMPLES"]
 
 EXAMPLES = 5
@@ -47,8 +49,9 @@ class ImportReport:
 
     def summary(self) -> str:
         """The lines a CLI prints: what was made, the table per schema, then each kind of problem with examples."""
-        lines = [f"{self.lines:,} FtM entities read: {self.entities:,} entities ({self.countries:,} countries), "
-                 f"{self.facts:,} facts, {self.sources:,} sources"]
+        lines = [f"{counted(self.lines, 'FtM entity')} read: {counted(self.entities, 'entity')} "
+                 f"({counted(self.countries, 'country')}), {counted(self.facts, 'fact')}, "
+                 f"{counted(self.sources, 'source')}"]
         rows = sorted((s, c) for s, c in self.by_schema.items() if any(c.values()))
         if rows:
             width = max(len(s) for s, _ in rows)

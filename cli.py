@@ -19,7 +19,7 @@ from graph import __version__, questions, render
 from graph.commandline import (DataOption, EntityArgument, JsonOption, ListTypeOption, MinScoreOption, NoCacheOption,
                                PairFormatOption, PairLimitOption, TopOption, add_export_command, answer,
                                command, cross_reference, duplicates, entity_argument, entity_option, load, new_app,
-                               only_command, progress, query, report, resolve, respond, validate_folders, viewed,
+                               only_command, progress, query, report, resolve, respond, run_app, validate_folders, viewed,
                                write_files)
 from graph.errors import DataErrors, GraphTooLarge, NoResult, TielineError, UsageError
 from graph.export import BUILD_FORMATS, FORMATS
@@ -150,8 +150,11 @@ def path(compiled: Compiled, view: ViewSpec, as_json: bool,
 
     Example: tieline path "Kirill Dmitriev" "Marco Rubio" --all --min-certainty confirmed
     """
-    respond(questions.path(compiled, view, source, target, all_paths, max_hops, via_types or (), avoid or (),
-                           directed, limit, routes, chronological), as_json)
+    reply = questions.path(compiled, view, source, target, all_paths, max_hops, via_types or (), avoid or (),
+                           directed, limit, routes, chronological)
+    respond(reply, as_json)
+    if reply.value.get("gave_up"):  # some paths found, then the work bound: said after them
+        typer.echo(f"tieline: {render.search_stopped_text(reply.value)}", err=True)
 
 
 # --- who matters: rank, brokers, clusters ----------------------------------------------------------
@@ -333,24 +336,7 @@ def serve(data: DataOption = None,
 
 def main() -> None:
     """Console entry point: run the app, then leave without tearing down a large graph object by object."""
-    code = 0
-    try:
-        only_command(app, sys.argv)()
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        if isinstance(exc.code, str):
-            print(exc.code, file=sys.stderr)
-    except TielineError as exc:  # raised outside a command (none is expected): still no traceback
-        code = report(exc)
-    except KeyboardInterrupt:
-        print("tieline: interrupted", file=sys.stderr)
-        code = 130
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (BrokenPipeError, OSError):
-        pass
-    os._exit(code)  # freeing a 100k-entity graph at exit costs about a second; the OS does it at once
+    os._exit(run_app(lambda: only_command(app, sys.argv)()))  # freeing a 100k-entity graph costs a second
 
 
 if __name__ == "__main__":

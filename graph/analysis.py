@@ -27,7 +27,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .errors import EntityNotFound, MeasureTooCostly
+from .errors import EntityNotFound, MeasureTooCostly, UsageError
 from .query import find_paths
 
 if TYPE_CHECKING:
@@ -42,6 +42,8 @@ MEASURES = ("degree", "betweenness", "pagerank", "closeness", "eigenvector")
 IGRAPH_ABOVE = 1_000       # more entities than this: searches and Louvain run in igraph (C), imported then
 WORK_BUDGET = 50_000_000   # edge visits (sources × (entities + 2·links)) before sampling sources
 MIN_SAMPLE = 100           # a sample never has fewer sources than this
+PROJECTION_LIMIT = 1_000_000  # links of a people projection (--project): past it, a usage error naming the size
+PYTHON_WORK = 2_000_000    # edge visits when igraph's path counts overflow and pure Python counts instead
 PAGERANK_ALPHA = 0.85
 DIGITS = 6                # significant digits kept in scores
 Progress = Callable[[int, int], None]
@@ -132,8 +134,7 @@ def brokers(graph: nx.MultiDiGraph, side_a: str, side_b: str, types: Collection[
     sources, targets = [pos[n] for n in members_a], [pos[n] for n in members_b]
     if len(sources) > len(targets):  # undirected: the pairs are the same; search from the smaller side
         sources, targets = targets, sources
-    chosen, sample = _sources(index, sources, k, seed)
-    scores, pairs = index.group_betweenness(chosen, targets, progress)
+    scores, pairs, chosen, sample = _group_betweenness(index, sources, targets, k, seed, progress)
     if sample is not None:
         pairs = pairs * len(sources) / len(chosen)
     shares = [score / pairs if pairs else 0.0 for score in scores]
@@ -224,20 +225,35 @@ def project_people(graph: nx.MultiDiGraph, through: str | Collection[str] = "eve
         raise ValueError(f"unknown entity type {unknown[0]!r}: choose from {', '.join(sorted(known))}")
     types = graph.nodes
     people = sorted(n for n, t in graph.nodes(data="type") if t == person_type)
+    hubs = {hub: sorted(p for p in neighbour_ids(graph, hub) if types[p]["type"] == person_type)
+            for hub in sorted(n for n, t in graph.nodes(data="type") if t in kinds)}
+    _check_projection(graph, kinds, hubs)
     projected = nx.Graph()
     projected.add_nodes_from((p, {"name": types[p]["name"], "type": person_type}) for p in people)
     for person in people:
         for other in neighbour_ids(graph, person):
             if other != person and types[other]["type"] == person_type and person < other:
                 projected.add_edge(person, other, direct=True, through=[])
-    for hub in sorted(n for n, t in graph.nodes(data="type") if t in kinds):
-        members = sorted(p for p in neighbour_ids(graph, hub) if types[p]["type"] == person_type)
+    for hub, members in hubs.items():
         for i, a in enumerate(members):
             for b in members[i + 1:]:
                 if not projected.has_edge(a, b):
                     projected.add_edge(a, b, direct=False, through=[])
                 projected[a][b]["through"].append(hub)
     return projected
+
+
+def _check_projection(graph: nx.MultiDiGraph, kinds: list[str], hubs: dict[str, list[str]]) -> None:
+    """UsageError, before anything is built, when the projection would hold more than
+    :data:`PROJECTION_LIMIT` links (each hub of p members links p·(p−1)/2 pairs)."""
+    pairs = sum(len(m) * (len(m) - 1) // 2 for m in hubs.values())
+    if pairs <= PROJECTION_LIMIT:
+        return
+    largest = max(hubs, key=lambda hub: (len(hubs[hub]), hub))
+    raise UsageError(
+        f"--project {' '.join(kinds)} would link up to {pairs:,} pairs of people, more than the {PROJECTION_LIMIT:,} "
+        f"tieline computes ({graph.nodes[largest]['name']} alone has {len(hubs[largest]):,} members); narrow the view "
+        "(--relation, --min-certainty, --as-of, --between) or project through a smaller type")
 
 
 def _through(through: str | Collection[str]) -> list[str]:
@@ -307,10 +323,11 @@ class _NumberedGraph:
         return _distances(self.adj, source)
 
     def group_betweenness(self, sources: Sequence[int], targets: Sequence[int] | None = None,
-                          progress: Progress | None = None) -> tuple[list[float], int]:
+                          progress: Progress | None = None, in_python: bool = False) -> tuple[list[float], int]:
         """Per entity, the summed fraction of shortest source→target paths through it (``None``: every
-        entity a target); and the number of (source, target) pairs counted (connected, different)."""
-        if not self.large:
+        entity a target); and the number of (source, target) pairs counted (connected, different).
+        ``in_python``: count in Python's integers (exact however many paths) even for a large graph."""
+        if not self.large or in_python:
             is_target = [targets is None] * len(self.ids)
             for t in targets or ():
                 is_target[t] = True
@@ -364,12 +381,29 @@ def _degree(index: _NumberedGraph) -> list[int]:
     return [len(neighbours) for neighbours in index.adj]
 
 
+def _group_betweenness(index: _NumberedGraph, sources: Sequence[int], targets: Sequence[int] | None,
+                       k: int | None, seed: int, progress: Progress | None
+                       ) -> tuple[list[float], int, list[int], dict[str, Any] | None]:
+    """:meth:`_NumberedGraph.group_betweenness` from the sources :func:`_sources` chooses: (scores,
+    pairs, sources chosen, sample). When igraph's path counts overflow (NaN: more than 1e308
+    shortest paths), pure Python counts them exactly instead, from a sample within :data:`PYTHON_WORK`."""
+    chosen, sample = _sources(index, sources, k, seed)
+    scores, pairs = index.group_betweenness(chosen, targets, progress)
+    if all(math.isfinite(score) for score in scores):
+        return scores, pairs, chosen, sample
+    chosen, sample = _sources(index, sources, k, seed, budget=PYTHON_WORK)
+    scores, pairs = index.group_betweenness(chosen, targets, progress, in_python=True)
+    return scores, pairs, chosen, sample
+
+
 def _sources(index: _NumberedGraph, sources: Sequence[int], k: int | None,
-             seed: int) -> tuple[list[int], dict[str, Any] | None]:
-    """The sources to search from: all of them, or a seeded sample when the work would be too much."""
-    if k is None:
+             seed: int, budget: int | None = None) -> tuple[list[int], dict[str, Any] | None]:
+    """The sources to search from: all of them, or a seeded sample when the work would be too much
+    (``budget``: edge visits, :data:`WORK_BUDGET` unless given; a ``k`` given is kept within it)."""
+    if k is None or budget is not None:
         per_source = len(index.ids) + 2 * index.edges
-        k = max(MIN_SAMPLE, WORK_BUDGET // max(per_source, 1))
+        within = max(MIN_SAMPLE, (WORK_BUDGET if budget is None else budget) // max(per_source, 1))
+        k = within if k is None else min(k, within)
     if k >= len(sources):
         return list(sources), None
     chosen = sorted(random.Random(seed).sample(sorted(sources), k))
@@ -380,8 +414,7 @@ def _betweenness(index: _NumberedGraph, k: int | None, seed: int,
                  progress: Progress | None = None) -> tuple[list[float], dict[str, Any] | None]:
     """Normalised betweenness as networkx computes it (``k`` sampled sources scaled by n/k)."""
     n = len(index.ids)
-    chosen, sample = _sources(index, range(n), k, seed)
-    scores, _ = index.group_betweenness(chosen, None, progress)
+    scores, _, chosen, sample = _group_betweenness(index, range(n), None, k, seed, progress)
     scale = 1 / ((n - 1) * (n - 2)) if n > 2 else 1.0  # ordered pairs: each unordered pair counted twice
     if sample is not None:
         scale *= n / len(chosen)
@@ -418,11 +451,11 @@ def _accumulate(adj: list[list[int]], sources: Sequence[int], is_target: list[bo
         for w in reversed(order):
             end = 1.0 if is_target[w] and w != s else 0.0
             pairs += end == 1.0
-            coefficient = (end + delta[w]) / sigma[w]
+            share, paths = end + delta[w], sigma[w]
             previous = dist[w] - 1
             for v in adj[w]:
-                if dist[v] == previous:
-                    delta[v] += sigma[v] * coefficient
+                if dist[v] == previous:  # a ratio of integers: exact, even past 1e308 paths
+                    delta[v] += sigma[v] / paths * share
             if w != s:
                 scores[w] += delta[w]
     if progress is not None:

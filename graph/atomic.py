@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Iterable, Iterator, Mapping
 from glob import escape as glob_escape
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from .errors import OutputError, UsageError
 
-__all__ = ["atomic_path", "atomic_writer", "atomic_folder", "write_atomic", "write_outputs", "refuse_inside"]
+__all__ = ["atomic_path", "atomic_writer", "atomic_folder", "write_atomic", "write_outputs", "refuse_inside",
+           "is_inside", "sweep_debris", "DEBRIS_AGE"]
 
 
 @contextlib.contextmanager
@@ -29,7 +32,9 @@ def atomic_path(path: str | os.PathLike[str], *, mode: int | None = None, sync: 
 
     ``mode``: the new file's permission bits (default: the replaced file's, or 0644 less the umask);
     ``sync``: flush it to disk before the rename (caches skip it: a damaged one is rebuilt). The
-    temporary file is named ``.NAME.XXXXXXXX.tmp``. OSError becomes :class:`OutputError`.
+    temporary file is named ``.NAME.XXXXXXXX.tmp`` and locked (``flock``) while it is written, so that
+    :func:`sweep_debris` can tell an interrupted writer's debris from a file being written.
+    OSError becomes :class:`OutputError`.
     """
     target = Path(path)
     if target.is_symlink():
@@ -39,17 +44,13 @@ def atomic_path(path: str | os.PathLike[str], *, mode: int | None = None, sync: 
         import tempfile  # ≈ 3 ms with the random and shutil it pulls in: a warm query writes nothing
 
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-        os.close(fd)
     except OSError as exc:
         raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
     try:
+        _lock(fd, wait=False)  # held while the file is written: :func:`sweep_debris` never takes a file being written
         yield Path(tmp)
         if sync:
-            descriptor = os.open(tmp, os.O_RDONLY)
-            try:
-                os.fsync(descriptor)
-            finally:
-                os.close(descriptor)
+            os.fsync(fd)
         os.chmod(tmp, _mode_for(target) if mode is None else mode)
         os.replace(tmp, target)
     except BaseException as exc:
@@ -58,6 +59,59 @@ def atomic_path(path: str | os.PathLike[str], *, mode: int | None = None, sync: 
         if isinstance(exc, OSError):
             raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
         raise
+    finally:
+        os.close(fd)
+
+
+DEBRIS_AGE = 600
+"""Seconds after its last write from which a temporary file nobody holds is debris (:func:`sweep_debris`)."""
+_DEBRIS = re.compile(r"\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp\Z")  # what atomic_path names them
+
+
+def sweep_debris(folder: str | os.PathLike[str], names: Iterable[str] = (), suffix: str | None = None,
+                 older_than: float = DEBRIS_AGE) -> int:
+    """Remove the temporary files :func:`atomic_path` left in ``folder`` when its writer died
+    (Ctrl-C, ``kill -9``, a crash): only those of the files ``names`` (or ending in ``suffix``),
+    unchanged for ``older_than`` seconds and held by no running writer (its lock). How many went."""
+    wanted, removed = set(names), 0
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    now = time.time()
+    for entry in entries:
+        match = _DEBRIS.match(entry.name)
+        if not match or not (match["name"] in wanted or (suffix and match["name"].endswith(suffix))):
+            continue
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if not stat.S_ISREG(st.st_mode) or now - st.st_mtime < older_than:
+                continue
+            fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            if _lock(fd, wait=False):
+                os.unlink(entry.path)  # under our lock: no writer holds it, none can take it now
+                removed += 1
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _lock(fd: int, wait: bool = True) -> bool:
+    """An exclusive lock on the open file ``fd`` (released when it is closed, or its process dies)."""
+    try:
+        import fcntl
+    except ImportError:  # no flock here: age alone tells debris
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+    except OSError:
+        return False
+    return True
 
 
 @contextlib.contextmanager
@@ -155,17 +209,44 @@ def write_outputs(files: Mapping[Path, bytes], data_dir: str | os.PathLike[str] 
 def refuse_inside(out_path: str | os.PathLike[str], data_dir: str | os.PathLike[str]) -> None:
     """Raise :class:`UsageError` when ``out_path`` is, or lies inside, the data folder ``data_dir``.
 
-    Both are compared with links resolved and ``.``/``..`` removed, so ``--out d/facts.yaml``,
+    Checked by :func:`is_inside`: with links resolved and ``.``/``..`` removed, so ``--out d/facts.yaml``,
     ``--out-dir d`` and ``--data .`` with a relative output path are all caught, as is a link that
-    leads into the folder. Call it for every output file or folder before writing anything (not for
-    ``-``, stdout).
+    leads into the folder; and by device and inode, so a bind mount of the folder is caught too.
+    Call it for every output file or folder before writing anything (not for ``-``, stdout).
     """
-    data = os.path.realpath(data_dir)
-    out = os.path.realpath(out_path)
-    if os.path.commonpath([out, data]) == data:
+    if is_inside(out_path, data_dir):
+        data = os.path.realpath(data_dir)
         raise UsageError(f"refusing to write {os.fspath(out_path)}: it is inside the data folder "
                          f"{os.fspath(data_dir)} ({data}), which tieline never writes to; "
                          "choose an output path outside it")
+
+
+def is_inside(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is ``folder`` or lies inside it: THE test of "inside the data folder".
+
+    Paths are compared with links resolved; then each existing folder on the way up from ``path``
+    is compared with ``folder`` by device and inode, so the same folder reached through a bind
+    mount (``mount --bind data elsewhere``) or another name the kernel gives it counts as inside.
+    """
+    real_folder, real = os.path.realpath(folder), os.path.realpath(path)
+    if os.path.commonpath([real, real_folder]) == real_folder:
+        return True
+    try:
+        wanted = os.stat(real_folder)
+    except OSError:
+        return False
+    here = real
+    while True:
+        try:
+            st = os.stat(here)
+        except OSError:
+            st = None
+        if st is not None and (st.st_dev, st.st_ino) == (wanted.st_dev, wanted.st_ino):
+            return True
+        parent = os.path.dirname(here)
+        if parent == here:
+            return False
+        here = parent
 
 
 def _mode_for(target: Path) -> int:

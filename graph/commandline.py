@@ -27,7 +27,7 @@ import typer
 from . import render
 from .complete import entity_completions
 from .conflicts import count_conflicts
-from .errors import DataErrors, IndexDamaged, NoResult, TielineError, UsageError, exit_code
+from .errors import DataErrors, IndexDamaged, NoResult, OutputError, TielineError, UsageError, exit_code
 from .export import ExportFormat, Metrics, with_metrics
 from .files import Folders
 from .index import PENDING, build_pending, drop_index
@@ -36,7 +36,8 @@ from .pipeline import load_compiled, load_indexed
 from .dedupe import find_duplicates
 from .query import graph_counts
 from .questions import Answer, compiled_view, named
-from .store import Store
+from .store import Store, no_cache_reason
+from .terminal import BROKEN_PIPE, StdoutClosed, decoded_arguments, prepare_streams, shows_all
 from .view import ViewSpec, check_types
 from .xref import Side, cross_reference as match, reference_folder
 
@@ -46,14 +47,15 @@ if TYPE_CHECKING:
 
 __all__ = ["EXIT_CODES_HELP", "new_app", "DataOption", "JsonOption", "NoCacheOption", "EntityArgument",
            "ListTypeOption", "TopOption", "FACT_FILTERS", "SELECTION", "command", "query", "load", "viewed",
-           "answer", "respond", "view_spec", "print_json", "report", "progress", "write_files", "add_export_command",
+           "answer", "respond", "view_spec", "print_json", "report", "run_app", "progress", "write_files", "add_export_command",
            "MinScoreOption", "PairLimitOption", "PairFormatOption", "answer_pairs", "duplicates", "cross_reference",
            "validate_folders", "resolve", "speak", "PlainOption", "only_command", "EntityName", "entity_argument",
            "entity_option"]
 
 EXIT_CODES_HELP = ("Exit codes: 0 success; 1 no result (no path, no match); 2 usage error "
                    "(bad option, unknown or ambiguous entity, graph too large to draw); "
-                   "3 invalid data; 4 output could not be written.")
+                   "3 invalid data; 4 output could not be written (stdout closed included); "
+                   "141 stdout's reader went away (broken pipe).")
 
 Options = dict[str, tuple[Any, Any]]
 """Parameter name → (Annotated typer type, default)."""
@@ -197,6 +199,39 @@ def view_spec(given: dict[str, Any]) -> ViewSpec:
                        if k in fields and v is not None})
 
 
+def run_app(start: Callable[[], Any]) -> int:
+    """Run the typer app ``start`` starts; its exit code, whatever the streams (graph/terminal.py):
+    never a traceback for a closed stdout (exit 4), a broken pipe (141, quietly) or a terminal's encoding."""
+    prepare_streams()
+    sys.argv[:] = decoded_arguments(sys.argv)
+    code = 0
+    try:
+        start()
+    except SystemExit as exc:  # click, typer and rich end a broken pipe with exit 1: theirs, not ours
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if isinstance(exc.__context__, BrokenPipeError):
+            code = BROKEN_PIPE
+        elif isinstance(exc.code, str):
+            sys.stderr.write(exc.code + "\n")
+    except StdoutClosed:
+        code = report(OutputError("stdout is closed: the answer was not printed"))
+    except BrokenPipeError:
+        code = BROKEN_PIPE
+    except TielineError as exc:  # raised outside a command (none is expected): still no traceback
+        code = report(exc)
+    except KeyboardInterrupt:
+        sys.stderr.write("tieline: interrupted\n")
+        code = 130
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            code = BROKEN_PIPE
+        except (OSError, ValueError):
+            pass
+    return code
+
+
 def report(exc: TielineError) -> int:
     """Print ``exc`` for people on stderr; return its exit code (the table in graph/errors.py)."""
     sys.stderr.write("\n".join(render.error_message(exc)) + "\n")
@@ -275,7 +310,8 @@ def _falling_back(function: Callable[..., Any]) -> Callable[..., Any]:
 def _build_pending_indexes() -> None:
     """Write the query index put off while the command answered from the graph (its output comes first)."""
     if PENDING:
-        sys.stdout.flush()
+        with contextlib.suppress(OSError):  # a broken pipe or a closed stdout: the index is still written
+            sys.stdout.flush()
         with progress("indexing for the next queries", minimum=render.Progress.MIN_ROWS) as bar:
             build_pending(bar)
 
@@ -285,6 +321,8 @@ def load(data: Folders, no_cache: bool, wrote_nothing: bool = True, indexed: boo
 
     ``indexed``: read it from the query index when that is current (:mod:`graph.index`).
     """
+    if not no_cache:
+        _say_no_cache()
     data = Folders.of(data)
     with progress("parsing fact files") as bar:
         try:
@@ -294,6 +332,15 @@ def load(data: Folders, no_cache: bool, wrote_nothing: bool = True, indexed: boo
         except DataErrors as exc:
             exc.folder, exc.wrote_nothing = str(data), wrote_nothing
             raise
+
+
+def _say_no_cache(said: list[bool] = []) -> None:  # noqa: B006 - said once per process
+    """Say once on stderr that there is no cache folder, and why (graph/store.py: cache_root)."""
+    reason = no_cache_reason()
+    if reason and not said:
+        said.append(True)
+        sys.stderr.write(f"tieline: no cache ({render.terminal_text(reason)}): every load starts from scratch; "
+                         "set TIELINE_CACHE_DIR or XDG_CACHE_HOME to keep one\n")
 
 
 def validate_folders(data: Any, as_json: bool, no_cache: bool) -> None:
@@ -346,7 +393,8 @@ def progress(label: str, minimum: int = render.Progress.MIN_BYTES) -> Iterator[r
 
 
 def print_json(value: Any) -> None:
-    typer.echo(render.json_text(value))
+    """``value`` as JSON on stdout: ``\\uXXXX`` escapes where stdout cannot show a character (graph/terminal.py)."""
+    typer.echo(render.json_text(value, ascii_only=not shows_all(sys.stdout)))
 
 
 def answer(result: Any, as_json: bool, text: Callable[[Any], Any]) -> None:

@@ -23,8 +23,8 @@ from typing import Any
 __all__ = ["PARTIAL_DATE", "is_partial_date", "date_bounds", "first_day", "last_day", "BEFORE_ALL", "AFTER_ALL",
            "Span", "fact_span", "fact_days", "entity_span", "overlaps", "day_text", "date_text", "period_text"]
 
-PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?\Z")
-"""``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
+PARTIAL_DATE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?\Z")
+"""``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD`` in ASCII digits (``\\d`` would take ``١٩٧٠`` and ``２０２５``)."""
 
 
 def is_partial_date(text: str) -> bool:
@@ -52,7 +52,7 @@ def date_bounds(value: str) -> tuple[_dt.date, _dt.date]:
         m = int(month)
         if not 1 <= m <= 12:
             raise ValueError("month must be in 1..12")
-        last = _dt.date(y + (m == 12), m % 12 + 1, 1) - _dt.timedelta(days=1)
+        last = _dt.date(y, 12, 31) if m == 12 else _dt.date(y, m + 1, 1) - _dt.timedelta(days=1)  # 9999-12 too
         return _dt.date(y, m, 1), last
     return _dt.date(y, 1, 1), _dt.date(y, 12, 31)
 

@@ -143,7 +143,8 @@ EXIT_CODES: tuple[tuple[type[TielineError], int], ...] = (
     (DataErrors, 3), (OutputError, 4),
 )
 """The one table from error to exit code (the first match wins): 1 no result, 2 usage, 3 invalid data,
-4 output not written. An error not listed is a usage error."""
+4 output not written. An error not listed is a usage error. What the process's streams add (a closed
+stdout: 4; a broken pipe: 141) is in graph/terminal.py."""
 
 
 def exit_code(error: TielineError) -> int:

@@ -15,11 +15,11 @@ from .fields import (DATASET_FIELDS, ENTITY_FIELDS, FACT_FIELDS, RESOLUTION_FIEL
 from .glyphs import invisible_problem, mixed_script_problem
 from .schema import is_schema_file
 from .tour import tour_step
-from .yamlfile import Marked, decode_text, parse_yaml
+from .yamlfile import Marked, decode_text, parse_yaml_counted
 
 __all__ = ["ParsedFile", "parse_file", "PARSER_VERSION", "SECTIONS", "DATASET_KEYS"]
 
-PARSER_VERSION = "5"  # bump when parse_file's output changes, to invalidate per-file caches
+PARSER_VERSION = "6"  # bump when parse_file's output changes, to invalidate per-file caches
 SECTIONS = ("dataset", "sources", "entities", "facts", "resolutions", "tour")
 DATASET_KEYS = field_names(DATASET_FIELDS)
 
@@ -40,6 +40,8 @@ class ParsedFile:
     readable: bool = True  # False when the file could not be read as YAML at all: its records are unknown
     rejected: list[tuple[int, int, str, str, str]] = field(default_factory=list)
     """References refused as not ids: (line, column, message, kind, value); phase 2 may say which id was meant."""
+    written: int = 0  # characters of text in the file
+    repeated: int = 0  # characters its YAML aliases repeat (the whole load's budget: graph.yamlfile.repetition_error)
 
 
 def parse_file(data: bytes, rel: str) -> ParsedFile:
@@ -49,7 +51,8 @@ def parse_file(data: bytes, rel: str) -> ParsedFile:
     if text is None:
         parsed.readable = False
         return parsed
-    document, errors = parse_yaml(text, rel)
+    document, errors, parsed.repeated = parse_yaml_counted(text, rel)
+    parsed.written = len(text)
     parsed.errors.extend(errors)
     if errors:
         parsed.readable = False

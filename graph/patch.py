@@ -45,8 +45,8 @@ def patch_compiled(loader: Loader, root: Path, files: list[Path], manifest: Mani
     fresh = parse_all(loader, root, changed_paths, manifest, store, progress, {})
     if any(p.errors for p in fresh):
         return build_compiled(loader, root, files, manifest, store, None, {p.path: p for p in fresh})
-    if any(p.resolutions or p.tour for p in fresh) or header.get("judged"):
-        return None  # judgements merge across files, a tour names them all: the full build applies them
+    if any(p.resolutions or p.tour or p.repeated for p in fresh) or header.get("judged"):
+        return None  # judgements merge across files, a tour names them all, aliases share one budget: a full build
     try:
         schema = _cached_schema(store, manifest)
         old = store.read_graph(header) if schema is not None else None

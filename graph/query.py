@@ -241,7 +241,9 @@ def _reach(graph: ReadableGraph, node: str, depth: int, direction: str) -> dict[
     distance = {node: 0}
     reached: dict[str, dict[str, Any]] = {}
     frontier = [node]
-    for level in range(1, depth + 1):
+    level = 0
+    while frontier and level < depth:  # an empty frontier reaches nothing more: --depth 100000000 ends at once
+        level += 1
         next_frontier: list[str] = []
         for current in frontier:
             for other, key, data in steps(current):
@@ -257,6 +259,14 @@ def _reach(graph: ReadableGraph, node: str, depth: int, direction: str) -> dict[
 
 ROUTE_BUDGET = 2000
 """At most this many routes are examined for ``--chronological``: past it the search gives up and says so."""
+WORK_FACTOR, MIN_WORK = 50, 500_000
+"""The work of ``--routes`` and ``--chronological``, counted in adjacency entries read: at most
+WORK_FACTOR times what the first shortest path cost, and never less than MIN_WORK; past it the
+search gives up and says so (each route is a search of the graph: the routes alone do not bound it)."""
+
+
+class _OutOfWork(Exception):
+    """The route search read more of the graph than its budget allows."""
 
 
 def find_paths(graph: ReadableGraph, source: str, target: str, *, all_paths: bool = False,
@@ -289,26 +299,32 @@ def search_paths(graph: ReadableGraph, source: str, target: str, *, all_paths: b
     day it can be on (None when undated facts leave it free).
 
     Returns ``{"paths", "examined", "backwards", "gave_up"}``: the paths, how many routes were
-    looked at, how many were rejected as running backwards, and whether the budget ran out.
+    looked at, how many were rejected as running backwards, and whether a budget ran out (the
+    routes, or the work: :data:`WORK_FACTOR`).
     """
-    search = _PathSearch(graph, source, target, max_hops, set(via_types), set(avoid), directed)
+    search = _PathSearch(graph, source, target, max_hops, set(via_types), set(avoid), directed,
+                         counted=bool(routes or chronological))
     wanted = routes or (limit if all_paths else 1)
     candidates = search.simple_paths() if routes or chronological else search.shortest_paths()
     found: list[dict[str, Any]] = []
     examined = backwards = 0
-    for nodes in candidates:
-        if chronological and (len(found) >= wanted or (not routes and found and len(nodes) - 1 > found[0]["length"])):
-            break
-        if not chronological and len(found) >= wanted:
-            break
-        if chronological and examined >= ROUTE_BUDGET:
-            return {"paths": found, "examined": examined, "backwards": backwards, "gave_up": True}
-        examined += 1
-        hops = search.hops(nodes, chronological)
-        if hops is None:
-            backwards += 1
-            continue
-        found.append({"length": len(nodes) - 1, "hops": hops})
+    try:
+        for nodes in candidates:
+            if chronological and (len(found) >= wanted
+                                  or (not routes and found and len(nodes) - 1 > found[0]["length"])):
+                break
+            if not chronological and len(found) >= wanted:
+                break
+            if chronological and examined >= ROUTE_BUDGET:
+                raise _OutOfWork
+            examined += 1
+            hops = search.hops(nodes, chronological)
+            if hops is None:
+                backwards += 1
+                continue
+            found.append({"length": len(nodes) - 1, "hops": hops})
+    except _OutOfWork:
+        return {"paths": found, "examined": examined, "backwards": backwards, "gave_up": True}
     return {"paths": found, "examined": examined, "backwards": backwards, "gave_up": False}
 
 
@@ -317,12 +333,25 @@ class _PathSearch:
     shortest first; and each path's hops with their facts."""
 
     def __init__(self, graph: ReadableGraph, source: str, target: str, max_hops: int | None,
-                 via_types: set[str], avoid: set[str], directed: bool) -> None:
+                 via_types: set[str], avoid: set[str], directed: bool, counted: bool = False) -> None:
         self.graph, self.source, self.target = graph, source, target
         self.max_hops = max_hops if max_hops is not None else float("inf")
         self.via_types, self.avoid = via_types, avoid
         self.forward = _stepper(graph, "out" if directed else "both")
         self.backward = _stepper(graph, "in" if directed else "both")
+        self.work, self.budget = 0, float("inf")  # adjacency entries read; past the budget: _OutOfWork
+        if counted:
+            self.forward, self.backward = self._counting(self.forward), self._counting(self.backward)
+
+    def _counting(self, steps: Callable[[str], Iterator[Step]]) -> Callable[[str], Iterator[Step]]:
+        """``steps`` counting the work it does against the budget."""
+        def counted(node: str) -> Iterator[Step]:
+            found = list(steps(node))
+            self.work += len(found) + 1
+            if self.work > self.budget:
+                raise _OutOfWork
+            return iter(found)
+        return counted
 
     def allowed(self, node: str) -> bool:
         """Whether a path may pass through ``node`` (its ends always may)."""
@@ -344,6 +373,7 @@ class _PathSearch:
         first = next(self.shortest_paths(), None)
         if first is None:
             return
+        self.budget = max(MIN_WORK, WORK_FACTOR * self.work)  # the graph's scale, as the first search met it
         found, queued, seen = [first], [], {tuple(first)}
         yield first
         while True:

@@ -92,7 +92,8 @@ def path(compiled: Compiled, view: ViewSpec, source: str, target: str, all_paths
     g = resolved.apply(compiled.graph)
     found = search_paths(g, a, b, all_paths=all_paths, max_hops=max_hops, via_types=tuple(via_types),
                          avoid=avoided, directed=directed, limit=limit, routes=routes, chronological=chronological)
-    result = {"from": entity_ref(g, a), "to": entity_ref(g, b), "paths": found["paths"]}
+    stopped = {"gave_up": True, "examined": found["examined"]} if found["gave_up"] else {}  # the work bound
+    result = {"from": entity_ref(g, a), "to": entity_ref(g, b), "paths": found["paths"], **stopped}
     return Answer(result, _path_texts, None if found["paths"] else (lambda: render.no_path_text(
         compiled.graph, g, a, b, found, resolved, max_hops=max_hops, directed=directed,
         narrowed=bool(via_types or avoid))), notes=tuple(notes))

@@ -30,7 +30,7 @@ from .wording import counted, entity_when
 from .yamlwrite import scalar
 
 __all__ = [
-    "terminal_text", "json_text", "show", "path_text", "card_lines", "neighbours_lines", "stats_lines",
+    "terminal_text", "json_text", "show", "path_text", "search_stopped_text", "card_lines", "neighbours_lines", "stats_lines",
     "search_table", "ambiguous_text", "not_found_text", "error_lines", "sources_line",
     "statement_lines", "claim_cells", "conflicts_lines",
     "validation_summary", "shown_name", "Progress", "error_message", "rank_table", "brokers_lines",
@@ -74,10 +74,11 @@ def _lone_surrogates(text: str) -> str:
     return "".join(f"<U+{ord(c):04X}>" if 0xD800 <= ord(c) <= 0xDFFF else c for c in text)
 
 
-def json_text(value: Any) -> str:
+def json_text(value: Any, ascii_only: bool = False) -> str:
     """A JSON document as printed by ``--json``: non-ASCII kept, but every character :mod:`graph.glyphs`
-    calls invisible written as a ``\\uXXXX`` escape (the same JSON, harmless on a terminal)."""
-    text = json.dumps(value, ensure_ascii=False, indent=2, sort_keys=False)
+    calls invisible written as a ``\\uXXXX`` escape (the same JSON, harmless on a terminal);
+    ``ascii_only``: every non-ASCII character escaped (for a terminal that cannot show it)."""
+    text = json.dumps(value, ensure_ascii=ascii_only, indent=2, sort_keys=False)
     # json.dumps escapes C0 controls itself; the line breaks are its layout
     return "\n".join(replace_invisible(line, _json_escape) for line in text.split("\n"))
 
@@ -592,6 +593,12 @@ def no_path_text(whole: Any, viewed: Any, start: str, end: str, search: dict[str
     reasons = [absence_reason(whole, viewed, n, window) for n in dict.fromkeys((start, end))] if window else []
     reasons = [r for r in reasons if r]
     return terminal_text(text + (": " + "; ".join(reasons) if reasons else ""))
+
+
+def search_stopped_text(search: dict[str, Any]) -> str:
+    """What ``path --routes``/``--chronological`` says when its work bound stopped it after some paths."""
+    return (f"the search stopped after {search['examined']:,} route(s), at its bound on work: there may be more; "
+            "narrow it with --max-hops, --via-type, --avoid or a time window")
 
 
 def no_neighbours_text(whole: Any, viewed: Any, node: str, window: Any) -> str:

@@ -1,7 +1,7 @@
 """The compiled cache on disk: the file format, the manifest that keys it, and the ownership checks.
 
-Layout, under ``$TIELINE_CACHE_DIR`` or ``$XDG_CACHE_HOME/tieline`` (``~/.cache/tieline``), one
-folder per data folder (named by a hash of its real path)::
+Layout, under ``$TIELINE_CACHE_DIR`` or ``$XDG_CACHE_HOME/tieline`` (``~/.cache/tieline``; none when
+``$HOME`` is empty or not a folder: :func:`cache_root`), one folder per data folder (named by a hash of its real path)::
 
     graph.cache               header (format, key, file manifest, checksum) + (graph, name index)
     files/<digest>.parsed     phase-1 parse result of one file, keyed by its path and contents
@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .atomic import atomic_writer
+from .atomic import atomic_writer, is_inside, sweep_debris
 from .errors import DataError, OutputError
 from .model import NameIndex
 from .parse import PARSER_VERSION, ParsedFile
@@ -43,8 +43,8 @@ from .yamlfile import Marked, MarkedList, Plain
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["CACHE_FORMAT", "Manifest", "Origins", "Store", "cache_root", "decode_parsed", "encode_parsed",
-           "write_private", "is_private", "code_files", "unchanged"]
+__all__ = ["CACHE_FORMAT", "Manifest", "Origins", "Store", "cache_root", "no_cache_reason", "decode_parsed",
+           "encode_parsed", "write_private", "is_private", "code_files", "unchanged"]
 
 CACHE_FORMAT = "tieline-cache-4"
 _MAGIC = b"TIELINE-CACHE-4\n"
@@ -65,13 +65,36 @@ def _sha256(data: bytes) -> str:
     return sha256(data).hexdigest()
 
 
-def cache_root() -> Path:
-    """Where caches live: ``$TIELINE_CACHE_DIR``, else the user cache folder."""
+def cache_root() -> Path | None:
+    """Where caches live: ``$TIELINE_CACHE_DIR``, else ``$XDG_CACHE_HOME/tieline`` (an absolute
+    path, as the XDG rule says), else ``$HOME/.cache/tieline`` — only when ``$HOME`` is an existing
+    folder named by an absolute path: ``HOME=""`` or Debian's ``HOME=/nonexistent`` mean no cache
+    (None; :func:`no_cache_reason` says why), never a cache in ``/.cache`` or a home made up."""
     explicit = os.environ.get("TIELINE_CACHE_DIR")
     if explicit:
         return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "tieline"
+    xdg = os.environ.get("XDG_CACHE_HOME", "")
+    if os.path.isabs(xdg):
+        return Path(xdg) / "tieline"
+    return None if no_cache_reason() else Path(_home()) / ".cache" / "tieline"
+
+
+def _home() -> str:
+    """``$HOME`` as given, else the account's home (what ``~`` means)."""
+    home = os.environ.get("HOME")
+    return os.path.expanduser("~") if home is None else home
+
+
+def no_cache_reason() -> str | None:
+    """Why there is no cache folder (a home that is not a folder), or None when there is one."""
+    if os.environ.get("TIELINE_CACHE_DIR") or os.path.isabs(os.environ.get("XDG_CACHE_HOME", "")):
+        return None
+    home = _home()
+    if not home:
+        return "HOME is empty"
+    if not os.path.isabs(home) or not os.path.isdir(home):
+        return f"HOME ({home!r}) is not the absolute path of a folder"
+    return None
 
 
 # --- what a compiled graph remembers about where its records came from ---------------------------
@@ -312,10 +335,11 @@ class Store:
         self.folders = folders
         real = os.path.realpath(data_root)
         joined = [os.path.realpath(data_root / f) for f in folders]  # several folders: keyed on all of them
-        self.folder = cache_root() / _sha256(os.fsencode(real if folders == ("",) else "\0".join(joined)))[:24]
-        cache = os.path.realpath(cache_root())
-        inside = any(os.path.commonpath([cache, folder]) == folder for folder in joined)
-        self.usable = not inside and self._prepare()  # a cache inside the data folder is never written
+        root = cache_root()
+        key = _sha256(os.fsencode(real if folders == ("",) else "\0".join(joined)))[:24]
+        self.folder = (root or Path(os.devnull)) / key
+        # a cache inside a data folder (by path, link or bind mount) is never written
+        self.usable = root is not None and not any(is_inside(root, folder) for folder in joined) and self._prepare()
         self._payload = b""
 
     def _prepare(self) -> bool:
@@ -396,7 +420,10 @@ class Store:
         return header
 
     def _prune(self, manifest: Manifest) -> None:
-        """Remove per-file caches of file versions that are gone (each edit leaves one behind)."""
+        """Remove per-file caches of file versions that are gone (each edit leaves one behind), and the
+        debris of writers interrupted in this folder (:func:`graph.atomic.sweep_debris`)."""
+        sweep_debris(self.folder, (_GRAPH_FILE,))
+        sweep_debris(self.folder / "files", suffix=".parsed")
         keep = {f"{manifest.file_key(rel)}.parsed" for rel in manifest.entries}
         try:
             for entry in os.scandir(self.folder / "files"):

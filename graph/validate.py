@@ -22,8 +22,9 @@ from .fields import ENTITY_FIELDS, printable, shown, suggest
 from .files import data_files
 from .names import id_key, name_key
 from .parse import DATASET_KEYS, ParsedFile, parse_file
-from .tour import check_tour
 from .schema import SCHEMA_FILE, Schema, build_schema, is_schema_file
+from .tour import check_tour
+from .yamlfile import repetition_error
 
 __all__ = ["FactBase", "link", "check_and_link", "load_facts", "made_fact_id", "stories_of", "story_of", "Linker", "check_resolutions",
            "Involved", "Rule", "RULES"]
@@ -710,6 +711,9 @@ def check_and_link(root: Path, parsed: list[ParsedFile], folders: tuple[str, ...
     a schema.yaml, the first one's is the root schema and every other one a fragment merged into it.
     """
     errors = [e for p in parsed for e in p.errors]
+    too_many = repetition_error([(p.path, p.written, p.repeated) for p in parsed])
+    if too_many is not None:  # the alias budget is the whole load's, not each file's
+        errors.append(too_many)
     if not root.is_dir():
         raise DataErrors([DataError(str(root), 0, 0, "no such data folder")])
     roots = [posixpath.join(folder, SCHEMA_FILE) for folder in folders]

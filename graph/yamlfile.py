@@ -19,7 +19,8 @@ from .errors import DataError
 from . import yamlfast
 from .yamlvalues import Marked, MarkedList, Plain, printable, shown
 
-__all__ = ["Marked", "MarkedList", "Plain", "parse_yaml", "parse_with_libyaml", "decode_text", "shown", "printable"]
+__all__ = ["Marked", "MarkedList", "Plain", "parse_yaml", "parse_yaml_counted", "parse_with_libyaml", "repetition_error",
+           "repeat_allowance", "decode_text", "shown", "printable"]
 
 MAX_DEPTH = 40  # our format nests 4 levels; anything this deep is an attack or an accident
 _STD = "tag:yaml.org,2002:"
@@ -47,14 +48,27 @@ def decode_text(data: bytes, path: str) -> tuple[str | None, list[DataError]]:
 
 def parse_yaml(text: str, path: str) -> tuple[Any, list[DataError]]:
     """Parse one YAML document into plain values with marks; ``(None, errors)`` when it cannot be read."""
+    value, errors, _ = parse_yaml_counted(text, path)
+    return value, errors
+
+
+def parse_yaml_counted(text: str, path: str) -> tuple[Any, list[DataError], int]:
+    """:func:`parse_yaml`, and how many characters of text its aliases repeat (for the whole load's
+    budget: :func:`repetition_error`; the fast reader takes no aliases, so it repeats none)."""
     try:
-        return yamlfast.read_fast(text), []
+        return yamlfast.read_fast(text), [], 0
     except yamlfast.Unsupported:
-        return parse_with_libyaml(text, path)  # which also words every problem
+        return _libyaml_counted(text, path)  # which also words every problem
 
 
 def parse_with_libyaml(text: str, path: str) -> tuple[Any, list[DataError]]:
     """The reference route: libyaml composes nodes, our walker turns them into marked values."""
+    value, errors, _ = _libyaml_counted(text, path)
+    return value, errors
+
+
+def _libyaml_counted(text: str, path: str) -> tuple[Any, list[DataError], int]:
+    """:func:`parse_with_libyaml`, and the characters its aliases repeat."""
     import yaml
 
     loader_class = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -66,20 +80,21 @@ def parse_with_libyaml(text: str, path: str) -> tuple[Any, list[DataError]]:
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        return None, [_syntax_error(exc, path, text)]
+        return None, [_syntax_error(exc, path, text)], 0
     except yaml.YAMLError as exc:  # reader errors: characters YAML forbids
-        return None, [_reader_error(exc, path, text, byte_offsets=loader_class is not yaml.SafeLoader)]
+        return None, [_reader_error(exc, path, text, byte_offsets=loader_class is not yaml.SafeLoader)], 0
     except RecursionError:
-        return None, [DataError(path, 1, 1, "YAML nested too deeply to read")]
+        return None, [DataError(path, 1, 1, "YAML nested too deeply to read")], 0
     if node is None:
-        return None, []
+        return None, [], 0
+    repeated = 0
     if "&" in text and _may_have_alias(text):  # without both, nothing can expand beyond its size
-        bomb = _expansion_error(node, path)
+        bomb, repeated = _expansion_error(node, path)
         if bomb is not None:
-            return None, [bomb]
+            return None, [bomb], 0
     walker = _Walker(path)
     value = walker.value(node, 0)
-    return (None if walker.errors else value), walker.errors
+    return (None if walker.errors else value), walker.errors, repeated
 
 
 def _resolve_quickly(loader: Any, loader_class: type) -> None:
@@ -125,12 +140,13 @@ def _may_have_alias(text: str) -> bool:
 
 _BEFORE_NODE = frozenset(" \t\r\n[{,:?-\x85\u2028\u2029\ufeff")
 MAX_EXPANSION = 4  # aliases may repeat what is written at most this many times over (plus a margin)
-REPEAT_MARGIN_CHARS = 1_000_000  # characters aliases may repeat in any file, however small
-MAX_REPEATED_CHARS = 16_000_000  # characters aliases may repeat in one file, however large
+REPEAT_MARGIN_CHARS = 1_000_000  # characters aliases may repeat in any file (and any load), however small
+MAX_REPEATED_CHARS = 16_000_000  # characters aliases may repeat in one file or one whole load, however large
 
 
-def _expansion_error(root: Any, path: str) -> DataError | None:
-    """An error when aliases would expand the document far beyond what is written, or into itself.
+def _expansion_error(root: Any, path: str) -> tuple[DataError | None, int]:
+    """An error when aliases would expand the document far beyond what is written, or into itself;
+    and the characters aliases repeat.
 
     Counts the values and the characters of text each node stands for, sharing the counts of a
     node that aliases reuse, so nothing is expanded to find out; linear in the nodes written.
@@ -165,7 +181,7 @@ def _expansion_error(root: Any, path: str) -> DataError | None:
             continue
         if key in open_nodes:
             return _error_at(node, path, "an alias refers to the collection that contains it "
-                                         "(a recursive alias); refused")
+                                         "(a recursive alias); refused"), 0
         open_nodes.add(key)
         stack.append((node, True))
         stack.extend((child, False) for child in reversed(children))
@@ -173,14 +189,35 @@ def _expansion_error(root: Any, path: str) -> DataError | None:
     limit = MAX_EXPANSION * len(sizes) + 10_000
     if values > limit:
         return _error_at(reused or root, path, f"aliases would expand this document to more than {limit:,} "
-                                               f"values from {len(sizes):,} written (an alias bomb?); refused")
+                                               f"values from {len(sizes):,} written (an alias bomb?); refused"), 0
     repeated = characters - written
-    allowed = min(MAX_EXPANSION * written + REPEAT_MARGIN_CHARS, MAX_REPEATED_CHARS)
+    allowed = repeat_allowance(written)
     if repeated > allowed:
         return _error_at(reused_chars or root, path,
                          f"aliases would repeat {repeated:,} characters of text ({written:,} written; at most "
-                         f"{allowed:,} may be repeated): every export would hold each copy; refused")
-    return None
+                         f"{allowed:,} may be repeated): every export would hold each copy; refused"), 0
+    return None, repeated
+
+
+def repeat_allowance(written: int) -> int:
+    """How many characters aliases may repeat where ``written`` characters are written: in one file,
+    and in the whole load (every file's repetitions summed against every file's text)."""
+    return min(MAX_EXPANSION * written + REPEAT_MARGIN_CHARS, MAX_REPEATED_CHARS)
+
+
+def repetition_error(files: list[tuple[str, int, int]]) -> DataError | None:
+    """The budget of aliases for a whole load: ``files`` are (path, characters written, characters its
+    aliases repeat); an error at the file repeating most when together they repeat more than
+    :func:`repeat_allowance` of all the text (400 files each within its own budget are not)."""
+    repeated = sum(r for _, _, r in files)
+    allowed = repeat_allowance(sum(w for _, w, _ in files))
+    if repeated <= allowed:
+        return None
+    path, _, most = max(files, key=lambda f: (f[2], f[0]))
+    share = sum(1 for f in files if f[2])
+    return DataError(path, 1, 1, f"aliases in {share:,} file(s) of the data folder would together repeat {repeated:,} "
+                                 f"characters of text (at most {allowed:,} for the whole folder; this file repeats "
+                                 f"{most:,}): every export would hold each copy; refused")
 
 
 def _error_at(node: Any, path: str, message: str) -> DataError:

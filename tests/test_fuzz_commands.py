@@ -112,7 +112,7 @@ def check(kind: str, args: list[str], result: Any) -> None:
         assert result.stderr.startswith("Usage: tieline "), (args, result.stderr)  # click: no such option
         return
     if result.exit_code:
-        assert result.stderr.startswith(("tieline: ", "story.yaml", "schema.yaml", "/")) or \
+        assert result.stderr.startswith(("tieline: ", "story.yaml", "schema.yaml", "/", "Usage: ")) or \
             re.match(r"^\S+:\d+(:\d+)?: ", result.stderr), (args, result.stderr)
 
 
@@ -131,5 +131,97 @@ def test_every_command_survives_hostile_text(files: dict[str, str], query: str) 
             result = runner.invoke(app, [*args, "--data", str(data)], env={"COLUMNS": "80"},
                                    catch_exceptions=False)
             check(kind, args, result)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# --- time and analysis options: random dates, depths, route counts, measures ----------------------------
+
+TIME_SCHEMA = SCHEMA.replace("  institution: {label: Institution}\n",
+                             "  institution: {label: Institution}\n  event: {label: Event}\n") + """\
+  took_part_in: {label: took part in, momentary: true, subject: [person, institution], object: [event]}
+"""
+HOSTILE_DATES = ["١٩٧٠", "２０２５", "2025-٠٣", "0000", "9999-12", "9999-12-31", "0001-01-01", "2025-02-30",
+                 "2024-02-29", "2025-13", "25", "2025-3", "", " 2025", "2025\n", "+2025", "2025-03-11T00:00"]
+"""Dates a curator or an attacker may type: other digits, the ends of the calendar, near-misses."""
+real_dates = st.one_of(
+    st.integers(1, 9999).map(lambda y: f"{y:04d}"),
+    st.tuples(st.integers(1, 9999), st.integers(1, 12)).map(lambda t: f"{t[0]:04d}-{t[1]:02d}"),
+    st.dates().map(lambda d: d.isoformat()))
+dates = st.one_of(real_dates, st.sampled_from(HOSTILE_DATES))
+"""On the command line: half of them hostile."""
+data_dates = st.one_of(*[real_dates] * 9, st.sampled_from(HOSTILE_DATES))
+"""In the data: one in ten hostile (one refused date makes every command answer exit 3)."""
+depths = st.one_of(st.integers(0, 4), st.sampled_from([100, 100_000_000, -1]))
+counts = st.one_of(st.integers(0, 6), st.sampled_from([1_000_000, 10 ** 12, -5]))
+
+
+def _no_constants(name: str) -> None:
+    raise AssertionError(f"{name} in --json output: not JSON")
+
+
+@st.composite
+def dated_sets(draw: Any) -> dict[str, str]:
+    """A schema and one fact file: people, an institution and events, with random (often hostile) dates."""
+    people = draw(st.integers(2, 6))
+    lines = ["dataset: {name: Dated, date: '2025-01-01'}", "sources:", "  - {id: s1, title: Source}", "entities:",
+             "  - {id: club, type: institution, name: Club}", "  - {id: summit, type: event, name: Summit}"]
+    for number in range(people):
+        start = draw(st.one_of(st.none(), data_dates))
+        lines.append(f"  - {{id: p{number}, type: person, name: Person {number}"
+                     + ("" if start is None else f", start: {quoted(start)}") + "}")
+    lines.append("facts:")
+    for number in range(people):
+        for relation, obj in (("heads", "club"), ("took_part_in", "summit"), ("met_with", f"p{(number + 1) % people}")):
+            if relation == "met_with" and people < 3 and number:
+                continue
+            if not draw(st.booleans()):
+                continue
+            when = sorted(draw(st.lists(data_dates, max_size=2)))  # mostly in order: reversed dates are refused
+            fields = "".join(f", {key}: {quoted(value)}" for key, value in zip(("start", "end"), when))
+            lines.append(f"  - {{subject: p{number}, relation: {relation}, object: {obj}, sources: [s1], "
+                         f"certainty: confirmed{fields}}}")
+    return {"schema.yaml": TIME_SCHEMA, "story.yaml": "\n".join(lines) + "\n"}
+
+
+@st.composite
+def time_commands(draw: Any) -> list[tuple[str, list[str]]]:
+    """Queries and analyses with random time windows, depths, route counts and measures."""
+    window = draw(st.sampled_from([[], ["--as-of"], ["--at"], ["--between"], ["--dated-only"]]))
+    if window[:1] in (["--as-of"], ["--at"]):
+        window = [window[0], draw(dates)]
+    elif window == ["--between"]:
+        window = ["--between", draw(dates), draw(dates)]
+    runs = [
+        ["neighbours", "p0", "--depth", str(draw(depths))],
+        ["export", "json", "--focus", "p0", "--depth", str(draw(depths)), "--out", "-"],
+        ["path", "p0", "p1", "--routes", str(draw(counts))],
+        ["path", "p0", f"p{draw(st.integers(1, 2))}", "--chronological", *draw(st.sampled_from(
+            [[], ["--all"], ["--routes", "3"], ["--max-hops", "2"]]))],
+        ["rank", "--by", draw(st.sampled_from(["degree", "betweenness", "pagerank", "closeness", "eigenvector"])),
+         *draw(st.sampled_from([[], ["--project", "event"], ["--project", "institution"]]))],
+        ["brokers", "club", "summit"], ["clusters", *draw(st.sampled_from([[], ["--project", "event"]]))],
+        ["timeline"], ["show", "p0"], ["stats"]]
+    return [("export" if args[0] == "export" else "query", [*args, *window, *draw(st.sampled_from([[], ["--json"]]))])
+            for args in runs]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(files=dated_sets(), runs=time_commands())
+def test_time_and_analysis_options_survive_random_dates_depths_and_counts(files: dict[str, str],
+                                                                          runs: list[tuple[str, list[str]]]) -> None:
+    runner = CliRunner()
+    work = Path(tempfile.mkdtemp(prefix="tieline-fuzz-time-"))
+    try:
+        data = work / "data"
+        data.mkdir()
+        for name, text in files.items():
+            (data / name).write_text(text, encoding="utf-8")
+        for kind, args in [("validate", ["validate"]), *runs]:
+            result = runner.invoke(app, [*args, "--data", str(data)], env={"COLUMNS": "80"}, catch_exceptions=False)
+            check(kind, args, result)
+            if result.exit_code == 0 and ("--json" in args or args[:3] == ["export", "json", "--focus"]):
+                json.loads(result.stdout, parse_constant=_no_constants)  # no NaN, no Infinity
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -4,6 +4,7 @@ walk, :class:`IndexNames` for the name index; :func:`open_index` trusts a file o
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
@@ -12,9 +13,9 @@ from typing import Any
 from ..errors import IndexDamaged
 from ..model import NameIndex
 from ..store import Manifest, Store, is_private, unchanged
-from .tables import ENTITY_COLUMNS, INDEX_FILE, INDEX_FORMAT
+from .tables import ENTITY_COLUMNS, INDEX_FILE, INDEX_FORMAT, MASTER_SQL, STAMP_FILE, expected_master, work_budget
 
-__all__ = ["IndexGraph", "IndexNames", "open_index"]
+__all__ = ["IndexGraph", "IndexNames", "open_index", "stamp_of", "read_stamp"]
 
 
 # --- opening --------------------------------------------------------------------------------------
@@ -26,22 +27,26 @@ def open_index(root: Path, store: Store, files: list[Path]) -> tuple[IndexGraph,
     if not store.usable or not is_private(path):
         return None
     try:
-        size = path.stat().st_size
+        st = path.stat()
+        if read_stamp(store) != stamp_of(st):
+            return None  # changed since tieline wrote it (or never stamped): not believed, built again
         connection = sqlite3.connect(f"{path.as_uri()}?mode=ro&immutable=1", uri=True, isolation_level=None,
                                      check_same_thread=False)
     except (OSError, sqlite3.Error):
         return None
     try:
-        _harden(connection)
+        budget = _harden(connection, st.st_size)
         page_size, pages = (connection.execute(f"PRAGMA {p}").fetchone()[0] for p in ("page_size", "page_count"))
+        if page_size * pages != st.st_size or tuple(connection.execute(MASTER_SQL)) != expected_master():
+            raise IndexDamaged("not an index of this format")  # any other table, view, trigger or index: refused
         meta = dict(connection.execute("SELECT name, value FROM meta"))
-        if page_size * pages != size or meta.get("format") != INDEX_FORMAT:
+        if meta.get("format") != INDEX_FORMAT:
             raise IndexDamaged("not an index of this format")
         header = json.loads(meta["header"])
         if not unchanged(root, files, header) and Manifest.compute(root, files, header).key != meta["key"]:
             connection.close()
             return None
-        graph = IndexGraph(connection, json.loads(meta["graph"]), json.loads(meta["types"]))
+        graph = IndexGraph(connection, json.loads(meta["graph"]), json.loads(meta["types"]), budget)
         graph.graph["sources"] = _JsonColumn(graph, "sources", "id", "data")
     except (sqlite3.Error, ValueError, KeyError, TypeError, IndexDamaged):
         connection.close()
@@ -49,12 +54,46 @@ def open_index(root: Path, store: Store, files: list[Path]) -> tuple[IndexGraph,
     return graph, IndexNames(graph)
 
 
-def _harden(connection: sqlite3.Connection) -> None:
-    """No extension loading; functions in the file's schema (views, triggers) may not run."""
+def _harden(connection: sqlite3.Connection, size: int) -> _Budget:
+    """No extension loading; functions in the file's schema (views, triggers) may not run; every
+    statement bounded in work (:func:`work_budget` of the file's size in 4 KiB pages)."""
     if hasattr(connection, "enable_load_extension"):
         connection.enable_load_extension(False)
+    budget = _Budget(work_budget(size // 4096))
+    connection.set_progress_handler(budget, 1000)
     connection.execute("PRAGMA trusted_schema=OFF")
     connection.execute("PRAGMA query_only=ON")
+    return budget
+
+
+class _Budget:
+    """A progress handler: called every thousand SQLite instructions, it stops a statement past its budget."""
+
+    __slots__ = ("limit", "used")
+
+    def __init__(self, limit: int):
+        self.limit, self.used = limit, 0
+
+    def __call__(self) -> int:
+        self.used += 1
+        return self.used > self.limit  # true: SQLite interrupts the statement (sqlite3.OperationalError)
+
+
+def stamp_of(st: os.stat_result) -> str:
+    """What the stamp beside an index records of it: size, inode, modification and change times (ns)."""
+    return f"{st.st_size} {st.st_ino} {st.st_mtime_ns} {st.st_ctime_ns}"
+
+
+def read_stamp(store: Store) -> str | None:
+    """The stamp the writer left beside the index, or None."""
+    path = store.folder / STAMP_FILE
+    try:
+        with open(path, "rb") as handle:
+            if not is_private(path, handle.fileno()):
+                return None
+            return handle.read(200).decode("ascii")
+    except (OSError, UnicodeError):
+        return None
 
 
 # --- reading: a networkx-shaped graph over the file -------------------------------------------------
@@ -133,8 +172,10 @@ class _GraphCalls:
 class IndexGraph(_GraphCalls):
     """What the queries use of a ``networkx.MultiDiGraph``, read from the index as it is walked."""
 
-    def __init__(self, connection: sqlite3.Connection, attributes: dict[str, Any], types: list[str]):
+    def __init__(self, connection: sqlite3.Connection, attributes: dict[str, Any], types: list[str],
+                 budget: _Budget | None = None):
         self.connection = connection
+        self.budget = budget or _Budget(work_budget(0))
         self.graph = attributes
         self.present_types = set(types)
         self._entities: dict[str, _Record | None] = {}
@@ -145,7 +186,8 @@ class IndexGraph(_GraphCalls):
         self._make_views()
 
     def rows(self, sql: str, *parameters: Any) -> list[tuple[Any, ...]]:
-        """The rows of one query; IndexDamaged whatever goes wrong."""
+        """The rows of one query; IndexDamaged whatever goes wrong, past its work budget included."""
+        self.budget.used = 0
         try:
             return self.connection.execute(sql, parameters).fetchall()
         except sqlite3.Error as exc:
@@ -198,6 +240,7 @@ class IndexGraph(_GraphCalls):
 
     def cursor(self, sql: str, *parameters: Any) -> Iterator[tuple[Any, ...]]:
         """The rows of one query, fetched as they are read; IndexDamaged whatever goes wrong."""
+        self.budget.used = 0
         try:
             cursor = self.connection.execute(sql, parameters)
             while True:

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-__all__ = ["INDEX_FORMAT", "INDEX_FILE", "SCHEMA", "ENTITY_COLUMNS"]
+import functools
+import sqlite3
+
+__all__ = ["INDEX_FORMAT", "INDEX_FILE", "STAMP_FILE", "SCHEMA", "ENTITY_COLUMNS", "MASTER_SQL", "expected_master",
+           "work_budget"]
 
 INDEX_FORMAT = "tieline-index-3"
 INDEX_FILE = "index.sqlite"
+STAMP_FILE = "index.stamp"
+"""Beside the index: its size, inode, modification and change times as its writer left it."""
 
 SCHEMA = """
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -21,3 +27,23 @@ CREATE TABLE sources(id TEXT PRIMARY KEY, data TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE name_keys(kind TEXT NOT NULL, key TEXT NOT NULL, ids TEXT NOT NULL, PRIMARY KEY(kind, key)) WITHOUT ROWID;
 """
 ENTITY_COLUMNS = 'num, id, name, type, aliases, start, "end"'
+
+MASTER_SQL = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+"""What an index's schema is compared by: every table, index, view and trigger, with its SQL."""
+
+
+@functools.cache
+def expected_master() -> tuple[tuple[str, str, str, str | None], ...]:
+    """The ``sqlite_master`` rows of an index as :data:`SCHEMA` makes it (an empty one, in memory)."""
+    connection = sqlite3.connect(":memory:")
+    try:
+        connection.executescript(SCHEMA)
+        return tuple(connection.execute(MASTER_SQL).fetchall())
+    finally:
+        connection.close()
+
+
+def work_budget(pages: int) -> int:
+    """How many thousand SQLite instructions one statement may run on an index of ``pages`` pages:
+    enough to read every page many times over, never endless (a progress handler counts them)."""
+    return max(10_000, 20 * pages)

@@ -9,11 +9,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..atomic import atomic_path
+from ..atomic import atomic_path, sweep_debris
 from ..errors import OutputError
 from ..model import Compiled
 from ..names import search_keys
-from .tables import INDEX_FILE, INDEX_FORMAT, SCHEMA
+from ..store import write_private
+from .read import stamp_of
+from .tables import INDEX_FILE, INDEX_FORMAT, SCHEMA, STAMP_FILE
 
 if TYPE_CHECKING:
     from ..build import Progress
@@ -34,11 +36,24 @@ def build_index(compiled: Compiled, store: Store, manifest: Manifest, header: di
     to write only means the next query builds it again. ``progress(done, total)``: rows written."""
     if not store.usable:
         return
+    sweep_debris(store.folder, (INDEX_FILE, STAMP_FILE))  # left by a builder interrupted (Ctrl-C, kill -9)
+    path = store.folder / INDEX_FILE
     try:
-        with atomic_path(store.folder / INDEX_FILE, mode=0o600, sync=False) as tmp:
+        with atomic_path(path, mode=0o600, sync=False) as tmp:
             _write(tmp, compiled, manifest, header, progress)
-    except (OutputError, sqlite3.Error):
+        _stamp(store, path)
+    except (OutputError, sqlite3.Error, OSError):
         pass
+
+
+def _stamp(store: Store, path: Path) -> None:
+    """Write the stamp of the index now at ``path``; again while another builder's rename made it
+    stale (the last builder's file is the one there: its stamp must be the one left)."""
+    for _ in range(5):
+        stamp = stamp_of(path.stat())
+        write_private(store.folder / STAMP_FILE, stamp.encode("ascii"))
+        if stamp_of(path.stat()) == stamp:
+            return
 
 
 def _write(path: Path, compiled: Compiled, manifest: Manifest, header: dict[str, Any],
@@ -121,7 +136,8 @@ def build_pending(progress: Progress | None = None) -> None:
 
 def drop_index(store: Store) -> None:
     """Remove a damaged index (the next query builds a new one)."""
-    try:
-        os.unlink(store.folder / INDEX_FILE)
-    except OSError:
-        pass
+    for name in (INDEX_FILE, STAMP_FILE):
+        try:
+            os.unlink(store.folder / name)
+        except OSError:
+            pass

@@ -72,7 +72,7 @@ def cache_root() -> Path | None:
     (None; :func:`no_cache_reason` says why), never a cache in ``/.cache`` or a home made up."""
     explicit = os.environ.get("TIELINE_CACHE_DIR")
     if explicit:
-        return Path(explicit)
+        return Path(explicit).absolute()  # a relative one is from the working folder, as given
     xdg = os.environ.get("XDG_CACHE_HOME", "")
     if os.path.isabs(xdg):
         return Path(xdg) / "tieline"

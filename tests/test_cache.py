@@ -239,6 +239,16 @@ def test_an_edit_to_any_module_of_tieline_invalidates_the_cache_and_the_index(
     assert load_indexed(small_data).indexed_in is not None, "and indexed again"
 
 
+def test_a_relative_cache_dir_is_taken_from_the_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``TIELINE_CACHE_DIR=relcache`` is ./relcache: the cache and the query index are written and believed there."""
+    data = write_fact_set(tmp_path / "data")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("TIELINE_CACHE_DIR", "relcache")
+    load_indexed(Path("data"))
+    assert load_indexed(Path("data")).indexed_in is not None
+    assert list((tmp_path / "relcache").glob("*/index.sqlite")) and data.is_dir()
+
+
 # --- per-file reuse ---------------------------------------------------------------------------------
 
 def test_editing_one_file_parses_only_that_file(small_data: Path, parses: Calls, spied: Load) -> None:

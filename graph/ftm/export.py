@@ -84,7 +84,8 @@ def ftm_entities(graph: nx.MultiDiGraph, mapping: Mapping | None = None,
     mapping = mapping or read_mapping()
     report = report if report is not None else ExportReport()
     schemata = {node: _entity_schema(model, data, mapping) for node, data in graph.nodes(data=True)}
-    ftm_ids = {node: str((data.get("attributes") or {}).get("ftm_id") or node) for node, data in graph.nodes(data=True)}
+    taken = set(graph.graph.get("sources", {}))  # Documents keep their source ids
+    ftm_ids = _unique_ids(graph, taken, report)
     codes = {node: _country_code(data) for node, data in graph.nodes(data=True)
              if schemata[node][0] == "Territory"}
     for source_id, source in sorted(graph.graph.get("sources", {}).items()):
@@ -114,8 +115,43 @@ def ftm_entities(graph: nx.MultiDiGraph, mapping: Mapping | None = None,
         else:
             edge = _edge(model, fact_id, fact, ftm_ids[subject], ftm_ids[obj], schemata[subject][0],
                          schemata[obj][0], graph, mapping, report, origin)
+        edge["id"] = _claim(edge["id"], taken, report, f"fact {fact_id}")
         report.by_schema[edge["schema"]] += 1
         yield edge
+
+
+def _unique_ids(graph: nx.MultiDiGraph, taken: set[str], report: ExportReport) -> dict[str, str]:
+    """Each entity's FtM id: its ``ftm_id`` attribute when that is a valid FtM id no other thing of the
+    stream has, else its own id (made unique); what could not be kept is counted in ``report``.
+
+    Two things with one id would be merged by Aleph or nomenklatura, and an invalid id makes
+    followthemoney drop every reference to it."""
+    from followthemoney.types import registry
+
+    ids = {}
+    for node, data in sorted(graph.nodes(data=True)):
+        given = (data.get("attributes") or {}).get("ftm_id")
+        wanted = registry.entity.clean(str(given)) if given is not None else None
+        if given is not None and wanted is None:
+            report.left_out["ftm_id that is not a valid FtM id (the entity's own id written instead)"] += 1
+        if wanted is not None and wanted in taken:
+            report.left_out["ftm_id another thing of the stream already has (the entity's own id written "
+                            "instead)"] += 1
+            wanted = None
+        ids[node] = _claim(wanted or node, taken, report, f"entity {node}")
+    return ids
+
+
+def _claim(wanted: str, taken: set[str], report: ExportReport, what: str) -> str:
+    """``wanted``, or ``wanted-2``, ``wanted-3``… when another thing of the stream has it; now taken."""
+    chosen, n = wanted, 1
+    while chosen in taken:
+        n += 1
+        chosen = f"{wanted}-{n}"
+    if chosen != wanted:
+        report.left_out[f"id shared with another thing of the stream, made unique ({what} → {chosen})"] += 1
+    taken.add(chosen)
+    return chosen
 
 
 def _origin(spec: dict[str, Any]) -> dict[str, str]:
@@ -217,7 +253,12 @@ def _entity(model: Any, node: str, data: dict[str, Any], schema_spec: tuple[str,
         values = [_text(v) for v in (value if isinstance(value, list) else [value])]
         prop = schema.properties.get(key)
         if prop is not None and prop.type.name not in ("entity",) and not prop.stub:
-            props.setdefault(key, []).extend(values)
+            cleaned = [prop.type.clean(v) for v in values]
+            if all(c is not None for c in cleaned):
+                props.setdefault(key, []).extend(values)
+                continue
+            report.left_out[f"attribute {key} not a valid {prop.type.name} for FtM (written to notes)"] += 1
+            props.setdefault("notes", []).append(f"{key}: {'; '.join(values)}")
         else:
             props.setdefault("notes", []).append(f"{key}: {'; '.join(values)}")
     return {"id": ftm_ids[node], "schema": name, "properties": props}

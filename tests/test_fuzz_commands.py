@@ -6,7 +6,8 @@ zero-width characters, huge numbers and YAML anchors; each fact set is written a
 run through validate, stats, search, show, neighbours, path and every export. Whatever the data,
 no command raises (the runner re-raises a traceback), no terminal stream carries a raw control
 or invisible character, every exit code is a documented one for that command, and with ``--json``
-stdout is one complete JSON document or nothing. Derandomized under CI (tests/conftest.py).
+stdout is one complete JSON document or nothing. FtM streams of random shapes, encodings and sizes go through ``import ftm``: a documented exit code,
+no traceback, and a folder written only when it validates. Derandomized under CI (tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -223,5 +224,73 @@ def test_time_and_analysis_options_survive_random_dates_depths_and_counts(files:
             check(kind, args, result)
             if result.exit_code == 0 and ("--json" in args or args[:3] == ["export", "json", "--focus"]):
                 json.loads(result.stdout, parse_constant=_no_constants)  # no NaN, no Infinity
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# --- FollowTheMoney streams: random JSON shapes, encodings, sizes ------------------------------------
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) |
+                     st.text(st.sampled_from(["a", "Ж", " ", "\u200b", "\x1b", "é", "-"]), max_size=8),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+                     max_leaves=8)
+_NAMES = st.text(st.sampled_from(["A", "n", "a", "Ж", "é", " ", "\u200b", "-", "'", "M", "а", "к"]), min_size=0, max_size=12)
+
+
+@st.composite
+def ftm_lines(draw: Any) -> list[Any]:
+    """Lines of an FtM stream: entities (some fragments of one id), edges, deltas, and random JSON."""
+    ids = [f"id-{n}" for n in range(draw(st.integers(1, 5)))] + draw(st.lists(_NAMES, max_size=2))
+    lines: list[Any] = []
+    for _ in range(draw(st.integers(0, 10))):
+        kind = draw(st.sampled_from(["person", "company", "ownership", "delta", "random", "address"]))
+        entity_id = draw(st.sampled_from(ids))
+        if kind in ("person", "company", "address"):
+            schema = {"person": "Person", "company": "Company", "address": "Address"}[kind]
+            props = {"name": draw(st.lists(_NAMES, max_size=3)), "country": draw(st.lists(st.sampled_from(["ru", "us", "xx", ""]), max_size=2))}
+            if kind == "address":
+                props = {"full": draw(st.lists(_NAMES, min_size=1, max_size=2))}
+            elif draw(st.booleans()):
+                props["addressEntity"] = [draw(st.sampled_from(ids))]
+            lines.append({"id": entity_id, "schema": draw(st.sampled_from([schema, schema, 3, ["Person"], None])),
+                          "properties": props})
+        elif kind == "ownership":
+            lines.append({"id": entity_id, "schema": "Ownership", "properties": {
+                "owner": [draw(st.sampled_from(ids))], "asset": [draw(st.sampled_from(ids))],
+                "startDate": [draw(st.sampled_from(["2020", "2020-13", "yesterday", "2021-02-03"]))]}})
+        elif kind == "delta":
+            lines.append({"op": draw(st.sampled_from(["ADD", "MOD", "DEL", "???"])),
+                          "entity": {"id": entity_id, "schema": "Person", "properties": {"name": ["Delta"]}}})
+        else:
+            lines.append(draw(_JSON))
+    return lines
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+          phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@given(lines=ftm_lines(), encoding=st.sampled_from(["utf-8", "utf-8-sig", "latin-1"]),
+       gzipped=st.booleans(), broken=st.sampled_from(["", "{", "\x00", "not json", "[1, 2]"]))
+def test_ftm_import_survives_random_streams_and_writes_only_what_validates(
+        lines: list[Any], encoding: str, gzipped: bool, broken: str) -> None:
+    """Whatever the stream, `import ftm` ends with a documented exit code and no traceback, and a
+    folder it writes validates."""
+    import gzip
+
+    runner = CliRunner()
+    work = Path(tempfile.mkdtemp(prefix="tieline-fuzz-ftm-"))
+    try:
+        text = "\n".join([*(json.dumps(line, ensure_ascii=False) for line in lines), *([broken] if broken else [])])
+        data = text.encode(encoding, errors="replace")
+        stream = work / ("stream.json.gz" if gzipped else "stream.json")
+        stream.write_bytes(gzip.compress(data, mtime=0) if gzipped else data)
+        out = work / "out"
+        result = runner.invoke(app, ["import", "ftm", str(stream), "--out", str(out)], catch_exceptions=False)
+        assert result.exit_code in (0, 1, 2, 3), (result.exit_code, result.output[-2000:])
+        assert "Traceback" not in result.output
+        if result.exit_code == 0:
+            checked = runner.invoke(app, ["validate", "--data", str(out), "--no-cache"], catch_exceptions=False)
+            assert checked.exit_code == 0, checked.output[-2000:]
+        else:
+            assert not out.exists(), "a refused import writes nothing"
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -632,6 +632,9 @@ class _Converter:
             if not self.written["entities"] and not self.written["facts"]:
                 raise UsageError("nothing new to import: every thing and fact of the stream is already in the story "
                                  "(nothing was written)")
+        elif not self.written["entities"]:
+            raise UsageError("nothing to import: no line of the stream is an entity tieline can write "
+                             "(nothing was written)")
         if story is None or any(schema.values()):
             writer.text("schema.yaml", schema_text(schema["entity_types"], schema["certainty"], schema["relations"],
                                                    "# Written by tieline's FollowTheMoney import (graph/ftm).\n"))

@@ -73,7 +73,8 @@ def fact_set(tmp_path: Path) -> Callable[..., Path]:
 
 @pytest.fixture
 def invoke() -> Callable[..., Any]:
-    """``invoke(*args, env=None)``: run ``tieline ARGS`` in-process; returns click's Result.
+    """``invoke(*args, env=None, input=None)``: run ``tieline ARGS`` in-process (``input`` on stdin);
+    returns click's Result.
 
     The terminal is 80 columns wide (``COLUMNS=80``) unless ``env`` says otherwise.
     ``result.stdout`` and ``result.stderr`` are separate; an unexpected exception propagates
@@ -83,7 +84,7 @@ def invoke() -> Callable[..., Any]:
 
     from cli import app
 
-    def run(*args: str, env: Mapping[str, str] | None = None) -> Any:
+    def run(*args: str, env: Mapping[str, str] | None = None, input: bytes | str | None = None) -> Any:
         return CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "80", **(env or {})},
-                                  catch_exceptions=False)
+                                  catch_exceptions=False, input=input)
     return run

@@ -153,6 +153,8 @@ def run_example(invoke: Callable[..., Any], example: str) -> Any:
     assert args[0] == "tieline"
     if args[1:2] == ["serve"]:  # a server runs until stopped: on a free port, for a second
         args += ["--port", "0", "--stop-after", "1"]
+    if args[1:4] == ["import", "ftm", "-"]:  # a stream on stdin: a real one, the politicians extract
+        return invoke(*args[1:], input=(REPO / "tests" / "fixtures" / "xref" / "politicians.ftm.json").read_bytes())
     return invoke(*args[1:])
 
 
